@@ -1,0 +1,1 @@
+"""The three workbooks: a state object and a view each, over the store."""

@@ -1,0 +1,144 @@
+"""What every workbook does on start: open the store, pick the coach, build the shell."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+
+from coachkit import queries
+from coachkit.apps.shell import AppState, ShellView, guarded, requested_coach
+from coachkit.errors import CoachkitError
+from coachkit.pillars import pillar
+from coachkit.store import Store, open_store
+
+_STORES: dict[str, Store] = {}
+
+
+def store_for(db: str | os.PathLike[str] | None) -> Store:
+    """Open the store once per kernel and reuse it."""
+    key = os.fspath(db) if db is not None else os.environ.get("COACHKIT_DB", "")
+    if key not in _STORES:
+        _STORES[key] = open_store(db)
+    return _STORES[key]
+
+
+class Workbook:
+    """Base class of the three workbooks.
+
+    Subclasses set ``pillar_key``, fill in :meth:`load` (read the store into the
+    state) and :meth:`render` (put widgets into ``self.shell.body``).
+
+    Parameters
+    ----------
+    db
+        The store (path or URL); None means ``COACHKIT_DB`` or the default file.
+    coach
+        The coach's id; None means the one in the page address, else the first coach.
+    today
+        The day to treat as today (tests pin it).
+    """
+
+    pillar_key = ""
+    state: AppState
+
+    def __init__(
+        self,
+        db: str | os.PathLike[str] | None = None,
+        coach: int | None = None,
+        today: dt.date | None = None,
+    ) -> None:
+        self.today = today or dt.date.today()
+        self.store = store_for(db)
+        with self.store.read() as conn:
+            self.coaches = queries.coaches(conn)
+        if coach is None:
+            coach = requested_coach()
+        self.state = self.make_state()
+        self.state.coach_id = self._pick(coach)
+        self.shell = ShellView(pillar(self.pillar_key), self.state, self.coaches)
+        self.state.observe(self._on_coach, names="coach_id")
+        self._on_coach()
+        self.shell.ready()
+
+    def make_state(self) -> AppState:
+        """Return a fresh state object; subclasses return their own kind."""
+        return AppState()
+
+    @property
+    def view(self) -> w.VBox:
+        """The root widget to display."""
+        return self.shell.root
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.view)
+
+    def _pick(self, coach: int | None) -> int | None:
+        ids = list(self.coaches["coach_id"])
+        if coach in ids:
+            return coach
+        coaches = self.coaches[self.coaches["role"] == "coach"]
+        return int(coaches["coach_id"].iloc[0]) if len(coaches) else None
+
+    def _on_coach(self, _change: object = None) -> None:
+        run = guarded(self.state, "loading this coach's data")(self._reload)
+        run()
+
+    def _reload(self) -> None:
+        coach_id = self.state.coach_id
+        if coach_id is None:
+            self.state.say(
+                "There are no coaches in this store yet. Load the demo team with: "
+                "coachkit demo",
+                "info",
+            )
+            self.shell.body.children = []
+            return
+        row = self.coaches[self.coaches["coach_id"] == coach_id].iloc[0]
+        self.state.sees_all = row["role"] == "lead"
+        scope = None if self.state.sees_all else coach_id
+        with self.store.read() as conn:
+            self.load(conn, scope)
+        self.render()
+        who = "everyone's reps" if self.state.sees_all else f"{row['coach']}'s reps"
+        self.state.say(f"Showing {who}.", "info")
+
+    def load(self, conn: Any, coach_id: int | None) -> None:
+        """Read what this workbook shows; ``coach_id=None`` means every coach."""
+        raise NotImplementedError
+
+    def render(self) -> None:
+        """Fill ``self.shell.body`` from the state."""
+        raise NotImplementedError
+
+
+def error_view(message: str) -> w.HTML:
+    """A page-sized message for when a workbook cannot start at all."""
+    from coachkit.apps.shell import text
+
+    box = w.HTML(
+        "<div style='padding:16px;background:#fde8e8;color:#7f1d1d;border-radius:4px'>"
+        f"<b>coachkit cannot start this workbook.</b><br>{text(message)}</div>"
+    )
+    box.add_class("coachkit-error")
+    return box
+
+
+def build(cls: type[Workbook], **kwargs: Any) -> Workbook | w.HTML:
+    """Build a workbook, or a plain error message if the store cannot be opened."""
+    try:
+        return cls(**kwargs)
+    except CoachkitError as exc:
+        return error_view(str(exc))
+
+
+def frame_to_dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """Show date columns as plain dates (no time part)."""
+    for col in columns:
+        frame[col] = pd.to_datetime(frame[col]).dt.date
+    return frame

@@ -1,0 +1,189 @@
+"""The frame every workbook shares: header, links, "who am I", and a status line.
+
+:class:`AppState` holds what the shell shows (no widgets); :class:`ShellView` binds
+widgets to it. :func:`guarded` wraps every callback so an error becomes a plain
+message in the status line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import logging
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import parse_qs
+
+import ipywidgets as w
+import pandas as pd
+import traitlets as t
+
+from coachkit.errors import CoachkitError
+from coachkit.pillars import PILLARS, Pillar
+
+log = logging.getLogger("coachkit")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+READY_CLASS = "coachkit-ready"
+
+_CSS = """
+<style>
+.coachkit-app { max-width: 1100px; margin: 0 auto; font-size: 15px; }
+.coachkit-app h1 { font-size: 26px; margin: 8px 0 2px 0; }
+.coachkit-app h2 { font-size: 19px; margin: 18px 0 6px 0; }
+.coachkit-app .ck-purpose { color: #444; margin: 0 0 6px 0; }
+.coachkit-app .ck-nav a { margin-right: 18px; }
+.coachkit-app .ck-status { padding: 6px 10px; border-radius: 4px; min-height: 1.4em; }
+.coachkit-app .ck-status-ok { background: #e7f5ea; color: #14532d; }
+.coachkit-app .ck-status-error { background: #fde8e8; color: #7f1d1d; }
+.coachkit-app .ck-status-info { background: #eef2f7; color: #1e3a5f; }
+.coachkit-app table.ck-table { border-collapse: collapse; margin: 4px 0 12px 0; }
+.coachkit-app table.ck-table th, .coachkit-app table.ck-table td {
+  border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: left; }
+.coachkit-app table.ck-table th { background: #f4f6f8; }
+.coachkit-app .ck-note { color: #555; font-size: 13px; }
+</style>
+"""
+
+
+class AppState(t.HasTraits):
+    """What the shell shows: who is using it and the latest message."""
+
+    coach_id = t.Int(allow_none=True, default_value=None)
+    sees_all = t.Bool(False)
+    message = t.Unicode("")
+    level = t.Enum(["info", "ok", "error"], default_value="info")
+
+    def say(self, message: str, level: str = "ok") -> None:
+        """Show ``message`` in the status line."""
+        self.level = level
+        self.message = message
+
+    def fail(self, message: str) -> None:
+        """Show an error in the status line."""
+        self.say(message, "error")
+
+
+def guarded(state: AppState, doing: str) -> Callable[[F], F]:
+    """Catch any error in a callback and show it as a message.
+
+    ``doing`` finishes the sentence "Something went wrong while ...".
+    """
+
+    def wrap(fn: F) -> F:
+        @functools.wraps(fn)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except CoachkitError as exc:
+                state.fail(str(exc))
+            except Exception:
+                log.exception("error while %s", doing)
+                state.fail(
+                    f"Something went wrong while {doing}. Nothing was saved. "
+                    "The details are in the server log."
+                )
+            return None
+
+        return inner  # type: ignore[return-value]
+
+    return wrap
+
+
+def requested_coach() -> int | None:
+    """The coach asked for in the page address (``?coach=3``), if any.
+
+    Under Voila's preheated kernels the request arrives after the notebook starts;
+    this waits for it, so call it after the slow imports.
+    """
+    if os.environ.get("VOILA_PREHEAT") == "True":
+        from voila.utils import wait_for_request
+
+        wait_for_request()
+    values = parse_qs(os.environ.get("QUERY_STRING", "")).get("coach", [])
+    return int(values[0]) if values and values[0].isdigit() else None
+
+
+def text(value: object) -> str:
+    """Escape anything a user typed before it goes into HTML."""
+    return html.escape("" if value is None else str(value))
+
+
+def html_table(frame: pd.DataFrame, empty: str = "Nothing here yet.") -> str:
+    """Render a DataFrame as an HTML table; every cell is escaped."""
+    if frame.empty:
+        return f"<p class='ck-note'>{text(empty)}</p>"
+    return frame.to_html(
+        index=False, escape=True, na_rep="–", border=0, classes="ck-table"
+    )
+
+
+class ShellView:
+    """The widgets of the shell, bound to an :class:`AppState`.
+
+    Parameters
+    ----------
+    pillar
+        Which workbook this is.
+    state
+        The app state the shell reads and writes.
+    coaches
+        The ``coachkit.queries.coaches`` frame: who can be picked.
+    """
+
+    def __init__(self, pillar: Pillar, state: AppState, coaches: pd.DataFrame) -> None:
+        self.pillar = pillar
+        self.state = state
+        self.header = w.HTML(
+            _CSS
+            + f"<h1>{pillar.number}. {text(pillar.title)}</h1>"
+            + f"<p class='ck-purpose'>{text(pillar.purpose)}</p>"
+        )
+        self.nav = w.HTML()
+        self.nav.add_class("ck-nav")
+        options = [
+            (f"{row.coach} (sees everyone)" if row.role == "lead" else row.coach, row.coach_id)
+            for row in coaches.itertuples()
+        ]
+        self.coach_picker = w.Dropdown(
+            options=options,
+            value=state.coach_id if state.coach_id in dict(options).values() else None,
+            description="Who are you?",
+            style={"description_width": "initial"},
+            layout=w.Layout(width="420px"),
+        )
+        self.coach_picker.add_class("ck-coach-picker")
+        self.status = w.HTML()
+        self.status.add_class("ck-status-line")
+        self.body = w.VBox()
+        self.root = w.VBox([self.header, self.nav, self.coach_picker, self.status, self.body])
+        self.root.add_class("coachkit-app")
+        w.link((self.coach_picker, "value"), (state, "coach_id"))
+        state.observe(self._show_status, names=["message", "level"])
+        state.observe(self._show_nav, names="coach_id")
+        self._show_status()
+        self._show_nav()
+
+    def _show_status(self, _change: object = None) -> None:
+        level = self.state.level
+        self.status.value = (
+            f"<div class='ck-status ck-status-{level}' role='status'>"
+            f"{text(self.state.message)}</div>"
+        )
+
+    def _show_nav(self, _change: object = None) -> None:
+        query = "" if self.state.coach_id is None else f"?coach={self.state.coach_id}"
+        links = ["<a href='/'>Home</a>"]
+        for p in PILLARS:
+            label = f"{p.number}. {text(p.title)}"
+            if p.key == self.pillar.key:
+                links.append(f"<b>{label}</b>")
+            else:
+                links.append(f"<a href='{p.path}{query}'>{label}</a>")
+        self.nav.value = "".join(links)
+
+    def ready(self) -> None:
+        """Mark the workbook as built: browser tests wait for this class."""
+        self.root.add_class(READY_CLASS)

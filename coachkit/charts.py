@@ -1,0 +1,58 @@
+"""Charts: pure functions from a tidy DataFrame to an Altair chart.
+
+Workbooks show charts as SVG drawn in the kernel by vl-convert, so a page needs no
+JavaScript from the internet and user text in a chart is never run as code.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import ipywidgets as w
+import pandas as pd
+
+#: Research points to about 3 hours of coaching per rep per month.
+TARGET_HOURS_PER_MONTH = 3.0
+
+
+def coverage_chart(
+    coverage: pd.DataFrame, target: float = TARGET_HOURS_PER_MONTH
+) -> alt.LayerChart:
+    """Coaching hours per rep per month, with the monthly target as a line.
+
+    ``coverage`` has the columns of ``coachkit.queries.monthly_coverage``.
+    """
+    base = alt.Chart(coverage).encode(
+        x=alt.X("yearmonth(month):O", title="Month"),
+    )
+    bars = base.mark_bar().encode(
+        y=alt.Y("sum(hours):Q", title="Coaching hours (all reps)"),
+        color=alt.value("#4c78a8"),
+        tooltip=[
+            alt.Tooltip("yearmonth(month):O", title="Month"),
+            alt.Tooltip("sum(hours):Q", title="Hours", format=".1f"),
+            alt.Tooltip("sum(sessions):Q", title="Sessions"),
+        ],
+    )
+    reps = max(int(coverage["rep_id"].nunique()), 1) if len(coverage) else 1
+    goal = (
+        alt.Chart(pd.DataFrame({"hours": [target * reps]}))
+        .mark_rule(color="#d62728", strokeDash=[6, 4])
+        .encode(y="hours:Q")
+    )
+    return (bars + goal).properties(
+        width=560, height=220, title=f"Coaching hours per month (target: {target:g} h per rep)"
+    )
+
+
+def to_svg(chart: alt.TopLevelMixin) -> str:
+    """Draw a chart as SVG text, with no network access."""
+    import vl_convert as vlc
+
+    return str(vlc.vegalite_to_svg(chart.to_dict()))
+
+
+def chart_widget(chart: alt.TopLevelMixin) -> w.Image:
+    """Show a chart in a workbook as an SVG image."""
+    image = w.Image(value=to_svg(chart).encode(), format="svg+xml")
+    image.add_class("ck-chart")
+    return image

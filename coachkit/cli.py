@@ -1,0 +1,144 @@
+"""The ``coachkit`` command: a thin layer over the functions the workbooks call."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from coachkit.errors import CoachkitError
+from coachkit.store import ENV_VAR, Store, open_store
+
+_DB_HELP = (
+    f"The store: a file path or a database URL. Default: ${ENV_VAR}, "
+    "else coachkit.db in your data folder."
+)
+
+
+class _Group(click.Group):
+    """Turn every coachkit error into one plain line and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CoachkitError as exc:
+            click.echo(f"coachkit: {exc}", err=True)
+            sys.exit(1)
+
+
+def _db_option(fn: Any) -> Any:
+    return click.option("--db", "db", envvar=ENV_VAR, help=_DB_HELP)(fn)
+
+
+def _framework_option(fn: Any) -> Any:
+    return click.option(
+        "--framework",
+        type=click.Path(path_type=Path),
+        help="A framework template (YAML file or folder) to start from.",
+    )(fn)
+
+
+def prepare_store(db: str | None, framework: Path | None = None) -> Store:
+    """Open the store and make sure it holds a coaching framework."""
+    from coachkit.framework import has_framework, install_framework
+    from coachkit.templates import load_framework
+
+    chosen = load_framework(framework) if framework is not None else None
+    store = open_store(db)
+    with store.write() as conn:
+        if not has_framework(conn):
+            install_framework(conn, chosen or load_framework())
+    return store
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="coachkit")
+def main() -> None:
+    """coachkit: a sales-coaching workbook you run on your own machine."""
+
+
+@main.command()
+@_db_option
+@_framework_option
+def init(db: str | None, framework: Path | None) -> None:
+    """Create an empty store with the coaching framework."""
+    store = prepare_store(db, framework)
+    click.echo(f"The store is ready at {store.location}")
+
+
+@main.command()
+@_db_option
+@_framework_option
+@click.option("--coaches", default=2, show_default=True, help="Number of coaches.")
+@click.option("--reps", default=10, show_default=True, help="Reps per coach.")
+@click.option("--months", default=9, show_default=True, help="Months of history.")
+@click.option("--seed", default=7, show_default=True, help="Same seed, same data.")
+@click.option("--replace", is_flag=True, help="Delete the team data already there.")
+def demo(
+    db: str | None,
+    framework: Path | None,
+    coaches: int,
+    reps: int,
+    months: int,
+    seed: int,
+    replace: bool,
+) -> None:
+    """Fill the store with a made-up sales team and months of history."""
+    from coachkit.demo import build_demo, clear_team_data
+
+    for name, value in (("--coaches", coaches), ("--reps", reps), ("--months", months)):
+        if value < 1:
+            raise click.BadParameter("must be 1 or more", param_hint=name)
+    store = prepare_store(db, framework)
+    if replace:
+        with store.write() as conn:
+            clear_team_data(conn)
+    started = time.perf_counter()
+    summary = build_demo(store, coaches=coaches, reps=reps, months=months, seed=seed)
+    seconds = time.perf_counter() - started
+    click.echo(
+        f"Added a demo team to {store.location}: {summary.coaches} coaches, "
+        f"{summary.reps} reps, {summary.sessions} sessions, "
+        f"{summary.metric_values} weekly numbers ({seconds:.1f} s)."
+    )
+
+
+@main.command()
+@_db_option
+@click.option("--port", default=8866, show_default=True, help="Port to listen on.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Only this machine can connect unless you change it.",
+)
+@click.option(
+    "--pool-size",
+    default=1,
+    show_default=True,
+    help="Kernels kept warm per workbook, so pages open faster.",
+)
+def serve(db: str | None, port: int, host: str, pool_size: int) -> None:
+    """Serve the three workbooks in your browser."""
+    from coachkit import serve as serving
+    from coachkit.demo import build_demo
+
+    if not serving.port_is_free(host, port):
+        raise CoachkitError(
+            f"port {port} on {host} is already in use; pick another with --port."
+        )
+    store = prepare_store(db)
+    click.echo(f"Your data is stored in {store.location}")
+    if store.is_empty():
+        summary = build_demo(store)
+        click.echo(
+            f"The store was empty, so coachkit added a demo team ({summary.coaches} "
+            f"coaches, {summary.reps} reps) to look around. Start over any time "
+            "with: coachkit init --db <new file>"
+        )
+    url = store.url.render_as_string(hide_password=False)
+    store.dispose()
+    sys.exit(serving.serve(url, host=host, port=port, pool_size=pool_size))

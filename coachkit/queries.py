@@ -1,0 +1,168 @@
+"""Read queries: each takes a connection and returns a pandas DataFrame.
+
+Pass ``coach_id=None`` to see every coach's data (an enablement lead's view).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from coachkit import schema as s
+
+
+def _frame(conn: Connection, query: sa.Select, columns: list[str]) -> pd.DataFrame:
+    rows = conn.execute(query).all()
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _for_coach(query: sa.Select, column: sa.Column, coach_id: int | None) -> sa.Select:
+    return query if coach_id is None else query.where(column == coach_id)
+
+
+def coaches(conn: Connection) -> pd.DataFrame:
+    """Every coach with their role and number of active reps."""
+    c, r = s.coaches, s.reps
+    active = (
+        sa.select(sa.func.count())
+        .where(r.c.coach_id == c.c.id, r.c.active.is_(True))
+        .scalar_subquery()
+    )
+    query = sa.select(c.c.id, c.c.name, c.c.role, active).order_by(c.c.role, c.c.name)
+    return _frame(conn, query, ["coach_id", "coach", "role", "active_reps"])
+
+
+def roster(
+    conn: Connection, coach_id: int | None, *, include_inactive: bool = False
+) -> pd.DataFrame:
+    """Reps with their coach, last assessment and last coaching session."""
+    r, c, a, se = s.reps, s.coaches, s.assessments, s.sessions
+    last_assessed = (
+        sa.select(sa.func.max(a.c.assessed_on))
+        .where(a.c.rep_id == r.c.id, a.c.source == "coach")
+        .scalar_subquery()
+    )
+    last_session = (
+        sa.select(sa.func.max(se.c.held_on))
+        .where(se.c.rep_id == r.c.id, se.c.status == "done")
+        .scalar_subquery()
+    )
+    query = (
+        sa.select(
+            r.c.id,
+            r.c.name,
+            r.c.role,
+            r.c.segment,
+            r.c.start_date,
+            r.c.active,
+            c.c.name,
+            last_assessed,
+            last_session,
+        )
+        .join(c, r.c.coach_id == c.c.id)
+        .order_by(c.c.name, r.c.name)
+    )
+    query = _for_coach(query, r.c.coach_id, coach_id)
+    if not include_inactive:
+        query = query.where(r.c.active.is_(True))
+    return _frame(
+        conn,
+        query,
+        [
+            "rep_id",
+            "rep",
+            "role",
+            "segment",
+            "start_date",
+            "active",
+            "coach",
+            "last_assessed",
+            "last_session",
+        ],
+    )
+
+
+def coaching_queue(
+    conn: Connection, coach_id: int | None, today: dt.date
+) -> pd.DataFrame:
+    """Active reps with days since their last session against the planned cadence.
+
+    Columns: rep_id, rep, last_session, days_since, cadence_days, next_session_on,
+    overdue_actions, days_overdue (negative when the next session is still ahead).
+    """
+    r, se, p, ac = s.reps, s.sessions, s.plans, s.actions
+    last_session = (
+        sa.select(sa.func.max(se.c.held_on))
+        .where(se.c.rep_id == r.c.id, se.c.status == "done")
+        .scalar_subquery()
+    )
+    next_session = (
+        sa.select(sa.func.max(se.c.next_session_on))
+        .where(se.c.rep_id == r.c.id, se.c.status == "done")
+        .scalar_subquery()
+    )
+    cadence = (
+        sa.select(sa.func.min(p.c.cadence_days))
+        .where(p.c.rep_id == r.c.id, p.c.status == "active")
+        .scalar_subquery()
+    )
+    overdue = (
+        sa.select(sa.func.count())
+        .where(ac.c.rep_id == r.c.id, ac.c.status == "open", ac.c.due_on < today)
+        .scalar_subquery()
+    )
+    query = sa.select(
+        r.c.id, r.c.name, last_session, cadence, next_session, overdue
+    ).where(r.c.active.is_(True))
+    query = _for_coach(query, r.c.coach_id, coach_id)
+    frame = _frame(
+        conn,
+        query,
+        [
+            "rep_id",
+            "rep",
+            "last_session",
+            "cadence_days",
+            "next_session_on",
+            "overdue_actions",
+        ],
+    )
+    last = pd.to_datetime(frame["last_session"])
+    frame["days_since"] = (pd.Timestamp(today) - last).dt.days.astype("Int64")
+    due = pd.to_datetime(frame["next_session_on"])
+    planned = last + pd.to_timedelta(frame["cadence_days"].fillna(14), unit="D")
+    due = due.fillna(planned).fillna(pd.Timestamp(today))
+    frame["days_overdue"] = (pd.Timestamp(today) - due).dt.days.astype("Int64")
+    frame["cadence_days"] = frame["cadence_days"].astype("Int64")
+    frame = frame.sort_values(
+        ["days_overdue", "overdue_actions"], ascending=False, kind="stable"
+    )
+    return frame.reset_index(drop=True)
+
+
+def monthly_coverage(
+    conn: Connection, coach_id: int | None, since: dt.date
+) -> pd.DataFrame:
+    """Coaching sessions and hours per rep per month since ``since``.
+
+    Columns: rep_id, rep, month (first day), sessions, hours.
+    """
+    r, se = s.reps, s.sessions
+    query = (
+        sa.select(r.c.id, r.c.name, se.c.held_on, se.c.duration_minutes)
+        .join(r, se.c.rep_id == r.c.id)
+        .where(se.c.status == "done", se.c.held_on >= since, r.c.active.is_(True))
+    )
+    query = _for_coach(query, se.c.coach_id, coach_id)
+    raw = _frame(conn, query, ["rep_id", "rep", "held_on", "minutes"])
+    if raw.empty:
+        return pd.DataFrame(columns=["rep_id", "rep", "month", "sessions", "hours"])
+    raw["month"] = pd.to_datetime(raw["held_on"]).dt.to_period("M").dt.to_timestamp()
+    grouped = raw.groupby(["rep_id", "rep", "month"], as_index=False).agg(
+        sessions=("held_on", "size"), hours=("minutes", "sum")
+    )
+    grouped["hours"] = grouped["hours"] / 60.0
+    return grouped

@@ -1,0 +1,126 @@
+import sqlite3
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from coachkit import migrations, schema
+from coachkit.errors import NotACoachkitDatabase, SchemaTooNew, StoreError
+from coachkit.store import ENV_VAR, default_location, open_store, resolve_url
+
+
+def test_new_file_gets_schema_and_version(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "new.db")
+    with store.read() as conn:
+        version = conn.execute(
+            sa.select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
+        ).scalar_one()
+        tables = set(sa.inspect(conn).get_table_names())
+    assert version == str(schema.SCHEMA_VERSION)
+    assert {t.name for t in schema.metadata.sorted_tables} <= tables
+    assert store.is_empty()
+
+
+def test_sqlite_runs_in_wal_mode_with_busy_timeout(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "wal.db")
+    with store.read() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_text_file_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("my shopping list\n")
+    with pytest.raises(NotACoachkitDatabase, match="not a coachkit database"):
+        open_store(path)
+    assert path.read_text() == "my shopping list\n"
+
+
+def test_other_sqlite_database_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("create table invoices (id integer)")
+    before = path.read_bytes()
+    with pytest.raises(NotACoachkitDatabase, match="invoices"):
+        open_store(path)
+    assert path.read_bytes() == before
+
+
+def test_newer_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    store = open_store(path)
+    with store.write() as conn:
+        conn.execute(
+            sa.update(schema.meta)
+            .where(schema.meta.c.key == "schema_version")
+            .values(value=str(schema.SCHEMA_VERSION + 1))
+        )
+    store.dispose()
+    with pytest.raises(SchemaTooNew, match="newer coachkit"):
+        open_store(path)
+
+
+def test_older_database_is_upgraded_in_place_keeping_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "old.db"
+    store = open_store(path)
+    with store.write() as conn:
+        conn.execute(schema.coaches.insert().values(name="Avery Stone"))
+    store.dispose()
+
+    def add_nickname(conn: sa.Connection) -> None:
+        conn.exec_driver_sql("ALTER TABLE coaches ADD COLUMN nickname TEXT")
+
+    current = schema.SCHEMA_VERSION
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", current + 1)
+    monkeypatch.setitem(migrations.STEPS, current, add_nickname)
+    store = open_store(path)
+    with store.read() as conn:
+        names = conn.exec_driver_sql("SELECT name, nickname FROM coaches").all()
+        version = conn.execute(
+            sa.select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
+        ).scalar_one()
+    assert names == [("Avery Stone", None)]
+    assert version == str(current + 1)
+
+
+def test_missing_upgrade_step_is_refused_and_nothing_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "old.db"
+    open_store(path).dispose()
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", schema.SCHEMA_VERSION + 1)
+    with pytest.raises(StoreError, match="cannot upgrade"):
+        open_store(path)
+    with sqlite3.connect(path) as conn:
+        (version,) = conn.execute(
+            "select value from meta where key='schema_version'"
+        ).fetchone()
+    assert version == str(schema.SCHEMA_VERSION - 1)
+
+
+def test_location_comes_from_argument_then_env_then_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    assert resolve_url(None).database == str(default_location())
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "env.db"))
+    assert resolve_url(None).database == str(tmp_path / "env.db")
+    assert resolve_url(tmp_path / "arg.db").database == str(tmp_path / "arg.db")
+    url = resolve_url("postgresql://coach@db.example/coachkit")
+    assert url.drivername == "postgresql+psycopg"
+
+
+def test_unreachable_server_gives_plain_message() -> None:
+    with pytest.raises(StoreError, match="cannot reach the database"):
+        open_store("postgresql://nobody@127.0.0.1:1/coachkit")
+
+
+def test_a_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "tx.db")
+    with pytest.raises(sa.exc.IntegrityError), store.write() as conn:
+        conn.execute(schema.coaches.insert().values(name="Avery Stone"))
+        conn.execute(schema.coaches.insert().values(name="Avery Stone"))
+    assert store.is_empty()
