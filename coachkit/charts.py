@@ -40,7 +40,9 @@ def coverage_chart(
         .encode(y="hours:Q")
     )
     return (bars + goal).properties(
-        width=560, height=220, title=f"Coaching hours per month (target: {target:g} h per rep)"
+        width=560,
+        height=220,
+        title=f"Coaching hours per month (target: {target:g} h per rep)",
     )
 
 

@@ -44,17 +44,20 @@ def install_framework(conn: Connection, framework: Framework) -> None:
         if objective.key in have_objectives:
             continue
         objective_id = conn.execute(
-            s.objectives.insert().values(
+            s.objectives.insert()
+            .values(
                 key=objective.key,
                 name=objective.name,
                 description=objective.description,
                 weight=objective.weight,
                 position=pos,
             )
-        ).inserted_primary_key[0]
+            .returning(s.objectives.c.id)
+        ).scalar_one()
         for bpos, b in enumerate(objective.behaviours):
             behaviour_id = conn.execute(
-                s.behaviours.insert().values(
+                s.behaviours.insert()
+                .values(
                     key=b.key,
                     objective_id=objective_id,
                     name=b.name,
@@ -63,11 +66,17 @@ def install_framework(conn: Connection, framework: Framework) -> None:
                     rubric_version=1,
                     position=bpos,
                 )
-            ).inserted_primary_key[0]
+                .returning(s.behaviours.c.id)
+            ).scalar_one()
             conn.execute(
                 s.rubric_levels.insert(),
                 [
-                    {"behaviour_id": behaviour_id, "version": 1, "level": i + 1, "text": t}
+                    {
+                        "behaviour_id": behaviour_id,
+                        "version": 1,
+                        "level": i + 1,
+                        "text": t,
+                    }
                     for i, t in enumerate(b.rubric)
                 ],
             )

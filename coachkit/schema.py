@@ -42,8 +42,12 @@ def _behaviour(nullable: bool = False) -> sa.Column:
 
 def _stamps() -> list[sa.Column]:
     return [
-        sa.Column("created_at", sa.DateTime, nullable=False, server_default=sa.func.now()),
-        sa.Column("updated_at", sa.DateTime, nullable=False, server_default=sa.func.now()),
+        sa.Column(
+            "created_at", sa.DateTime, nullable=False, server_default=sa.func.now()
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime, nullable=False, server_default=sa.func.now()
+        ),
         sa.Column("row_version", sa.Integer, nullable=False, server_default="1"),
     ]
 
@@ -72,7 +76,9 @@ reps = sa.Table(
     _id(),
     _coach(),
     sa.Column("name", sa.String(120), nullable=False),
-    sa.Column("role", sa.String(80), nullable=False, server_default="Account Executive"),
+    sa.Column(
+        "role", sa.String(80), nullable=False, server_default="Account Executive"
+    ),
     sa.Column("segment", sa.String(80), nullable=False, server_default=""),
     sa.Column("start_date", sa.Date),
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
@@ -97,7 +103,9 @@ behaviours = sa.Table(
     metadata,
     _id(),
     sa.Column("key", sa.String(64), nullable=False, unique=True),
-    sa.Column("objective_id", sa.Integer, sa.ForeignKey("objectives.id"), nullable=False),
+    sa.Column(
+        "objective_id", sa.Integer, sa.ForeignKey("objectives.id"), nullable=False
+    ),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("description", sa.Text, nullable=False, server_default=""),
     sa.Column("target_level", sa.Integer, nullable=False, server_default="4"),
@@ -136,7 +144,9 @@ metrics = sa.Table(
 behaviour_metrics = sa.Table(
     "behaviour_metrics",
     metadata,
-    sa.Column("behaviour_id", sa.Integer, sa.ForeignKey("behaviours.id"), primary_key=True),
+    sa.Column(
+        "behaviour_id", sa.Integer, sa.ForeignKey("behaviours.id"), primary_key=True
+    ),
     sa.Column("metric_id", sa.Integer, sa.ForeignKey("metrics.id"), primary_key=True),
 )
 
@@ -186,7 +196,9 @@ goals = sa.Table(
     sa.Column("start_on", sa.Date, nullable=False),
     sa.Column("due_on", sa.Date, nullable=False),
     sa.Column("status", sa.String(10), nullable=False, server_default="open"),
-    sa.CheckConstraint("status in ('open', 'met', 'missed', 'dropped')", name="goal_status"),
+    sa.CheckConstraint(
+        "status in ('open', 'met', 'missed', 'dropped')", name="goal_status"
+    ),
     *_stamps(),
 )
 
@@ -209,7 +221,9 @@ plan_focus = sa.Table(
     metadata,
     _id(),
     _coach(),
-    sa.Column("plan_id", sa.Integer, sa.ForeignKey("plans.id"), nullable=False, index=True),
+    sa.Column(
+        "plan_id", sa.Integer, sa.ForeignKey("plans.id"), nullable=False, index=True
+    ),
     _behaviour(),
     sa.Column("style", sa.String(10), nullable=False),
     sa.Column("stage", sa.String(12), nullable=False),

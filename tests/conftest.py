@@ -50,6 +50,12 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 @pytest.fixture
+def today() -> dt.date:
+    """The pinned "today" of the demo history."""
+    return TODAY
+
+
+@pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     """A fresh, empty coachkit store in a real SQLite file."""
     from coachkit.cli import prepare_store

@@ -120,7 +120,13 @@ def test_unreachable_server_gives_plain_message() -> None:
 
 def test_a_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:
     store = open_store(tmp_path / "tx.db")
-    with pytest.raises(sa.exc.IntegrityError), store.write() as conn:
-        conn.execute(schema.coaches.insert().values(name="Avery Stone"))
-        conn.execute(schema.coaches.insert().values(name="Avery Stone"))
+    twice = [{"name": "Avery Stone"}, {"name": "Avery Stone"}]
+
+    def save_twice() -> None:
+        with store.write() as conn:
+            conn.execute(schema.coaches.insert().values(name="Jordan Vale"))
+            conn.execute(schema.coaches.insert(), twice)
+
+    with pytest.raises(sa.exc.IntegrityError):
+        save_twice()
     assert store.is_empty()

@@ -1,4 +1,4 @@
-"""What every workbook does on start: open the store, pick the coach, build the shell."""
+"""What every workbook does on start: open the store, pick a coach, build the shell."""
 
 from __future__ import annotations
 

@@ -36,7 +36,15 @@ class Prioritize(Workbook):
             self.state.roster.copy(), "start_date", "last_assessed", "last_session"
         )
         shown = shown[
-            ["rep", "role", "segment", "coach", "start_date", "last_assessed", "last_session"]
+            [
+                "rep",
+                "role",
+                "segment",
+                "coach",
+                "start_date",
+                "last_assessed",
+                "last_session",
+            ]
         ].rename(
             columns={
                 "rep": "Rep",
@@ -50,7 +58,10 @@ class Prioritize(Workbook):
         )
         table = w.HTML(html_table(shown, "No reps yet."))
         table.add_class("ck-roster")
-        self.shell.body.children = [w.HTML(f"<h2>Your team ({len(shown)} reps)</h2>"), table]
+        self.shell.body.children = [
+            w.HTML(f"<h2>Your team ({len(shown)} reps)</h2>"),
+            table,
+        ]
 
 
 def build_prioritize(**kwargs: Any) -> Prioritize | w.HTML:

@@ -144,7 +144,10 @@ class ShellView:
         self.nav = w.HTML()
         self.nav.add_class("ck-nav")
         options = [
-            (f"{row.coach} (sees everyone)" if row.role == "lead" else row.coach, row.coach_id)
+            (
+                f"{row.coach} (sees everyone)" if row.role == "lead" else row.coach,
+                row.coach_id,
+            )
             for row in coaches.itertuples()
         ]
         self.coach_picker = w.Dropdown(
@@ -158,7 +161,9 @@ class ShellView:
         self.status = w.HTML()
         self.status.add_class("ck-status-line")
         self.body = w.VBox()
-        self.root = w.VBox([self.header, self.nav, self.coach_picker, self.status, self.body])
+        self.root = w.VBox(
+            [self.header, self.nav, self.coach_picker, self.status, self.body]
+        )
         self.root.add_class("coachkit-app")
         w.link((self.coach_picker, "value"), (state, "coach_id"))
         state.observe(self._show_status, names=["message", "level"])

@@ -1,0 +1,23 @@
+"""coachkit: an open, local-first sales-coaching workbook.
+
+The public surface, stated once. Workbooks live in :mod:`coachkit.apps`; every table a
+workbook shows is a DataFrame on its ``state``.
+"""
+
+from coachkit.errors import CoachkitError, TemplateError, ValidationError
+from coachkit.pillars import PILLARS
+from coachkit.store import Store, open_store
+from coachkit.templates import load_framework, load_session_guides
+
+__all__ = [
+    "PILLARS",
+    "CoachkitError",
+    "Store",
+    "TemplateError",
+    "ValidationError",
+    "load_framework",
+    "load_session_guides",
+    "open_store",
+]
+
+__version__ = "0.1.0"
