@@ -102,7 +102,7 @@ def demo(
     click.echo(
         f"Added a demo team to {store.location}: {summary.coaches} coaches, "
         f"{summary.reps} reps, {summary.sessions} sessions, "
-        f"{summary.metric_values} weekly numbers ({seconds:.1f} s)."
+        f"{summary.metric_values} weekly and monthly numbers ({seconds:.1f} s)."
     )
 
 

@@ -28,9 +28,9 @@ def _coach() -> sa.Column:
     )
 
 
-def _rep() -> sa.Column:
+def _rep(index: bool = True) -> sa.Column:
     return sa.Column(
-        "rep_id", sa.Integer, sa.ForeignKey("reps.id"), nullable=False, index=True
+        "rep_id", sa.Integer, sa.ForeignKey("reps.id"), nullable=False, index=index
     )
 
 
@@ -174,7 +174,7 @@ metric_values = sa.Table(
     metadata,
     _id(),
     _coach(),
-    _rep(),
+    _rep(index=False),  # the unique (rep, metric, day) index covers rep lookups
     sa.Column("metric_id", sa.Integer, sa.ForeignKey("metrics.id"), nullable=False),
     sa.Column("observed_on", sa.Date, nullable=False),
     sa.Column("value", sa.Float, nullable=False),
