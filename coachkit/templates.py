@@ -31,8 +31,8 @@ STAGE_KEYS = ("demonstrate", "prompt", "release")
 SESSION_TYPE_KEYS = ("call_review", "ride_along", "skill_practice", "one_on_one")
 # The skill/will matrix: style -> (skill, will).
 _MATRIX = {
-    "direct": ("low", "high"),
-    "guide": ("low", "low"),
+    "direct": ("low", "low"),
+    "guide": ("low", "high"),
     "excite": ("high", "low"),
     "delegate": ("high", "high"),
 }

@@ -202,8 +202,8 @@ def test_plans_use_styles_from_the_skill_will_matrix(
     )
     low = focus["skill"] <= 3
     keen = focus["will"] >= 4
-    expected = pd.Series("guide", index=focus.index)
-    expected[low & keen] = "direct"
+    expected = pd.Series("direct", index=focus.index)
+    expected[low & keen] = "guide"
     expected[~low & keen] = "delegate"
     expected[~low & ~keen] = "excite"
     assert (focus["style"] == expected).all()

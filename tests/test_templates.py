@@ -93,8 +93,8 @@ def test_shipped_templates_load_with_real_content() -> None:
 
     assert [s.key for s in guides.styles] == list(STYLE_KEYS)
     assert [(s.skill, s.will) for s in guides.styles] == [
-        ("low", "high"),
         ("low", "low"),
+        ("low", "high"),
         ("high", "low"),
         ("high", "high"),
     ]

@@ -101,7 +101,7 @@ def _clamp(value: float, low: int = 1, high: int = 5) -> int:
 
 def _style(skill: int, will: int) -> str:
     if skill <= 3:
-        return "direct" if will >= 4 else "guide"
+        return "guide" if will >= 4 else "direct"
     return "delegate" if will >= 4 else "excite"
 
 
