@@ -58,3 +58,37 @@ def chart_widget(chart: alt.TopLevelMixin) -> w.Image:
     image = w.Image(value=to_svg(chart).encode(), format="svg+xml")
     image.add_class("ck-chart")
     return image
+
+
+def heatmap_chart(cells: pd.DataFrame, row_title: str = "Rep") -> alt.LayerChart:
+    """Reps (or teams) by behaviours, coloured by the gap to the target level.
+
+    ``cells`` has one row per drawn cell: ``row`` (rep or team name), ``behaviour``,
+    ``behaviour_order``, ``gap`` (target minus skill; negative is above target) and
+    ``label`` (the text in the cell). Build it with ``coachkit.prioritize``'s
+    ``heatmap_cells`` so the chart carries exactly the cells it draws.
+    """
+    order = cells.drop_duplicates("behaviour").sort_values("behaviour_order")[
+        "behaviour"
+    ]
+    rows = sorted(cells["row"].unique())
+    height = max(18 * len(rows), 60)
+    base = alt.Chart(cells).encode(
+        x=alt.X(
+            "behaviour:N",
+            sort=list(order),
+            title=None,
+            axis=alt.Axis(labelAngle=-40, labelLimit=180, orient="top"),
+        ),
+        y=alt.Y("row:N", sort=rows, title=row_title),
+    )
+    rects = base.mark_rect(stroke="white").encode(
+        color=alt.Color(
+            "gap:Q",
+            title="Gap to target",
+            scale=alt.Scale(scheme="redyellowgreen", reverse=True, domain=[-2, 4]),
+        ),
+        tooltip=["row:N", "behaviour:N", "label:N", alt.Tooltip("gap:Q", format=".1f")],
+    )
+    labels = base.mark_text(fontSize=10).encode(text="label:N")
+    return (rects + labels).properties(width=max(46 * len(order), 300), height=height)

@@ -53,10 +53,10 @@ class Workbook:
     ) -> None:
         self.today = today or dt.date.today()
         self.store = store_for(db)
+        if coach is None:
+            coach = requested_coach()  # waits here in a preheated kernel
         with self.store.read() as conn:
             self.coaches = queries.coaches(conn)
-        if coach is None:
-            coach = requested_coach()
         self.state = self.make_state()
         self.state.coach_id = self._pick(coach)
         self.shell = ShellView(pillar(self.pillar_key), self.state, self.coaches)

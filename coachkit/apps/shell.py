@@ -34,7 +34,7 @@ _CSS = """
 .coachkit-app h1 { font-size: 26px; margin: 8px 0 2px 0; }
 .coachkit-app h2 { font-size: 19px; margin: 18px 0 6px 0; }
 .coachkit-app .ck-purpose { color: #444; margin: 0 0 6px 0; }
-.coachkit-app .ck-nav a { margin-right: 18px; }
+.coachkit-app .ck-nav a, .coachkit-app .ck-nav b { margin-right: 18px; }
 .coachkit-app .ck-status { padding: 6px 10px; border-radius: 4px; min-height: 1.4em; }
 .coachkit-app .ck-status-ok { background: #e7f5ea; color: #14532d; }
 .coachkit-app .ck-status-error { background: #fde8e8; color: #7f1d1d; }
@@ -115,6 +115,7 @@ def html_table(frame: pd.DataFrame, empty: str = "Nothing here yet.") -> str:
     """Render a DataFrame as an HTML table; every cell is escaped."""
     if frame.empty:
         return f"<p class='ck-note'>{text(empty)}</p>"
+    frame = frame.astype(object).where(frame.notna(), None)
     return frame.to_html(
         index=False, escape=True, na_rep="–", border=0, classes="ck-table"
     )
@@ -187,7 +188,7 @@ class ShellView:
                 links.append(f"<b>{label}</b>")
             else:
                 links.append(f"<a href='{p.path}{query}'>{label}</a>")
-        self.nav.value = "".join(links)
+        self.nav.value = " ".join(links)
 
     def ready(self) -> None:
         """Mark the workbook as built: browser tests wait for this class."""

@@ -1,0 +1,265 @@
+"""How long each workbook takes to become usable, next to a bare Voila page.
+
+Starts ``coachkit serve`` on a demo store, and a second Voila with the same flags
+and kernel pool over a generated one-button notebook. After one warm-up view of each
+page, it opens every page ``--runs`` times in headless Chromium and times ``goto``
+until the page is usable: ``.coachkit-ready`` visible for a workbook, the button
+visible for the bare page. Prints the medians and each workbook's ratio to the bare
+page. See benchmarks/README.md.
+
+Run: python benchmarks/time_to_ready.py [--runs 5] [--pool-size 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+
+from coachkit.pillars import PILLARS
+from coachkit.serve import voila_argv, voila_env
+
+CHROMIUM = os.environ.get("COACHKIT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+BARE_SOURCE = """\
+import ipywidgets as widgets
+button = widgets.Button(description="Go")
+button.add_class("bare-ready")
+widgets.VBox([button])
+"""
+#: Voila logs this each time a notebook's kernel pool is full again.
+POOL_FILLED = "Kernel pool of {} is filled"
+
+
+@dataclass
+class Target:
+    """One page to time, and the server log that says when its pool is refilled."""
+
+    label: str
+    url: str
+    ready: str
+    notebook: str
+    log: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _quiet_env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("COACHKIT_DB", None)
+    env["HOME"] = str(home)
+    for var, sub in (
+        ("JUPYTER_CONFIG_DIR", "jupyter-config"),
+        ("JUPYTER_DATA_DIR", "jupyter-data"),
+        ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"),
+        ("IPYTHONDIR", "ipython"),
+    ):
+        env[var] = str(home / sub)
+    return env
+
+
+@contextmanager
+def _running(
+    command: list[str], env: dict[str, str], log: Path, url: str
+) -> Iterator[None]:
+    """Run a server until the block ends; wait until ``url`` answers 200."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            command,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                sys.exit(f"server did not start; see {log}")
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.25)
+        yield
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _pool_fills(target: Target) -> int:
+    text = target.log.read_text(errors="replace")
+    return len(re.findall(re.escape(POOL_FILLED.format(target.notebook)), text))
+
+
+def _wait_for_pool(target: Target, at_least: int, timeout: float = 60) -> None:
+    """Wait until the page's kernel pool has been refilled ``at_least`` times."""
+    deadline = time.monotonic() + timeout
+    while _pool_fills(target) < at_least and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
+def _time_once(context: Any, target: Target) -> float:
+    page = context.new_page()
+    try:
+        started = time.perf_counter()
+        page.goto(target.url)
+        page.locator(target.ready).wait_for(state="visible", timeout=120_000)
+        return time.perf_counter() - started
+    finally:
+        page.close(run_before_unload=True)
+
+
+def _measure(browser: Any, targets: list[Target], runs: int, pooled: bool) -> dict:
+    timings: dict[str, list[float]] = {t.label: [] for t in targets}
+    contexts = {t.label: browser.new_context() for t in targets}
+    for run in range(runs + 1):  # run 0 is the warm-up
+        for target in targets:
+            fills = _pool_fills(target)
+            if pooled:
+                _wait_for_pool(target, max(fills, 1))
+            seconds = _time_once(contexts[target.label], target)
+            if run:
+                timings[target.label].append(seconds)
+            if pooled:  # let the pool refill before the next view of this page
+                _wait_for_pool(target, fills + 1)
+        if run:
+            print(f"  run {run}/{runs} done", file=sys.stderr)
+    for context in contexts.values():
+        context.close()
+    return timings
+
+
+def _report(timings: dict[str, list[float]], bare: str, runs: int, pool: int) -> str:
+    base = statistics.median(timings[bare])
+    lines = [
+        f"goto -> usable, seconds, {runs} runs after one warm-up, pool size {pool}",
+        f"{'page':<26}{'median':>8}{'min':>8}{'max':>8}{'vs bare':>9}",
+    ]
+    for label, values in timings.items():
+        median = statistics.median(values)
+        ratio = "" if label == bare else f"{median / base:.2f}x"
+        lines.append(
+            f"{label:<26}{median:>8.2f}{min(values):>8.2f}{max(values):>8.2f}{ratio:>9}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="timed views per page")
+    parser.add_argument("--pool-size", type=int, default=1, help="kernels per page")
+    parser.add_argument("--json", type=Path, help="also write the timings here")
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="coachkit-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        env = _quiet_env(tmp / "home")
+        db = tmp / "store.db"
+        subprocess.run(
+            [sys.executable, "-m", "coachkit", "demo", "--db", str(db)],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        bare_dir = tmp / "bare"
+        bare_dir.mkdir()
+        notebook = new_notebook(cells=[new_code_cell(BARE_SOURCE)])
+        notebook.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
+        nbformat.write(notebook, bare_dir / "bare.ipynb")
+
+        ours, theirs = _free_port(), _free_port()
+        serve = [sys.executable, "-m", "coachkit", "serve", "--db", str(db)]
+        serve += ["--host", "127.0.0.1", "--port", str(ours)]
+        serve += ["--pool-size", str(args.pool_size)]
+        bare = voila_argv(
+            bare_dir, host="127.0.0.1", port=theirs, pool_size=args.pool_size
+        )
+        bare_env = voila_env(str(db), "127.0.0.1", base=env)
+
+        targets = [
+            Target(
+                "bare one-button page",
+                f"http://127.0.0.1:{theirs}/voila/render/bare.ipynb",
+                ".bare-ready",
+                "bare.ipynb",
+                tmp / "bare.log",
+            )
+        ]
+        targets += [
+            Target(
+                p.notebook.removesuffix(".ipynb"),
+                f"http://127.0.0.1:{ours}{p.path}",
+                ".coachkit-ready",
+                p.notebook,
+                tmp / "serve.log",
+            )
+            for p in PILLARS
+        ]
+        with ExitStack() as stack:
+            stack.enter_context(
+                _running(serve, env, tmp / "serve.log", f"http://127.0.0.1:{ours}/")
+            )
+            stack.enter_context(
+                _running(
+                    bare, bare_env, tmp / "bare.log", f"http://127.0.0.1:{theirs}/"
+                )
+            )
+            with sync_playwright() as p:
+                browser = p.chromium.launch(
+                    executable_path=CHROMIUM, args=CHROMIUM_ARGS
+                )
+                timings = _measure(browser, targets, args.runs, args.pool_size > 0)
+                browser.close()
+
+    print(_report(timings, targets[0].label, args.runs, args.pool_size))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(timings, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
