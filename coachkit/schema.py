@@ -179,7 +179,10 @@ metric_values = sa.Table(
     sa.Column("observed_on", sa.Date, nullable=False),
     sa.Column("value", sa.Float, nullable=False),
     sa.UniqueConstraint("rep_id", "metric_id", "observed_on", name="one_value_per_day"),
-    sa.Index("metric_values_by_metric_date", "metric_id", "observed_on"),
+    # Covers the per-period sums the performance views run over every rep.
+    sa.Index(
+        "metric_values_by_metric_date", "metric_id", "observed_on", "rep_id", "value"
+    ),
 )
 
 goals = sa.Table(
