@@ -115,7 +115,7 @@ def html_table(frame: pd.DataFrame, empty: str = "Nothing here yet.") -> str:
     """Render a DataFrame as an HTML table; every cell is escaped."""
     if frame.empty:
         return f"<p class='ck-note'>{text(empty)}</p>"
-    frame = frame.astype(object).where(frame.notna(), None)
+    frame = frame.astype(object).where(frame.notna(), "–")
     return frame.to_html(
         index=False, escape=True, na_rep="–", border=0, classes="ck-table"
     )
