@@ -92,3 +92,37 @@ def heatmap_chart(cells: pd.DataFrame, row_title: str = "Rep") -> alt.LayerChart
     )
     labels = base.mark_text(fontSize=10).encode(text="label:N")
     return (rects + labels).properties(width=max(46 * len(order), 300), height=height)
+
+
+def rate_chart(weekly: pd.DataFrame, title: str = "") -> alt.LayerChart:
+    """A rep's weekly share of conversations where the buyer acted, with its range.
+
+    ``weekly`` has the columns of ``coachkit.performance.weekly_rates``. Weeks with
+    too few conversations are drawn grey: their rate is not to be trusted.
+    """
+    frame = weekly.assign(
+        trust=weekly["enough"].map({True: "enough data", False: "too few to trust"})
+    )
+    base = alt.Chart(frame).encode(x=alt.X("week:T", title="Week"))
+    band = base.mark_area(opacity=0.25, color="#4c78a8").encode(
+        y=alt.Y("low:Q", title="Buyer took an action", axis=alt.Axis(format="%")),
+        y2="high:Q",
+    )
+    line = base.mark_line(color="#4c78a8").encode(y="action_rate:Q")
+    points = base.mark_point(filled=True, size=40).encode(
+        y="action_rate:Q",
+        color=alt.Color(
+            "trust:N",
+            title=None,
+            scale=alt.Scale(
+                domain=["enough data", "too few to trust"], range=["#4c78a8", "#aaaaaa"]
+            ),
+        ),
+        tooltip=[
+            alt.Tooltip("week:T"),
+            alt.Tooltip("conversations:Q"),
+            alt.Tooltip("buyer_actions:Q"),
+            alt.Tooltip("action_rate:Q", format=".0%"),
+        ],
+    )
+    return (band + line + points).properties(width=560, height=200, title=title)

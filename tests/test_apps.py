@@ -35,7 +35,7 @@ def test_prioritize_shows_the_chosen_coachs_team(
     mine = app.state.roster
     assert len(mine) >= 8
     assert set(mine["coach"]) == {app.coaches.set_index("coach_id").loc[first, "coach"]}
-    table = app.shell.body.children[1].value
+    table = app.tabs[0].table.value
     assert mine["rep"].iloc[0] in table
 
     app.shell.coach_picker.value = second
@@ -62,7 +62,7 @@ def test_rep_names_are_shown_as_text_not_html(
             )
         )
     app = Prioritize(db=demo_store.url.database, coach=first, today=today)
-    table = app.shell.body.children[1].value
+    table = app.tabs[0].table.value
     assert "<img" not in table
     assert "&lt;img src=x onerror=alert(1)&gt;Eve" in table
 

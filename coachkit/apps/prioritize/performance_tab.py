@@ -1,0 +1,85 @@
+"""The Performance tab: activity and results per rep, with how sure each rate is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+
+from coachkit import charts
+from coachkit.apps.shell import html_table, text
+from coachkit.apps.tabs import Tab, field
+from coachkit.rates import Rate
+
+
+def rate_label(row: Any) -> str:
+    """The action rate with its range, or 'not enough data'."""
+    if pd.isna(row.conversations):
+        return "no data"
+    rate = Rate.of(int(row.buyer_actions), int(row.conversations))
+    return rate.label("conversations")
+
+
+class PerformanceTab(Tab):
+    """Conversations per week and how often the buyer acts, rep by rep."""
+
+    title = "4. Performance"
+
+    def __init__(self, app: Any) -> None:
+        super().__init__(app)
+        self.rep = field(w.HTML(), "ck-rep-performance")
+        self.chart = w.VBox()
+        self.team = field(w.HTML(), "ck-team-performance")
+        self.box.children = [self.rep, self.chart, self.team]
+
+    def refresh(self) -> None:
+        perf = self.state.performance
+        shown = pd.DataFrame(
+            {
+                "Rep": perf["rep"],
+                "Conversations a week": perf["conversations_per_week"].round(1),
+                "Buyer took an action": [rate_label(r) for r in perf.itertuples()],
+                "Quota": perf["quota_attainment"].map(_percent),
+                "Place in team": perf["percentile"].map(_percent),
+                "Standing": perf["band"],
+                "Note": perf["far_below_reason"],
+            }
+        )
+        self.team.value = (
+            "<h2>The whole team, last 12 weeks</h2><p class='ck-note'>The range after "
+            "each rate is where the true rate most likely lies. Few conversations give "
+            "a wide range; under 30, it says 'not enough data'.</p>"
+            + html_table(shown, "No numbers yet.")
+        )
+        self.refresh_rep()
+
+    def refresh_rep(self) -> None:
+        s = self.state
+        mine = s.performance[s.performance["rep_id"] == s.rep_id]
+        if mine.empty:
+            self.rep.value = "<p class='ck-note'>No numbers for this rep yet.</p>"
+            self.chart.children = []
+            return
+        row = next(mine.itertuples())
+        self.rep.value = (
+            f"<h2>{text(row.rep)}</h2><ul>"
+            f"<li>Conversations a week: <b>{row.conversations_per_week:.1f}</b></li>"
+            f"<li>Buyer took an action: <b>{text(rate_label(row))}</b></li>"
+            f"<li>Quota reached: <b>{_percent(row.quota_attainment)}</b></li>"
+            f"<li>Place in the team: <b>{_percent(row.percentile)}</b> "
+            f"({text(row.band)})</li></ul>"
+            + (f"<p><b>{text(row.far_below_reason)}</b></p>" if row.far_below else "")
+        )
+        weekly = s.rep_weekly
+        if weekly.empty:
+            self.chart.children = []
+            return
+        chart = charts.rate_chart(
+            weekly, "Each week: share of conversations where the buyer took an action"
+        )
+        self.chart.children = [field(charts.chart_widget(chart), "ck-rate-chart")]
+
+
+def _percent(value: Any) -> str:
+    return "–" if value is None or pd.isna(value) else f"{float(value):.0%}"

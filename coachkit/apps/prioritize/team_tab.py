@@ -1,0 +1,187 @@
+"""The Team tab: the roster, adding a rep, editing or deactivating one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+
+from coachkit import team
+from coachkit.apps.shell import html_table
+from coachkit.apps.tabs import Tab, field
+
+
+def _wide() -> w.Layout:
+    return w.Layout(width="380px")
+
+
+class TeamTab(Tab):
+    """Who is on the team, and keeping that list right."""
+
+    title = "1. Team"
+
+    def __init__(self, app: Any) -> None:
+        super().__init__(app)
+        self.table = field(w.HTML(), "ck-roster")
+        self.new_name = field(w.Text(description="Name", layout=_wide()), "ck-new-name")
+        self.new_role = w.Text(
+            value="Account Executive", description="Role", layout=_wide()
+        )
+        self.new_segment = w.Text(description="Segment", layout=_wide())
+        self.new_start = w.DatePicker(description="Started")
+        self.add = field(
+            w.Button(description="Add rep", button_style="primary"), "ck-add-rep"
+        )
+        self.add.on_click(self.action("adding the rep", self._add))
+
+        self.edit_name = field(
+            w.Text(description="Name", layout=_wide()), "ck-edit-name"
+        )
+        self.edit_role = w.Text(description="Role", layout=_wide())
+        self.edit_segment = w.Text(description="Segment", layout=_wide())
+        self.edit_start = w.DatePicker(description="Started")
+        self.save = field(w.Button(description="Save changes"), "ck-save-rep")
+        self.save.on_click(self.action("saving the rep", self._save))
+        self.deactivate = field(
+            w.Button(description="Deactivate", button_style="warning"), "ck-deactivate"
+        )
+        self.deactivate.on_click(self.action("deactivating the rep", self._deactivate))
+        self.former = w.Dropdown(description="Former reps", layout=_wide())
+        self.reactivate = w.Button(description="Turn back on")
+        self.reactivate.on_click(
+            self.action("turning the rep back on", self._reactivate)
+        )
+        self._editing: team.Rep | None = None
+        self.box.children = [
+            w.HTML("<h2>Your team</h2>"),
+            self.table,
+            w.HTML("<h2>Add a rep</h2>"),
+            w.VBox([self.new_name, self.new_role, self.new_segment, self.new_start]),
+            self.add,
+            w.HTML("<h2>Edit the chosen rep</h2>"),
+            w.VBox(
+                [self.edit_name, self.edit_role, self.edit_segment, self.edit_start]
+            ),
+            w.HBox([self.save, self.deactivate]),
+            w.HTML("<p class='ck-note'>Deactivating keeps the rep's history.</p>"),
+            w.HBox([self.former, self.reactivate]),
+        ]
+
+    def refresh(self) -> None:
+        s = self.state
+        roster = s.roster.merge(
+            s.performance[["rep_id", "band"]], on="rep_id", how="left"
+        )
+        shown = pd.DataFrame(
+            {
+                "Rep": roster["rep"],
+                "Role": roster["role"],
+                "Segment": roster["segment"],
+                "Coach": roster["coach"],
+                "Started": _dates(roster["start_date"]),
+                "Standing": roster["band"],
+                "Last assessed": _dates(roster["last_assessed"]),
+                "Last coached": _dates(roster["last_session"]),
+            }
+        )
+        self.table.value = (
+            f"<p>{len(shown)} active reps. Standing compares results over the last "
+            "12 weeks with the rest of the team.</p>"
+            + html_table(shown, "No reps yet.")
+        )
+        with self.app.store.read() as conn:
+            scope = None if s.sees_all else s.coach_id
+            former = [r for r in team.list_reps(conn, scope, True) if not r.active]
+        self.former.options = [(r.name, r.id) for r in former]
+        self.refresh_rep()
+
+    def refresh_rep(self) -> None:
+        rep_id = self.state.rep_id
+        if rep_id is None:
+            self._editing = None
+            return
+        with self.app.store.read() as conn:
+            rep = team.get_rep(conn, rep_id)
+        self._editing = rep
+        self.edit_name.value = rep.name
+        self.edit_role.value = rep.role
+        self.edit_segment.value = rep.segment
+        self.edit_start.value = rep.start_date
+
+    def _coach_for_new_rep(self) -> int:
+        s = self.state
+        if s.sees_all:
+            from coachkit.errors import ValidationError
+
+            raise ValidationError(
+                "Coach",
+                "an enablement lead sees every team; pick a coach under "
+                "'Who are you?' to add a rep to their team",
+            )
+        return int(s.coach_id)
+
+    def _add(self, _button: Any = None) -> None:
+        coach = self._coach_for_new_rep()
+        with self.app.store.write() as conn:
+            rep = team.add_rep(
+                conn,
+                coach,
+                self.new_name.value,
+                role=self.new_role.value,
+                segment=self.new_segment.value,
+                start_date=self.new_start.value,
+                today=self.app.today,
+            )
+        self.new_name.value = ""
+        self.state.rep_id = rep.id
+        self.app.refresh()
+        self.state.say(f"Added {rep.name} to your team.")
+
+    def _save(self, _button: Any = None) -> None:
+        rep = self._require_rep()
+        with self.app.store.write() as conn:
+            saved = team.update_rep(
+                conn,
+                rep.id,
+                expected_version=rep.row_version,
+                name=self.edit_name.value,
+                role=self.edit_role.value,
+                segment=self.edit_segment.value,
+                start_date=self.edit_start.value,
+                today=self.app.today,
+            )
+        self.app.refresh()
+        self.state.say(f"Saved {saved.name}.")
+
+    def _deactivate(self, _button: Any = None) -> None:
+        rep = self._require_rep()
+        with self.app.store.write() as conn:
+            team.set_active(conn, rep.id, False, expected_version=rep.row_version)
+        self.state.rep_id = None
+        self.app.refresh()
+        self.state.say(f"{rep.name} is now inactive. Their history is kept.")
+
+    def _reactivate(self, _button: Any = None) -> None:
+        if self.former.value is None:
+            return
+        with self.app.store.write() as conn:
+            rep = team.get_rep(conn, int(self.former.value))
+            team.set_active(conn, rep.id, True, expected_version=rep.row_version)
+        self.state.rep_id = rep.id
+        self.app.refresh()
+        self.state.say(f"{rep.name} is back on the team.")
+
+    def _require_rep(self) -> team.Rep:
+        if self._editing is None:
+            from coachkit.errors import ValidationError
+
+            raise ValidationError("Rep", "pick a rep first")
+        return self._editing
+
+
+def _dates(values: pd.Series) -> list[str]:
+    return [
+        "" if v is None or pd.isna(v) else pd.Timestamp(v).date().isoformat()
+        for v in values
+    ]
