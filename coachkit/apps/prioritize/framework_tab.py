@@ -110,9 +110,13 @@ class FrameworkTab(Tab):
         self.new_objective.options = [
             (str(r.objective), str(r.objective_key)) for r in objectives.itertuples()
         ]
+        keep = self.rubric_behaviour.value
         self.rubric_behaviour.options = [
             (str(r.behaviour), str(r.behaviour_key)) for r in frame.itertuples()
         ]
+        keys = list(frame["behaviour_key"])
+        if keys:
+            self.rubric_behaviour.value = keep if keep in keys else keys[0]
         self._show_level()
 
     def _show_level(self, _change: Any = None) -> None:

@@ -89,9 +89,9 @@ class _FocusRow:
             self.reason.value = f"<span class='ck-note'>{text(choice.reason)}</span>"
         with self.tab.app.store.read() as conn:
             metrics = gl.metrics_for_behaviour(conn, bid)
-        self.metric.options = [
-            (str(m.name), int(m.metric_id)) for m in metrics.itertuples()
-        ]
+        options = [(str(m.name), int(m.metric_id)) for m in metrics.itertuples()]
+        self.metric.options = options
+        self.metric.value = options[0][1] if options else None
 
     def _on_metric(self, _change: Any = None) -> None:
         rep, mid = self.tab.state.rep_id, self.metric.value
@@ -199,8 +199,9 @@ class PlanTab(Tab):
         options = [
             (str(r.behaviour), int(r.behaviour_id)) for r in framework.itertuples()
         ]
-        for i, row in enumerate(self.rows):
-            row.behaviour.options = options if i == 0 else [_NONE, *options]
+        for row in self.rows:
+            row.behaviour.options = [_NONE, *options]
+            row.behaviour.value = None
             row.due.value = (self.app.today + dt.timedelta(days=60)).isoformat()
         plan = s.rep_plan
         if plan is None:

@@ -1,0 +1,237 @@
+"""The Prioritize workbook in-process: drive its widgets, check the store."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from coachkit import prioritize, queries, schema
+from coachkit.apps.prioritize import Prioritize
+from coachkit.plans import current_plan
+from coachkit.ranking import Weights, rank
+from coachkit.store import Store
+
+pytestmark = pytest.mark.usefixtures("no_callback_errors")
+
+
+def _first_coach(store: Store) -> int:
+    with store.read() as conn:
+        coaches = queries.coaches(conn)
+    return int(coaches[coaches["role"] == "coach"]["coach_id"].iloc[0])
+
+
+def _lead(store: Store) -> int:
+    with store.read() as conn:
+        coaches = queries.coaches(conn)
+    return int(coaches[coaches["role"] == "lead"]["coach_id"].iloc[0])
+
+
+def _count(store: Store, table: sa.Table) -> int:
+    with store.read() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar())
+
+
+@pytest.fixture
+def app(demo_store: Store, today: dt.date) -> Prioritize:
+    return Prioritize(
+        db=demo_store.url.database, coach=_first_coach(demo_store), today=today
+    )
+
+
+def _tab(app: Prioritize, title: str):  # noqa: ANN202
+    return next(t for t in app.tabs if t.title.endswith(title))
+
+
+def test_assess_every_behaviour_then_rank_then_plan(
+    app: Prioritize, demo_store: Store, today: dt.date
+) -> None:
+    rep = int(app.state.roster["rep_id"].iloc[3])
+    app.rep_picker.value = rep
+    assert app.state.rep_id == rep
+
+    assess = _tab(app, "Assess")
+    for i, row in enumerate(assess.rows):
+        row.skill.value = 2 if i < 2 else 4
+        row.will.value = 4
+    assess.rows[0].evidence.value = "<b>bold</b> & more"
+    assess.save.click()
+    assert "Saved your ratings of 14 behaviours" in app.state.message
+    with demo_store.read() as conn:
+        saved = (
+            conn.execute(
+                sa.select(schema.assessments.c.skill).where(
+                    schema.assessments.c.rep_id == rep,
+                    schema.assessments.c.assessed_on == today,
+                    schema.assessments.c.source == "coach",
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert sorted(saved) == [2, 2] + [4] * 12
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; more" in assess.history.value
+
+    before = list(
+        zip(app.state.ranking["rep"], app.state.ranking["behaviour"], strict=True)
+    )
+    priorities = _tab(app, "Priorities")
+    priorities.sliders["gap"].value = 3.0
+    priorities.sliders["recency"].value = 0.0
+    after = list(
+        zip(app.state.ranking["rep"], app.state.ranking["behaviour"], strict=True)
+    )
+    assert before != after
+    s = app.state
+    expected = rank(
+        s.gaps, s.performance, s.last_coached, Weights(gap=3, recency=0), today
+    )
+    pd.testing.assert_frame_equal(s.ranking, expected)
+    assert str(s.ranking["rep"].iloc[0]) in priorities.table.value
+
+    plan_tab = _tab(app, "Plan")
+    plan_tab.use.click()
+    suggested = s.ranking[(s.ranking["rep_id"] == rep) & s.ranking["suggested"]]
+    first = plan_tab.rows[0]
+    assert first.behaviour.value == int(suggested["behaviour_id"].iloc[0])
+    assert first.style.value == "guide"  # skill 2, will 4: keen but still learning
+    assert first.stage.value == "demonstrate"
+    first.goal.value = "Research every account before the first call"
+    first.target.value = "99%" if first.metric.value else ""
+    if not first.metric.value:
+        first.goal.value = ""
+    first.due.value = (today + dt.timedelta(days=45)).isoformat()
+    plan_tab.notes.value = "We meet every week. Bring one call to review."
+    chosen = first.behaviour.value
+    plan_tab.save.click()
+    assert "Saved the plan" in s.message, s.message
+    with demo_store.read() as conn:
+        plan = current_plan(conn, rep)
+    assert plan is not None
+    assert plan.focus_ids[0] == chosen
+    assert first.behaviour.value is None  # the form is ready for the next plan
+    assert "Bring one call to review" in plan_tab.current.value
+    assert "Readability" in plan_tab.current.value
+
+
+def test_rep_form_messages_name_the_field(app: Prioritize, demo_store: Store) -> None:
+    team_tab = _tab(app, "Team")
+    reps = _count(demo_store, schema.reps)
+    team_tab.new_name.value = "   "
+    team_tab.add.click()
+    assert app.state.level == "error"
+    assert app.state.message.startswith("Name:")
+    existing = str(app.state.roster["rep"].iloc[0])
+    team_tab.new_name.value = existing.upper()
+    team_tab.add.click()
+    assert app.state.message.startswith("Name:")
+    assert "already" in app.state.message
+    assert _count(demo_store, schema.reps) == reps
+
+    team_tab.new_name.value = "Zoe <i>Quinn</i>"
+    team_tab.add.click()
+    assert app.state.level == "ok"
+    assert "Zoe &lt;i&gt;Quinn&lt;/i&gt;" in team_tab.table.value
+    assert _count(demo_store, schema.reps) == reps + 1
+
+
+def test_deactivating_keeps_history_and_hides_the_rep(
+    app: Prioritize, demo_store: Store
+) -> None:
+    team_tab = _tab(app, "Team")
+    rep = int(app.state.roster["rep_id"].iloc[0])
+    app.rep_picker.value = rep
+    sessions = _count(demo_store, schema.sessions)
+    team_tab.deactivate.click()
+    assert "inactive" in app.state.message
+    assert rep not in set(app.state.roster["rep_id"])
+    assert _count(demo_store, schema.sessions) == sessions
+    team_tab.former.value = rep
+    team_tab.reactivate.click()
+    assert rep in set(app.state.roster["rep_id"])
+
+
+def test_assessment_with_skill_but_no_will_names_the_behaviour(
+    app: Prioritize, demo_store: Store
+) -> None:
+    assess = _tab(app, "Assess")
+    for row in assess.rows:
+        row.skill.value = row.will.value = None
+    assess.rows[1].skill.value = 3
+    before = _count(demo_store, schema.assessments)
+    assess.save.click()
+    name = str(app.state.rep_form["behaviour"].iloc[1])
+    assert app.state.message == f"{name} — will: pick a score from 1 to 5"
+    assert _count(demo_store, schema.assessments) == before
+
+
+@pytest.mark.parametrize(
+    ("target", "due", "message"),
+    [
+        ("lots", "+30", "Target: type a number"),
+        ("99%", "-1", "Due date: pick a day after today"),
+        ("99%", "next week", "Due date: use the form"),
+    ],
+)
+def test_goal_field_messages(
+    app: Prioritize,
+    demo_store: Store,
+    today: dt.date,
+    target: str,
+    due: str,
+    message: str,
+) -> None:
+    plan_tab = _tab(app, "Plan")
+    row = plan_tab.rows[0]
+    row.behaviour.value = int(app.state.framework["behaviour_id"].iloc[0])
+    row.goal.value = "Research the account"
+    row.target.value = target
+    days = due.lstrip("+-")
+    row.due.value = (
+        (today + dt.timedelta(days=int(due))).isoformat() if days.isdigit() else due
+    )
+    plans = _count(demo_store, schema.plans)
+    plan_tab.save.click()
+    assert app.state.level == "error"
+    assert app.state.message.startswith(message), app.state.message
+    assert _count(demo_store, schema.plans) == plans
+
+
+def test_plan_needs_a_focus(app: Prioritize) -> None:
+    plan_tab = _tab(app, "Plan")
+    assert plan_tab.rows[0].behaviour.value is None  # nothing picked yet
+    plan_tab.save.click()
+    assert app.state.message.startswith("Focus:")
+
+
+def test_only_a_lead_edits_the_framework(app: Prioritize, demo_store: Store) -> None:
+    framework_tab = _tab(app, "Framework")
+    assert framework_tab.editor.layout.display == "none"
+    app.shell.coach_picker.value = _lead(demo_store)
+    assert framework_tab.editor.layout.display is None
+
+    key, box = next(iter(framework_tab._weight_inputs.items()))
+    box.value = 0.9
+    framework_tab.save_weights.click()
+    assert "Saved the objective weights" in app.state.message
+    frame = prioritize.framework(demo_store)
+    assert frame[frame["objective_key"] == key]["weight"].iloc[0] == pytest.approx(0.9)
+
+    framework_tab.rubric_level.value = 3
+    framework_tab.rubric_text.value = "Looks up the account's news before calling."
+    framework_tab.save_level.click()
+    assert "version 2" in app.state.message
+    assert "news before calling" in framework_tab.table.value
+
+
+def test_analyst_functions_match_the_workbook(
+    app: Prioritize, demo_store: Store
+) -> None:
+    coach = app.state.coach_id
+    gaps = prioritize.skill_gaps(demo_store, coach)
+    pd.testing.assert_frame_equal(gaps, app.state.gaps)
+    ranked = prioritize.ranking(demo_store, coach, today=app.today)
+    pd.testing.assert_frame_equal(ranked, app.state.ranking)
+    styles = prioritize.styles(demo_store, coach)
+    rated = styles[styles["skill"].notna() & styles["will"].notna()]
+    assert set(rated["style"]) <= {"direct", "guide", "excite", "delegate"}
