@@ -10,6 +10,10 @@ import altair as alt
 import ipywidgets as w
 import pandas as pd
 
+#: Above this many cells a heat map shows colours only: drawing each cell's number
+#: costs vl-convert about 0.4 ms a cell.
+MAX_LABELLED_CELLS = 300
+
 #: Research points to about 3 hours of coaching per rep per month.
 TARGET_HOURS_PER_MONTH = 3.0
 
@@ -78,9 +82,11 @@ def heatmap_chart(cells: pd.DataFrame, row_title: str = "Rep") -> alt.LayerChart
             "behaviour:N",
             sort=list(order),
             title=None,
-            axis=alt.Axis(labelAngle=-40, labelLimit=180, orient="top"),
+            # labelLimit=0: no truncation. Truncating makes vl-convert measure each
+            # label many times, which cost 0.3 s per heat map.
+            axis=alt.Axis(labelAngle=-40, labelLimit=0, orient="top"),
         ),
-        y=alt.Y("row:N", sort=rows, title=row_title),
+        y=alt.Y("row:N", sort=rows, title=row_title, axis=alt.Axis(labelLimit=0)),
     )
     rects = base.mark_rect(stroke="white").encode(
         color=alt.Color(
@@ -90,8 +96,11 @@ def heatmap_chart(cells: pd.DataFrame, row_title: str = "Rep") -> alt.LayerChart
         ),
         tooltip=["row:N", "behaviour:N", "label:N", alt.Tooltip("gap:Q", format=".1f")],
     )
+    size = {"width": max(46 * len(order), 300), "height": height}
+    if len(cells) > MAX_LABELLED_CELLS:
+        return alt.layer(rects).properties(**size)
     labels = base.mark_text(fontSize=10).encode(text="label:N")
-    return (rects + labels).properties(width=max(46 * len(order), 300), height=height)
+    return (rects + labels).properties(**size)
 
 
 def rate_chart(weekly: pd.DataFrame, title: str = "") -> alt.LayerChart:
