@@ -135,3 +135,20 @@ def rate_chart(weekly: pd.DataFrame, title: str = "") -> alt.LayerChart:
         ],
     )
     return (band + line + points).properties(width=560, height=200, title=title)
+
+
+def activity_chart(weekly: pd.DataFrame, title: str = "") -> alt.Chart:
+    """A rep's conversations with prospects, week by week.
+
+    ``weekly`` has the columns of ``coachkit.performance.weekly_rates``.
+    """
+    return (
+        alt.Chart(weekly)
+        .mark_bar(color="#72b7b2")
+        .encode(
+            x=alt.X("week:T", title="Week"),
+            y=alt.Y("conversations:Q", title="Conversations"),
+            tooltip=[alt.Tooltip("week:T"), alt.Tooltip("conversations:Q")],
+        )
+        .properties(width=560, height=140, title=title)
+    )

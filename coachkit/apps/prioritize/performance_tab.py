@@ -78,7 +78,13 @@ class PerformanceTab(Tab):
         chart = charts.rate_chart(
             weekly, "Each week: share of conversations where the buyer took an action"
         )
-        self.chart.children = [field(charts.chart_widget(chart), "ck-rate-chart")]
+        activity = charts.activity_chart(
+            weekly, "Conversations with prospects each week"
+        )
+        self.chart.children = [
+            field(charts.chart_widget(activity), "ck-activity-chart"),
+            field(charts.chart_widget(chart), "ck-rate-chart"),
+        ]
 
 
 def _percent(value: Any) -> str:
