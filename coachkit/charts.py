@@ -98,7 +98,7 @@ def heatmap_chart(cells: pd.DataFrame, row_title: str = "Rep") -> alt.LayerChart
     )
     size = {"width": max(46 * len(order), 300), "height": height}
     if len(cells) > MAX_LABELLED_CELLS:
-        return alt.layer(rects).properties(**size)
+        return alt.LayerChart(layer=[rects], width=size["width"], height=size["height"])
     labels = base.mark_text(fontSize=10).encode(text="label:N")
     return (rects + labels).properties(**size)
 
@@ -151,4 +151,22 @@ def activity_chart(weekly: pd.DataFrame, title: str = "") -> alt.Chart:
             tooltip=[alt.Tooltip("week:T"), alt.Tooltip("conversations:Q")],
         )
         .properties(width=560, height=140, title=title)
+    )
+
+
+def skill_chart(history: pd.DataFrame, title: str = "") -> alt.Chart:
+    """Skill ratings over time per behaviour (the coach's, not the rep's own).
+
+    ``history`` has the columns of ``coachkit.progress.skill_history``.
+    """
+    coach = history[history["source"] == "coach"]
+    return (
+        alt.Chart(coach)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("date:T", title="Assessed on"),
+            y=alt.Y("skill:Q", title="Skill (1 to 5)", scale=alt.Scale(domain=[1, 5])),
+            color=alt.Color("behaviour:N", title="Behaviour"),
+        )
+        .properties(width=520, height=200, title=title)
     )

@@ -263,6 +263,8 @@ sessions = sa.Table(
     sa.Column("rep_relevant", sa.Integer),
     sa.Column("rep_developmental", sa.Integer),
     sa.Column("rep_motivational", sa.Integer),
+    # A conflict copy: the edit that lost a save race, kept beside the original.
+    sa.Column("conflict_of", sa.Integer, sa.ForeignKey("sessions.id")),
     sa.CheckConstraint("status in ('draft', 'done')", name="session_status"),
     sa.CheckConstraint(
         "session_type in ('call_review', 'ride_along', 'skill_practice', 'one_on_one')",

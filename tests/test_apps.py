@@ -67,16 +67,17 @@ def test_rep_names_are_shown_as_text_not_html(
     assert "&lt;img src=x onerror=alert(1)&gt;Eve" in table
 
 
-def test_facilitate_queue_puts_late_reps_first(
+def test_facilitate_queue_puts_most_in_need_first(
     demo_store: Store, today: dt.date
 ) -> None:
     first, _, _ = _coach_ids(demo_store)
     app = Facilitate(db=demo_store.url.database, coach=first, today=today)
     queue = app.state.queue
     assert len(queue) >= 8
-    late = queue["days_overdue"].fillna(-999).tolist()
-    assert late == sorted(late, reverse=True)
-    assert queue["rep"].iloc[0] in app.shell.body.children[1].value
+    attention = queue["attention"].tolist()
+    assert attention == sorted(attention, reverse=True)
+    assert queue["rep"].iloc[0] in app.tabs[0].table.value
+    assert queue["next_step"].iloc[0] in app.tabs[0].table.value
 
 
 def test_improve_draws_coverage_chart_offline(

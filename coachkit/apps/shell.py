@@ -41,7 +41,9 @@ _CSS = """
 .coachkit-app .ck-status-info { background: #eef2f7; color: #1e3a5f; }
 .coachkit-app table.ck-table { border-collapse: collapse; margin: 4px 0 12px 0; }
 .coachkit-app table.ck-table th, .coachkit-app table.ck-table td {
-  border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: left; }
+  border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: left;
+  line-height: 1.4; vertical-align: top; }
+.coachkit-app table.ck-table th { white-space: nowrap; }
 .coachkit-app table.ck-table th { background: #f4f6f8; }
 .coachkit-app .ck-note { color: #555; font-size: 13px; }
 </style>

@@ -35,6 +35,9 @@ class Tab:
     def refresh_ranking(self) -> None:
         """Redraw after the ranking changed."""
 
+    def refresh_draft(self) -> None:
+        """Redraw after the session draft changed (Facilitate)."""
+
     def action(self, doing: str, fn: Any) -> Any:
         """Wrap a button handler: errors become messages in the status line."""
         return guarded(self.state, doing)(fn)

@@ -47,6 +47,7 @@ class _Row:
         )
         self.level_text = w.HTML()
         self.other = w.HTML()
+        self.last_note = ""
         self.skill.observe(self._show_level, names="value")
         head = w.HTML(
             f"<b>{text(record.behaviour)}</b> <span class='ck-note'>target "
@@ -77,18 +78,23 @@ class _Row:
     def fill(self, record: Any, source: str) -> None:
         self.skill.value = _int(getattr(record, f"{source}_skill"))
         self.will.value = _int(getattr(record, f"{source}_will"))
-        self.evidence.value = str(getattr(record, f"{source}_evidence") or "")
+        # Evidence is for what was seen this time: the last note is shown, not
+        # copied, so a save never re-dates an old observation.
+        self.evidence.value = ""
+        last = str(getattr(record, f"{source}_evidence") or "")
+        self.last_note = last
         self._show_level()
         mine = _int(getattr(record, f"{source}_skill"))
         other = _OTHER[source]
         theirs = _int(getattr(record, f"{other}_skill"))
-        if theirs is None:
-            self.other.value = ""
-            return
-        gap = "" if mine is None else f" (gap {theirs - mine:+d})"
-        self.other.value = (
-            f"<span class='ck-note'>{_WHO[other]}'s latest skill rating: "
-            f"{theirs}{gap}</span>"
+        notes = []
+        if self.last_note:
+            notes.append(f"Last note: {text(self.last_note)}")
+        if theirs is not None:
+            gap = "" if mine is None else f" (gap {theirs - mine:+d})"
+            notes.append(f"{_WHO[other]}'s latest skill rating: {theirs}{gap}")
+        self.other.value = "".join(
+            f"<span class='ck-note'>{note}</span><br>" for note in notes
         )
 
     def rating(self, name: str) -> assessing.Rating | None:
@@ -144,8 +150,15 @@ class AssessTab(Tab):
             "it, against the rubric (hover a score to read it). Will: how much they "
             "want to. Both from 1 to 5. Leave a behaviour blank to skip it.</p>"
         )
-        self.rows = [_Row(r) for r in form.itertuples()]
-        self.form.children = [row.box for row in self.rows]
+        keys = [int(b) for b in form["behaviour_id"]] if len(form) else []
+        if keys != [row.behaviour_id for row in self.rows] or any(
+            row.levels != [str(getattr(r, f"level_{i}")) for i in range(1, 6)]
+            for row, r in zip(self.rows, form.itertuples(), strict=False)
+        ):
+            for row in self.rows:
+                row.box.close()
+            self.rows = [_Row(r) for r in form.itertuples()]
+            self.form.children = [row.box for row in self.rows]
         self._fill()
         history = s.rep_history.head(30)
         shown = pd.DataFrame(

@@ -201,7 +201,9 @@ class PlanTab(Tab):
         ]
         for row in self.rows:
             row.behaviour.options = [_NONE, *options]
-            row.behaviour.value = None
+            row.behaviour.index = 0  # shows "(none)"
+            row.style.index = row.stage.index = 0
+            row.reason.value = ""
             row.due.value = (self.app.today + dt.timedelta(days=60)).isoformat()
         plan = s.rep_plan
         if plan is None:

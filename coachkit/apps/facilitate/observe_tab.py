@@ -1,0 +1,151 @@
+"""The Observe tab: one tap per focus behaviour while a call or meeting runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import ipywidgets as w
+
+from coachkit import observations as obs
+from coachkit.apps.shell import text
+from coachkit.apps.tabs import Tab, field
+
+_OUTCOMES = (
+    ("Seen", "seen", "success"),
+    ("Partly", "partly", "warning"),
+    ("Missed", "missed", "danger"),
+)
+
+
+class ObserveTab(Tab):
+    """Live capture: seen, partly seen or missed, with a time and a short note."""
+
+    title = "3. Observe"
+
+    def __init__(self, app: Any) -> None:
+        super().__init__(app)
+        self.intro = w.HTML()
+        self.start = field(
+            w.Button(description="Start observing"), "ck-start-observing"
+        )
+        self.start.on_click(self.action("starting the session", self._start))
+        self.note = field(
+            w.Text(
+                placeholder="Short note for the next tap (optional)",
+                layout=w.Layout(width="520px"),
+            ),
+            "ck-obs-note",
+        )
+        self.rows = w.VBox()
+        self.tally = field(w.HTML(), "ck-tally")
+        self.undo = field(w.Button(description="Undo last tap"), "ck-undo")
+        self.undo.on_click(self.action("undoing the last tap", self._undo))
+        self.box.children = [
+            self.intro,
+            self.start,
+            self.note,
+            self.rows,
+            self.tally,
+            self.undo,
+        ]
+        self._counts: dict[int, dict[str, int]] = {}
+        self._names: dict[int, str] = {}
+
+    def refresh_rep(self) -> None:
+        self.refresh_draft()
+
+    def refresh_draft(self) -> None:
+        draft = self.state.draft
+        started = draft is not None
+        self.start.layout.display = "none" if started else None
+        for widget in (self.note, self.rows, self.tally, self.undo):
+            widget.layout.display = None if started else "none"
+        if not started:
+            self.intro.value = (
+                "<p class='ck-note'>Start observing when the call or meeting "
+                "begins. Each tap is saved with the time.</p>"
+            )
+            return
+        frame = self.app.state.brief
+        names = {f.behaviour_id: f.behaviour for f in frame.focus} if frame else {}
+        self._names = {
+            int(b): names.get(int(b), f"Behaviour {b}") for b in draft.focus_ids
+        }
+        if not self._names:
+            framework = self._framework()
+            self._names = dict(
+                zip(framework["behaviour_id"], framework["behaviour"], strict=True)
+            )
+        self._counts = {b: {"seen": 0, "partly": 0, "missed": 0} for b in self._names}
+        for o in draft.observations:
+            self._counts.setdefault(
+                o.behaviour_id, {"seen": 0, "partly": 0, "missed": 0}
+            )
+            self._counts[o.behaviour_id][o.outcome] += 1
+            self._names.setdefault(o.behaviour_id, o.behaviour)
+        self.intro.value = (
+            f"<h2>Observing {text(draft.rep)}</h2><p class='ck-note'>Tap what you "
+            "see. Each tap is saved at once.</p>"
+        )
+        self.rows.children = [self._row(b, name) for b, name in self._names.items()]
+        self._show_tally()
+
+    def _framework(self) -> Any:
+        from coachkit.framework import behaviours_frame
+
+        with self.app.store.read() as conn:
+            return behaviours_frame(conn)
+
+    def _row(self, behaviour_id: int, name: str) -> w.HBox:
+        buttons = []
+        for label, outcome, style in _OUTCOMES:
+            button = field(
+                w.Button(description=label, button_style=style), f"ck-{outcome}"
+            )
+            button.on_click(self._tapper(behaviour_id, outcome))
+            buttons.append(button)
+        title = w.HTML(f"<b>{text(name)}</b>", layout=w.Layout(width="340px"))
+        return field(w.HBox([title, *buttons]), f"ck-observe-{behaviour_id}")
+
+    def _tapper(self, behaviour_id: int, outcome: str) -> Any:
+        def tap(_button: Any = None) -> None:
+            draft = self.state.draft
+            with self.app.store.write() as conn:
+                obs.log_observation(
+                    conn,
+                    session_id=draft.id,
+                    behaviour_id=behaviour_id,
+                    outcome=outcome,
+                    note=self.note.value,
+                    at=dt.datetime.now().replace(microsecond=0),
+                )
+            self._counts.setdefault(behaviour_id, {"seen": 0, "partly": 0, "missed": 0})
+            self._counts[behaviour_id][outcome] += 1
+            self.note.value = ""
+            self._show_tally()
+
+        return self.action("saving the observation", tap)
+
+    def _undo(self, _button: Any = None) -> None:
+        draft = self.state.draft
+        with self.app.store.write() as conn:
+            obs.undo_last(conn, draft.id)
+        self.app.reload_draft(draft.id)
+        self.state.say("Took back the last tap.", "info")
+
+    def _show_tally(self) -> None:
+        rows = "".join(
+            f"<tr><td>{text(self._names.get(b, b))}</td><td>{c['seen']}</td>"
+            f"<td>{c['partly']}</td><td>{c['missed']}</td></tr>"
+            for b, c in self._counts.items()
+        )
+        total = sum(sum(c.values()) for c in self._counts.values())
+        self.tally.value = (
+            f"<h3>So far: {total} taps</h3><table class='ck-table'><tr><th>Behaviour"
+            f"</th><th>Seen</th><th>Partly</th><th>Missed</th></tr>{rows}</table>"
+        )
+
+    def _start(self, _button: Any = None) -> None:
+        self.app.ensure_draft()
+        self.state.say("Observing. Each tap is saved with the time.")

@@ -1,0 +1,83 @@
+"""The Progress tab: goals, actions kept or missed, and skill over time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+
+from coachkit import charts
+from coachkit.apps.shell import html_table
+from coachkit.apps.tabs import Tab, field
+
+
+class ProgressTab(Tab):
+    """How the open rep is getting on, as tables and a chart."""
+
+    title = "6. Progress"
+
+    def __init__(self, app: Any) -> None:
+        super().__init__(app)
+        self.goals = field(w.HTML(), "ck-goal-progress")
+        self.actions = field(w.HTML(), "ck-action-record")
+        self.chart = w.VBox()
+        self.sessions = field(w.HTML(), "ck-session-list")
+        self.box.children = [self.goals, self.actions, self.chart, self.sessions]
+
+    def refresh_rep(self) -> None:
+        s = self.state
+        goals = s.goals
+        if goals.empty:
+            self.goals.value = "<h2>Goals</h2><p class='ck-note'>No goals yet.</p>"
+        else:
+            shown = pd.DataFrame(
+                {
+                    "Goal": goals["goal"],
+                    "Number": goals["metric"],
+                    "Start": goals["baseline_text"],
+                    "Now": goals["current_text"],
+                    "Target": goals["target_text"],
+                    "Of the way": goals["progress"].map(
+                        lambda v: "–" if pd.isna(v) else f"{v:.0%}"
+                    ),
+                    "Due": goals["due_on"],
+                    "Status": goals["status"],
+                }
+            )
+            self.goals.value = "<h2>Goals</h2>" + html_table(shown)
+        record = s.actions.copy()
+        if not record.empty:
+            record["month"] = pd.to_datetime(record["month"]).dt.strftime("%b %Y")
+        self.actions.value = "<h2>Actions kept and missed</h2>" + html_table(
+            record.rename(columns=str.capitalize), "No actions yet."
+        )
+        skills = s.skills
+        if skills.empty or (skills["source"] == "coach").sum() == 0:
+            self.chart.children = []
+        else:
+            chart = charts.skill_chart(skills, "Skill ratings over time")
+            self.chart.children = [field(charts.chart_widget(chart), "ck-skill-chart")]
+        self._sessions()
+
+    def _sessions(self) -> None:
+        import sqlalchemy as sa
+
+        from coachkit import schema
+
+        se = schema.sessions
+        with self.app.store.read() as conn:
+            rows = conn.execute(
+                sa.select(
+                    se.c.held_on, se.c.session_type, se.c.duration_minutes, se.c.status
+                )
+                .where(se.c.rep_id == self.state.rep_id)
+                .order_by(se.c.held_on.desc(), se.c.id.desc())
+                .limit(10)
+            ).all()
+        frame = pd.DataFrame(
+            [tuple(r) for r in rows], columns=["Date", "Type", "Minutes", "Status"]
+        )
+        self.sessions.value = "<h2>Latest sessions</h2>" + html_table(
+            frame, "No sessions yet."
+        )

@@ -1,0 +1,257 @@
+"""The Write-up tab: document the session; every change is saved as a draft at once."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from typing import Any
+
+import ipywidgets as w
+
+from coachkit import actions as ac
+from coachkit import sessions as se
+from coachkit.apps.shell import text
+from coachkit.apps.tabs import Tab, field
+from coachkit.summary import (
+    session_summary,
+    summary_html,
+    summary_markdown,
+    summary_readability,
+)
+
+_SCORES = [("–", None), ("1", 1), ("2", 2), ("3", 3), ("4", 4), ("5", 5)]
+
+
+def _box(description: str, css: str) -> w.Textarea:
+    return field(
+        w.Textarea(
+            description=description,
+            layout=w.Layout(width="640px", height="70px"),
+            style={"description_width": "130px"},
+        ),
+        css,
+    )
+
+
+class WriteTab(Tab):
+    """The session record: what happened, what was agreed, and how it went."""
+
+    title = "5. Write up"
+
+    def __init__(self, app: Any) -> None:
+        super().__init__(app)
+        kinds = [(t.name, t.key) for t in app.guides.session_types]
+        wide = {"description_width": "130px"}
+        self.fields: dict[str, w.Widget] = {
+            "session_type": w.Dropdown(
+                options=kinds, description="Session type", style=wide
+            ),
+            "held_on": w.DatePicker(description="Date", style=wide),
+            "duration_minutes": field(
+                w.Text(description="Minutes", style=wide), "ck-duration"
+            ),
+            "went_well": _box("What went well", "ck-went-well"),
+            "to_change": _box("What to change", "ck-to-change"),
+            "rep_view": _box("Rep's own view", "ck-rep-view"),
+            "next_session_on": w.DatePicker(description="Next session", style=wide),
+        }
+        for who in ("coach", "rep"):
+            for part in ("relevant", "developmental", "motivational"):
+                self.fields[f"{who}_{part}"] = w.Dropdown(
+                    options=_SCORES,
+                    description=f"{part.capitalize()}",
+                    layout=w.Layout(width="220px"),
+                )
+        for name, widget in self.fields.items():
+            widget.observe(self._saver(name), names="value")
+        self.saved = field(w.HTML(), "ck-saved-at")
+        self.action_text = field(
+            w.Text(description="Action", layout=w.Layout(width="520px")),
+            "ck-action-text",
+        )
+        self.action_owner = w.Dropdown(
+            options=[("Rep", "rep"), ("Coach", "coach")], description="Who"
+        )
+        self.action_due = field(
+            w.Text(description="By", placeholder="2026-12-31"), "ck-action-due"
+        )
+        self.add_action = field(w.Button(description="Add action"), "ck-add-action")
+        self.add_action.on_click(self.action("adding the action", self._add_action))
+        self.actions = field(w.VBox(), "ck-actions")
+        self.finish = field(
+            w.Button(description="Finish and save", button_style="primary"), "ck-finish"
+        )
+        self.finish.on_click(self.action("saving the session", self._finish))
+        self.summary = field(w.HTML(), "ck-summary")
+        self.form = w.VBox(
+            [
+                w.HBox([self.fields["session_type"], self.fields["held_on"]]),
+                self.fields["duration_minutes"],
+                self.fields["went_well"],
+                self.fields["to_change"],
+                self.fields["rep_view"],
+                w.HTML("<h3>Agreed actions</h3>"),
+                w.HBox([self.action_text, self.action_owner]),
+                w.HBox([self.action_due, self.add_action]),
+                self.actions,
+                self.fields["next_session_on"],
+                w.HTML(
+                    "<h3>Quick check: was the session relevant, developmental and "
+                    "motivational? (1 to 5)</h3>"
+                ),
+                w.HBox(
+                    [w.Label("Coach", layout=w.Layout(width="60px"))]
+                    + [
+                        self.fields[f"coach_{p}"]
+                        for p in ("relevant", "developmental", "motivational")
+                    ]
+                ),
+                w.HBox(
+                    [w.Label("Rep", layout=w.Layout(width="60px"))]
+                    + [
+                        self.fields[f"rep_{p}"]
+                        for p in ("relevant", "developmental", "motivational")
+                    ]
+                ),
+                self.saved,
+                self.finish,
+            ]
+        )
+        self.empty = w.HTML(
+            "<p class='ck-note'>Open a rep and start the session "
+            "(2. Prep) to write it up.</p>"
+        )
+        self.box.children = [self.empty, self.form, self.summary]
+        self._loading = False
+        self.version = 0
+
+    # -- showing the draft ----------------------------------------------------
+    def refresh_rep(self) -> None:
+        self.refresh_draft()
+
+    def refresh_draft(self) -> None:
+        draft = self.state.draft
+        self.form.layout.display = None if draft is not None else "none"
+        self.empty.layout.display = "none" if draft is not None else None
+        if draft is None:
+            return
+        self.summary.value = ""
+        self.version = draft.row_version
+        self._loading = True
+        try:
+            values = draft.fields()
+            for name, widget in self.fields.items():
+                value = values.get(name)
+                widget.value = (
+                    ""
+                    if value is None and isinstance(widget, w.Text)
+                    else (str(value) if name == "duration_minutes" else value)
+                )
+        finally:
+            self._loading = False
+        copy = " (your copy, saved beside the other version)" if draft.is_copy else ""
+        self.saved.value = f"<p class='ck-note'>Draft saved{copy}.</p>"
+        self._show_actions(draft.actions)
+
+    def _show_actions(self, actions: tuple[ac.Action, ...]) -> None:
+        rows = []
+        for a in actions:
+            remove = field(
+                w.Button(description="Remove", layout=w.Layout(width="90px")),
+                "ck-remove-action",
+            )
+            remove.on_click(self._remover(a.id))
+            rows.append(
+                w.HBox([w.Label(f"{a.text} ({a.owner}, by {a.due_on})"), remove])
+            )
+        self.actions.children = rows
+
+    # -- saving -----------------------------------------------------------------
+    def _saver(self, name: str) -> Any:
+        def save(change: Any) -> None:
+            if self._loading or self.state.draft is None:
+                return
+            self._save({name: change.new})
+
+        return self.action("saving the draft", save)
+
+    def _save(self, values: dict[str, object]) -> None:
+        draft = self.state.draft
+        try:
+            self.version = se.save_draft(
+                self.app.store, draft.id, values, expected_version=self.version
+            )
+        except se.SessionConflict as exc:
+            self.app.reload_draft(exc.copy_id)
+            raise
+        stamp = dt.datetime.now().strftime("%H:%M:%S")
+        self.saved.value = f"<p class='ck-note'>Draft saved at {stamp}.</p>"
+
+    def _values(self) -> dict[str, object]:
+        return {name: widget.value for name, widget in self.fields.items()}
+
+    def _add_action(self, _button: Any = None) -> None:
+        draft = self.state.draft
+        held = self.fields["held_on"].value or draft.held_on
+        with self.app.store.write() as conn:
+            ac.add_action(
+                conn,
+                draft.id,
+                ac.ActionDraft(
+                    self.action_text.value,
+                    self.action_owner.value,
+                    self.action_due.value,
+                ),
+                held,
+            )
+            actions = ac.session_actions(conn, draft.id)
+        self.action_text.value = ""
+        self._show_actions(actions)
+        self.state.say("Added the action.")
+
+    def _remover(self, action_id: int) -> Any:
+        def remove(_button: Any = None) -> None:
+            draft = self.state.draft
+            with self.app.store.write() as conn:
+                ac.remove_action(conn, action_id)
+                actions = ac.session_actions(conn, draft.id)
+            self._show_actions(actions)
+
+        return self.action("removing the action", remove)
+
+    def _finish(self, _button: Any = None) -> None:
+        draft = self.state.draft
+        try:
+            se.finish_session(
+                self.app.store,
+                draft.id,
+                self._values(),
+                expected_version=self.version,
+                today=self.app.today,
+            )
+        except se.SessionConflict as exc:
+            self.app.reload_draft(exc.copy_id)
+            raise
+        with self.app.store.read() as conn:
+            summary = session_summary(conn, draft.id, self.app.guides)
+        self.app.refresh_progress()
+        self.summary.value = _summary_block(summary)
+        self.state.say("Saved the session. The summary for the rep is below.")
+
+
+def _summary_block(summary: Any) -> str:
+    page = summary_html(summary)
+    md = base64.b64encode(summary_markdown(summary).encode()).decode()
+    html = base64.b64encode(
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>{page}"
+        "</body></html>".encode()
+    ).decode()
+    grade = summary_readability(summary)
+    return (
+        "<h2>Summary for the rep</h2>"
+        f"<p><a class='ck-download-md' download='session-summary.md' "
+        f"href='data:text/markdown;base64,{md}'>Download as Markdown</a> · "
+        f"<a class='ck-download-html' download='session-summary.html' "
+        f"href='data:text/html;base64,{html}'>Download as a web page</a></p>"
+        f"<p class='ck-note'>Readability: {text(grade.label())}</p>{page}"
+    )

@@ -1,0 +1,229 @@
+"""Browser-test fixtures: ``coachkit serve`` on a demo store, and headless Chromium.
+
+Loaded as a pytest plugin from ``conftest.py``, so every browser test shares one
+server and one browser per run. Set ``COACHKIT_SCREENSHOTS`` to a folder to keep a
+screenshot of every page.
+
+Chromium and Playwright are required: when either is missing these fixtures fail
+(CI counts a skipped browser test as a failure). ``COACHKIT_CHROMIUM`` overrides the
+browser path.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("COACHKIT_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+READY = ".coachkit-ready"
+READY_TIMEOUT_MS = 60_000
+STDERR_OUTPUT = '#rendered_cells [data-mime-type="application/vnd.jupyter.stderr"]'
+
+
+@dataclass
+class Server:
+    """A running ``coachkit serve``."""
+
+    url: str
+    port: int
+    db: Path
+    log: Path
+    tmp: Path
+
+    def get(self, path: str, **headers: str) -> tuple[int, bytes]:
+        """GET ``path`` without a browser; return the status and the body."""
+        request = urllib.request.Request(self.url + path.lstrip("/"), headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
+
+
+@dataclass
+class Watched:
+    """A page plus everything it requested and every error it logged."""
+
+    page: Any
+    urls: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def outside_requests(self, server: Server) -> list[str]:
+        """Requests that went anywhere but the coachkit server."""
+        ours = (f"http://127.0.0.1:{server.port}/", f"ws://127.0.0.1:{server.port}/")
+        return [
+            url for url in self.urls if not url.startswith((*ours, "data:", "blob:"))
+        ]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _child_env(home: Path) -> dict[str, str]:
+    """Our environment with $HOME and the Jupyter folders moved into ``home``."""
+    env = dict(os.environ)
+    env.pop("COACHKIT_DB", None)
+    env["HOME"] = str(home)
+    for var, sub in (
+        ("JUPYTER_CONFIG_DIR", "jupyter-config"),
+        ("JUPYTER_DATA_DIR", "jupyter-data"),
+        ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"),
+        ("IPYTHONDIR", "ipython"),
+    ):
+        env[var] = str(home / sub)
+    return env
+
+
+def log_tail(log: Path, lines: int = 40) -> str:
+    """The last ``lines`` lines of the server log, for failure messages."""
+    text = log.read_text(errors="replace") if log.exists() else ""
+    return "\n".join(text.splitlines()[-lines:])
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``coachkit serve`` on a demo store, on a free loopback port."""
+    tmp = tmp_path_factory.mktemp("browser")
+    env = _child_env(tmp / "home")
+    db = tmp / "store.db"
+    demo = subprocess.run(
+        [sys.executable, "-m", "coachkit", "demo", "--db", str(db)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert demo.returncode == 0, f"coachkit demo failed:\n{demo.stderr}"
+    port = _free_port()
+    log = tmp / "serve.log"
+    command = [sys.executable, "-m", "coachkit", "serve", "--db", str(db)]
+    command += ["--port", str(port), "--host", "127.0.0.1"]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            command,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    running = Server(f"http://127.0.0.1:{port}/", port, db, log, tmp)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"coachkit serve exited early:\n{log_tail(log)}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"coachkit serve did not answer in 90 s:\n{log_tail(log)}")
+            try:
+                if running.get("/")[0] == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.25)
+        yield running
+    finally:
+        _stop(proc)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the process group (coachkit stops Voila and its kernels); then kill."""
+    for sig, grace in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
+        if proc.poll() is not None:
+            return
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            continue
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless system Chromium through Playwright. Missing either: fail, not skip."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("Playwright is not installed: pip install -e '.[test]'")
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: install it (apt-get install chromium) "
+            "or point COACHKIT_CHROMIUM at a Chromium binary."
+        )
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def watched(browser: Any) -> Iterator[Watched]:
+    """A fresh page that records its requests, console errors and page errors."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    seen = Watched(page)
+    page.on("request", lambda request: seen.urls.append(request.url))
+    page.on("websocket", lambda ws: seen.urls.append(ws.url))
+    page.on(
+        "console",
+        lambda msg: (
+            seen.errors.append(f"console: {msg.text}") if msg.type == "error" else None
+        ),
+    )
+    page.on("pageerror", lambda exc: seen.errors.append(f"page error: {exc}"))
+    yield seen
+    # run_before_unload lets the page ask the server to stop its kernel.
+    page.close(run_before_unload=True)
+    context.close()
+
+
+def screenshot(page: Any, name: str) -> None:
+    """Save ``<name>.png`` in ``$COACHKIT_SCREENSHOTS``, when that is set."""
+    folder = os.environ.get("COACHKIT_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def open_workbook(page: Any, server: Server, path: str) -> None:
+    """Go to a workbook and wait until it is built; fail fast on a build error."""
+    page.goto(server.url + path.lstrip("/"))
+    wait_until_built(page, server)
+
+
+def wait_until_built(page: Any, server: Server) -> None:
+    """Wait until the workbook on ``page`` is built; fail fast on a build error."""
+    page.locator("#rendered_cells").wait_for(state="visible", timeout=READY_TIMEOUT_MS)
+    failed = page.locator(STDERR_OUTPUT)
+    assert failed.count() == 0, (
+        f"{page.url} did not build: {failed.first.inner_text()}\n{log_tail(server.log)}"
+    )
+    page.locator(READY).wait_for(state="visible", timeout=READY_TIMEOUT_MS)

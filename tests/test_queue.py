@@ -1,0 +1,230 @@
+"""Today's queue: the reps who most need a session come first, with the reasons."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from coachkit import schema as s
+from coachkit.queue import QUEUE_COLUMNS, attention_score, next_step, todays_queue
+from coachkit.store import Store
+
+TODAY = dt.date(2026, 6, 15)
+
+
+def _day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def _add(conn: Connection, table: sa.Table, **values: object) -> int:
+    return int(
+        conn.execute(table.insert().values(**values).returning(table.c.id)).scalar_one()
+    )
+
+
+def _rep(conn: Connection, coach: int, name: str) -> int:
+    return _add(conn, s.reps, coach_id=coach, name=name)
+
+
+def _plan(
+    conn: Connection, coach: int, rep: int, started: str, cadence: int = 14
+) -> int:
+    return _add(
+        conn,
+        s.plans,
+        coach_id=coach,
+        rep_id=rep,
+        started_on=_day(started),
+        cadence_days=cadence,
+    )
+
+
+def _session(
+    conn: Connection,
+    coach: int,
+    rep: int,
+    held: str,
+    next_on: str | None,
+    status: str = "done",
+) -> int:
+    return _add(
+        conn,
+        s.sessions,
+        coach_id=coach,
+        rep_id=rep,
+        session_type="one_on_one",
+        held_on=_day(held),
+        next_session_on=None if next_on is None else _day(next_on),
+        status=status,
+    )
+
+
+def _action(conn: Connection, coach: int, rep: int, session: int, due: str) -> None:
+    _add(
+        conn,
+        s.actions,
+        coach_id=coach,
+        rep_id=rep,
+        session_id=session,
+        text="Send the agenda",
+        due_on=_day(due),
+    )
+
+
+@pytest.fixture
+def team(store: Store) -> tuple[Store, int]:
+    """One coach: Ada on time, Bo late with overdue actions, Di and Cy tied."""
+    with store.write() as conn:
+        coach = _add(conn, s.coaches, name="Coach One")
+        di = _rep(conn, coach, "Di")  # added before Cy: ties still go by name
+        _rep(conn, coach, "Cy")
+        ada = _rep(conn, coach, "Ada")
+        bo = _rep(conn, coach, "Bo")
+        assert di
+        _plan(conn, coach, ada, "2026-04-01")
+        _session(conn, coach, ada, "2026-06-10", "2026-06-24")
+        _plan(conn, coach, bo, "2026-04-01")
+        late = _session(conn, coach, bo, "2026-05-25", "2026-06-08")
+        _action(conn, coach, bo, late, "2026-06-01")
+        _action(conn, coach, bo, late, "2026-06-05")
+        _action(conn, coach, bo, late, "2026-06-30")  # not due yet
+        # An action on an unfinished draft is not agreed yet.
+        draft = _session(conn, coach, ada, "2026-06-15", None, status="draft")
+        _action(conn, coach, ada, draft, "2026-06-01")
+    return store, coach
+
+
+def test_a_late_rep_with_overdue_actions_comes_first(team: tuple[Store, int]) -> None:
+    store, coach = team
+    with store.read() as conn:
+        queue = todays_queue(conn, coach, TODAY)
+    assert list(queue.columns) == QUEUE_COLUMNS
+    assert queue["rep"].tolist()[0] == "Bo"
+    bo = queue.iloc[0]
+    assert (bo["days_overdue"], bo["overdue_actions"], bo["days_since"]) == (7, 2, 21)
+    assert bo["next_step"] == "Session is 7 days late; 2 actions overdue."
+    ada = queue.set_index("rep").loc["Ada"]
+    assert (ada["days_overdue"], ada["overdue_actions"], ada["draft"]) == (-9, 0, True)
+    assert ada["next_step"] == "Next session in 9 days; a draft is waiting."
+    assert queue["rep"].tolist().index("Bo") < queue["rep"].tolist().index("Ada")
+
+
+def test_ties_keep_the_order_by_name(team: tuple[Store, int]) -> None:
+    store, coach = team
+    with store.read() as conn:
+        queue = todays_queue(conn, coach, TODAY)
+    tied = queue[queue["rep"].isin(["Cy", "Di"])]
+    assert tied["attention"].nunique() == 1
+    assert tied["rep"].tolist() == ["Cy", "Di"]
+    assert tied["next_step"].tolist() == ["No session yet; no plan yet."] * 2
+    assert tied["cadence_days"].isna().all()
+    assert tied["days_since"].isna().all()
+
+
+def test_the_largest_focus_gap_is_the_plan_priority(team: tuple[Store, int]) -> None:
+    store, coach = team
+    with store.write() as conn:
+        bo = conn.execute(
+            sa.select(s.reps.c.id).where(s.reps.c.name == "Bo")
+        ).scalar_one()
+        plan = conn.execute(
+            sa.select(s.plans.c.id).where(s.plans.c.rep_id == bo)
+        ).scalar_one()
+        behaviours = conn.execute(
+            sa.select(s.behaviours.c.id, s.behaviours.c.target_level)
+            .order_by(s.behaviours.c.id)
+            .limit(3)
+        ).all()
+        for i, (bid, _) in enumerate(behaviours[:2]):
+            _add(
+                conn,
+                s.plan_focus,
+                coach_id=coach,
+                plan_id=plan,
+                behaviour_id=bid,
+                style="guide",
+                stage="prompt",
+                position=i,
+            )
+        for bid, skill, day in (
+            (behaviours[0][0], 1, "2026-01-10"),  # older rating: ignored
+            (behaviours[0][0], 3, "2026-05-10"),
+            (behaviours[1][0], 2, "2026-05-10"),
+            (behaviours[2][0], 1, "2026-05-10"),  # not in focus: ignored
+        ):
+            _add(
+                conn,
+                s.assessments,
+                coach_id=coach,
+                rep_id=bo,
+                behaviour_id=bid,
+                assessed_on=_day(day),
+                source="coach",
+                skill=skill,
+                will=3,
+            )
+        queue = todays_queue(conn, coach, TODAY).set_index("rep")
+    assert queue.loc["Bo", "plan_priority"] == behaviours[1][1] - 2
+    assert queue.loc["Ada", "plan_priority"] == 0
+
+
+def test_the_demo_queue_shows_the_waiting_draft(demo_store: Store) -> None:
+    with demo_store.read() as conn:
+        se = s.sessions
+        rep = conn.execute(
+            sa.select(se.c.rep_id).where(se.c.status == "draft")
+        ).scalar_one()
+        coach = conn.execute(
+            sa.select(s.reps.c.coach_id).where(s.reps.c.id == rep)
+        ).scalar_one()
+        queue = todays_queue(conn, coach, TODAY)
+        everyone = todays_queue(conn, None, TODAY)
+    assert queue.set_index("rep_id").loc[rep, "draft"]
+    assert queue["draft"].sum() == 1
+    assert len(everyone) > len(queue)
+    assert queue["attention"].is_monotonic_decreasing
+
+
+@pytest.mark.parametrize(
+    ("late", "cadence", "actions", "gap", "draft", "score"),
+    [
+        (0, 14, 0, 0, False, 0.0),
+        (14, 14, 0, 0, False, 10.0),  # a whole cadence late
+        (-14, 14, 0, 0, False, -10.0),  # a whole cadence ahead
+        (100, 14, 0, 0, False, 30.0),  # lateness counts up to 3 cadences
+        (7, None, 2, 0, False, 5.0 + 8.0),  # no plan: a 14-day cadence
+        (0, 7, 9, 0, False, 20.0),  # at most 5 overdue actions count
+        (0, 7, 0, 2, True, 6.0 + 5.0),
+    ],
+)
+def test_attention_score_parts(
+    late: int, cadence: int | None, actions: int, gap: int, draft: bool, score: float
+) -> None:
+    frame = pd.DataFrame(
+        {
+            "days_overdue": [late],
+            "cadence_days": pd.array([cadence], dtype="Int64"),
+            "overdue_actions": [actions],
+            "plan_priority": [gap],
+            "draft": [draft],
+        }
+    )
+    assert attention_score(frame).tolist() == [score]
+
+
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        ((6, 20, 2, False, True), "Session is 6 days late; 2 actions overdue."),
+        ((1, 15, 1, False, True), "Session is 1 day late; 1 action overdue."),
+        ((0, 14, 0, False, True), "Session is due today."),
+        ((-3, 4, 0, True, True), "Next session in 3 days; a draft is waiting."),
+        ((0, None, 0, False, False), "No session yet; no plan yet."),
+    ],
+)
+def test_next_step_sentences(args: tuple[object, ...], text: str) -> None:
+    assert next_step(*args) == text  # type: ignore[arg-type]
