@@ -215,23 +215,22 @@ def _pick_rep(page: Any, choice: Choice) -> None:
 
 
 def _select_rep(page: Any, choice: Choice, name: str) -> None:
-    """Pick ``name`` and wait until every tab shows them.
+    """Pick ``name`` and wait until the tabs show them.
 
-    The Assess tab builds new rating rows for each rep, after the other tabs; until
-    they replace the old rows, clicks would land on the rows of the rep before.
+    The kernel redraws every tab in the one callback that handles the pick, so once
+    the Assess heading names the rep, the rating rows are theirs too.
     """
-    first_row = f".ck-assess-{choice.keys[0]}"
-    old = page.query_selector(first_row)
     # Dropdown options carry their label as value (the label shows &nbsp;).
     page.locator(".ck-rep-picker select").select_option(value=name)
     _expect(page.locator(".ck-edit-name input")).to_have_value(
         name, timeout=ROUND_TRIP_MS
     )
-    if old is not None:
-        page.wait_for_function(
-            "row => !row.isConnected", arg=old, timeout=ROUND_TRIP_MS
-        )
-    page.locator(first_row).wait_for(state="attached", timeout=ROUND_TRIP_MS)
+    _expect(page.locator(".ck-assess-heading")).to_contain_text(
+        f"Assess {name}", timeout=ROUND_TRIP_MS
+    )
+    page.locator(f".ck-assess-{choice.keys[0]}").wait_for(
+        state="attached", timeout=ROUND_TRIP_MS
+    )
 
 
 def _set_weight(page: Any, key: str, value: float) -> None:

@@ -115,7 +115,7 @@ class AssessTab(Tab):
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
-        self.heading = w.HTML()
+        self.heading = field(w.HTML(), "ck-assess-heading")
         self.day = w.DatePicker(description="Date", value=app.today)
         self.source = field(
             w.ToggleButtons(
