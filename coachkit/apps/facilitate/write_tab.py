@@ -186,6 +186,8 @@ class WriteTab(Tab):
             raise
         stamp = dt.datetime.now().strftime("%H:%M:%S")
         self.saved.value = f"<p class='ck-note'>Draft saved at {stamp}.</p>"
+        if self.state.level == "error":  # the problem was fixed: say so
+            self.state.say("Fixed. The draft is saved.")
 
     def _values(self) -> dict[str, object]:
         return {name: widget.value for name, widget in self.fields.items()}
