@@ -45,7 +45,8 @@ def test_open_observe_write_and_recover_the_draft(
     assert app.state.draft is None
     _tab(app, "Prep").start.click()
     draft = app.state.draft
-    assert draft is not None and draft.rep_id == rep
+    assert draft is not None
+    assert draft.rep_id == rep
 
     observe = _tab(app, "Observe")
     buttons = observe.rows.children[0].children[1:]
@@ -70,7 +71,8 @@ def test_open_observe_write_and_recover_the_draft(
     again = _app(demo_store, today)
     again.open_rep(rep)
     recovered = again.state.draft
-    assert recovered is not None and recovered.id == draft.id
+    assert recovered is not None
+    assert recovered.id == draft.id
     assert recovered.went_well == "Asked about impact early."
     assert recovered.to_change == "Let the buyer talk more."
     assert len(recovered.actions) == 2
