@@ -26,6 +26,7 @@ from sqlalchemy.engine import Connection
 from coachkit import schema as s
 from coachkit.errors import ValidationError
 from coachkit.goals import Goal, GoalDraft, as_id, validate_goal
+from coachkit.team import team_coach
 from coachkit.templates import STAGE_KEYS, STYLE_KEYS
 from coachkit.versions import ConflictError, conflict_message, update_versioned
 
@@ -146,7 +147,7 @@ def save_plan(
         ``expected_version`` is not the active plan's version any more.
     """
     coach_id, rep_id = as_id(coach_id), as_id(rep_id)  # type: ignore[assignment]
-    team_coach = _check_people(conn, coach_id, rep_id)
+    owner = team_coach(conn, coach_id, rep_id)
     _check_focus(conn, focus)
     _check_range("Sessions per month", sessions_per_month, SESSIONS_PER_MONTH)
     _check_range("Minutes per session", minutes_per_session, MINUTES_PER_SESSION)
@@ -174,7 +175,7 @@ def save_plan(
         _drop_open_goals(conn, rep_id, min(r.started_on for r in active))
 
     values = {
-        "coach_id": team_coach,
+        "coach_id": owner,
         "rep_id": rep_id,
         "started_on": today,
         "cadence_days": cadence_days(sessions_per_month),
@@ -192,7 +193,7 @@ def save_plan(
         s.plan_focus.insert(),
         [
             {
-                "coach_id": team_coach,
+                "coach_id": owner,
                 "plan_id": plan_id,
                 "behaviour_id": f.behaviour_id,
                 "style": f.style,
@@ -203,9 +204,7 @@ def save_plan(
         ],
     )
     if checked:
-        conn.execute(
-            s.goals.insert(), [_goal_row(g, team_coach, plan_id) for g in checked]
-        )
+        conn.execute(s.goals.insert(), [_goal_row(g, owner, plan_id) for g in checked])
     return plan_id
 
 
@@ -263,23 +262,6 @@ def current_plan(conn: Connection, rep_id: int) -> Plan | None:
 
 
 # --- checks ---
-
-
-def _check_people(conn: Connection, coach_id: int, rep_id: int) -> int:
-    """Return the rep's coach; the saving coach must be them or a lead."""
-    role = conn.execute(
-        sa.select(s.coaches.c.role).where(s.coaches.c.id == coach_id)
-    ).scalar_one_or_none()
-    if role is None:
-        raise ValidationError("Coach", "pick who you are from the list of coaches")
-    team = conn.execute(
-        sa.select(s.reps.c.coach_id).where(s.reps.c.id == rep_id)
-    ).scalar_one_or_none()
-    if team is None:
-        raise ValidationError("Rep", "pick a rep from the list")
-    if team != coach_id and role != "lead":
-        raise ValidationError("Rep", "this rep is on another coach's team")
-    return int(team)
 
 
 def _check_focus(conn: Connection, focus: Sequence[FocusChoice]) -> None:

@@ -47,6 +47,7 @@ from coachkit.errors import ValidationError
 from coachkit.observations import Observation, session_observations
 from coachkit.plans import Plan, current_plan
 from coachkit.store import Store
+from coachkit.team import team_coach
 from coachkit.templates import SESSION_TYPE_KEYS, STYLE_KEYS
 from coachkit.versions import ConflictError, update_versioned
 
@@ -188,7 +189,7 @@ def start_draft(
     existing = _open_draft(conn, int(rep_id))
     if existing is not None:
         return existing
-    team = _team_coach(conn, int(coach_id), int(rep_id))
+    team = team_coach(conn, int(coach_id), int(rep_id))
     if session_type not in SESSION_TYPE_KEYS:
         raise ValidationError(LABELS["session_type"], "pick one")
     plan = plan if plan is not None else current_plan(conn, int(rep_id))
@@ -608,22 +609,6 @@ def _open_draft(conn: Connection, rep_id: int) -> int | None:
         .limit(1)
     ).scalar_one_or_none()
     return None if found is None else int(found)
-
-
-def _team_coach(conn: Connection, coach_id: int, rep_id: int) -> int:
-    role = conn.execute(
-        sa.select(s.coaches.c.role).where(s.coaches.c.id == coach_id)
-    ).scalar_one_or_none()
-    if role is None:
-        raise ValidationError("Coach", "pick who you are from the list of coaches")
-    team = conn.execute(
-        sa.select(s.reps.c.coach_id).where(s.reps.c.id == rep_id)
-    ).scalar_one_or_none()
-    if team is None:
-        raise ValidationError("Rep", "pick a rep from the list")
-    if team != coach_id and role != "lead":
-        raise ValidationError("Rep", "this rep is on another coach's team")
-    return int(team)
 
 
 def _focus(conn: Connection, session_id: int) -> tuple[int, ...]:

@@ -277,3 +277,28 @@ def _check_unique(
             f"{other_name} was on your team before and is inactive; turn them back "
             "on instead of adding them again",
         )
+
+
+def team_coach(conn: Connection, coach_id: int, rep_id: int) -> int:
+    """Return the rep's coach, checking that ``coach_id`` may act for the rep.
+
+    A coach acts for their own reps; an enablement lead for anyone's.
+
+    Raises
+    ------
+    ValidationError
+        An unknown coach or rep, or a rep on another coach's team.
+    """
+    role = conn.execute(
+        sa.select(s.coaches.c.role).where(s.coaches.c.id == int(coach_id))
+    ).scalar_one_or_none()
+    if role is None:
+        raise ValidationError("Coach", "pick who you are from the list of coaches")
+    team = conn.execute(
+        sa.select(s.reps.c.coach_id).where(s.reps.c.id == int(rep_id))
+    ).scalar_one_or_none()
+    if team is None:
+        raise ValidationError("Rep", "pick a rep from the list")
+    if team != int(coach_id) and role != "lead":
+        raise ValidationError("Rep", "this rep is on another coach's team")
+    return int(team)
