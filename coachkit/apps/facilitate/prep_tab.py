@@ -44,7 +44,10 @@ class PrepTab(Tab):
                 f"{text(f.stage)} stage</li>"
                 for f in plan.focus
             )
-            goals = "".join(f"<li>{text(g.summary())}</li>" for g in plan.goals)
+            goals = "".join(
+                f"<li>{text(g.description)}: {text(g.summary())}</li>"
+                for g in plan.goals
+            )
             parts.append(f"<h3>The plan</h3><ul>{focus}</ul>")
             if goals:
                 parts.append(f"<p>Goals:</p><ul>{goals}</ul>")

@@ -60,7 +60,8 @@ class WriteTab(Tab):
                 self.fields[f"{who}_{part}"] = w.Dropdown(
                     options=_SCORES,
                     description=f"{part.capitalize()}",
-                    layout=w.Layout(width="220px"),
+                    style={"description_width": "105px"},
+                    layout=w.Layout(width="190px"),
                 )
         for name, widget in self.fields.items():
             widget.observe(self._saver(name), names="value")
