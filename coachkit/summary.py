@@ -111,15 +111,9 @@ def summary_markdown(summary: Summary) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def summary_html(summary: Summary) -> str:
-    """The summary as a small stand-alone HTML page; every typed value escaped."""
+def summary_body_html(summary: Summary) -> str:
+    """The summary's content as HTML to place inside a page; every value escaped."""
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{_h(_title(summary))}</title>",
-        "<style>body{font-family:sans-serif;max-width:40em;margin:2em auto;"
-        "line-height:1.5;padding:0 1em}h1{font-size:1.5em}</style>",
-        "</head><body>",
         f"<h1>{_h(_title(summary))}</h1>",
         f"<p>{_h(_intro(summary))}</p>",
     ]
@@ -129,8 +123,26 @@ def summary_html(summary: Summary) -> str:
         parts += [f"<p>{_h(text)}</p>" for kind, text in body if kind == "para"]
         if items:
             parts.append("<ul>" + "".join(f"<li>{_h(t)}</li>" for t in items) + "</ul>")
-    parts.append("</body></html>")
     return "\n".join(parts) + "\n"
+
+
+def summary_html(summary: Summary) -> str:
+    """The summary as a small stand-alone HTML page; every typed value escaped."""
+    return (
+        "\n".join(
+            [
+                "<!DOCTYPE html>",
+                '<html lang="en"><head><meta charset="utf-8">',
+                f"<title>{_h(_title(summary))}</title>",
+                "<style>body{font-family:sans-serif;max-width:40em;margin:2em auto;"
+                "line-height:1.5;padding:0 1em}h1{font-size:1.5em}</style>",
+                "</head><body>",
+                summary_body_html(summary).rstrip("\n"),
+                "</body></html>",
+            ]
+        )
+        + "\n"
+    )
 
 
 def summary_text(summary: Summary) -> str:

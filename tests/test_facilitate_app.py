@@ -166,3 +166,29 @@ def test_duration_must_be_a_number(demo_store: Store, today: dt.date) -> None:
             )
         ).scalar_one()
     assert minutes == 40
+
+
+def test_a_rep_without_a_plan_can_still_be_coached(
+    demo_store: Store, today: dt.date
+) -> None:
+    app = _app(demo_store, today)
+    brief_less = [
+        int(r)
+        for r in app.state.queue[~app.state.queue["has_plan"]]["rep_id"]
+        if not app.state.queue.set_index("rep_id").loc[r, "draft"]
+    ]
+    app.open_rep(brief_less[0])
+    app.ensure_draft()
+    write = _tab(app, "Write up")
+    assert write.fields["style"].value is None
+    write.fields["style"].value = "direct"
+    write.fields["focus"].value = (write.fields["focus"].options[0][1],)
+    write.fields["went_well"].value = "Listened well."
+    write.fields["to_change"].value = "Ask for the next step."
+    for part in ("relevant", "developmental", "motivational"):
+        write.fields[f"coach_{part}"].value = 3
+    write.fields["next_session_on"].value = today + dt.timedelta(days=7)
+    write.finish.click()
+    assert "Saved the session" in app.state.message, app.state.message
+    assert "<style" not in write.summary.value  # the page keeps its own look
+    assert "<body" not in write.summary.value

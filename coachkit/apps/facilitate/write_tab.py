@@ -14,12 +14,28 @@ from coachkit.apps.shell import text
 from coachkit.apps.tabs import Tab, field
 from coachkit.summary import (
     session_summary,
+    summary_body_html,
     summary_html,
     summary_markdown,
     summary_readability,
 )
 
 _SCORES = [("–", None), ("1", 1), ("2", 2), ("3", 3), ("4", 4), ("5", 5)]
+_STYLES = [
+    ("–", None),
+    ("Direct", "direct"),
+    ("Guide", "guide"),
+    ("Excite", "excite"),
+    ("Delegate", "delegate"),
+]
+
+
+def _focus_options(app: Any) -> list[tuple[str, int]]:
+    from coachkit.framework import behaviours_frame
+
+    with app.store.read() as conn:
+        frame = behaviours_frame(conn)
+    return [(str(r.behaviour), int(r.behaviour_id)) for r in frame.itertuples()]
 
 
 def _box(description: str, css: str) -> w.Textarea:
@@ -47,6 +63,20 @@ class WriteTab(Tab):
                 options=kinds, description="Session type", style=wide
             ),
             "held_on": w.DatePicker(description="Date", style=wide),
+            "style": field(
+                w.Dropdown(options=_STYLES, description="Style", style=wide),
+                "ck-style",
+            ),
+            "focus": field(
+                w.SelectMultiple(
+                    options=_focus_options(app),
+                    description="Focus",
+                    rows=5,
+                    style=wide,
+                    layout=w.Layout(width="640px"),
+                ),
+                "ck-focus",
+            ),
             "duration_minutes": field(
                 w.Text(description="Minutes", style=wide), "ck-duration"
             ),
@@ -119,8 +149,8 @@ class WriteTab(Tab):
             ]
         )
         self.empty = w.HTML(
-            "<p class='ck-note'>Open a rep and start the session "
-            "(2. Prep) to write it up.</p>"
+            "<p class='ck-note'>No session is open for this rep. Start one from "
+            "2. Prep.</p>"
         )
         self.box.children = [self.empty, self.form, self.summary]
         self._loading = False
@@ -143,11 +173,11 @@ class WriteTab(Tab):
             values = draft.fields()
             for name, widget in self.fields.items():
                 value = values.get(name)
-                widget.value = (
-                    ""
-                    if value is None and isinstance(widget, w.Text)
-                    else (str(value) if name == "duration_minutes" else value)
-                )
+                if name == "focus":
+                    value = tuple(int(v) for v in value or ())
+                elif name == "duration_minutes":
+                    value = "" if value is None else str(value)
+                widget.value = value
         finally:
             self._loading = False
         copy = " (your copy, saved beside the other version)" if draft.is_copy else ""
@@ -245,10 +275,7 @@ class WriteTab(Tab):
 def _summary_block(summary: Any) -> str:
     page = summary_html(summary)
     md = base64.b64encode(summary_markdown(summary).encode()).decode()
-    html = base64.b64encode(
-        f"<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>{page}"
-        "</body></html>".encode()
-    ).decode()
+    html = base64.b64encode(page.encode()).decode()
     grade = summary_readability(summary)
     return (
         "<h2>Summary for the rep</h2>"
@@ -256,5 +283,6 @@ def _summary_block(summary: Any) -> str:
         f"href='data:text/markdown;base64,{md}'>Download as Markdown</a> · "
         f"<a class='ck-download-html' download='session-summary.html' "
         f"href='data:text/html;base64,{html}'>Download as a web page</a></p>"
-        f"<p class='ck-note'>Readability: {text(grade.label())}</p>{page}"
+        f"<p class='ck-note'>Readability: {text(grade.label())}</p>"
+        f"<div class='ck-summary-page'>{summary_body_html(summary)}</div>"
     )

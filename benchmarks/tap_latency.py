@@ -1,0 +1,318 @@
+"""How fast one observation tap updates the tally, next to a bare Voila button.
+
+Builds (or reuses, with --db) a demo organisation of --coaches x --reps reps with
+--months of history, starts ``coachkit serve`` on it and, beside it, a standalone
+Voila with the same flags over a generated notebook whose one button updates a
+Label. In headless Chromium it opens Facilitate, opens the top rep of the queue,
+starts a session and taps "Seen" --taps times; then it clicks the bare button as
+many times. Each sample is the time in the page from the click to the new text on
+screen: ``performance.now()`` just before ``element.click()``, and again in a
+MutationObserver when the tally's (or the Label's) text changes. Prints the median
+and p90 in ms for both, and their ratio.
+
+The target (issue 4): a tap shows in the tally in under 300 ms on the 1,000-rep
+organisation. Times are for this machine and this run; compare the ratio. With --db,
+the store is built there if missing and the taps go into a copy of it.
+
+    python benchmarks/tap_latency.py [--db big.db] [--taps 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+
+from coachkit.pillars import pillar
+from coachkit.serve import voila_argv, voila_env
+
+CHROMIUM = os.environ.get("COACHKIT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+BARE_SOURCE = """\
+import ipywidgets as widgets
+label = widgets.Label("0")
+label.add_class("bare-label")
+button = widgets.Button(description="Tap")
+button.add_class("bare-button")
+def tap(_button):
+    label.value = str(int(label.value) + 1)
+button.on_click(tap)
+widgets.VBox([button, label])
+"""
+#: Waits for the page and for each round trip, in ms (the machine may be busy).
+TIMEOUT_MS = 120_000
+#: In the page: note the time, watch ``target`` for a text change, click ``button``.
+CLICK_AND_WATCH = """([button, target]) => {
+  const watched = document.querySelector(target);
+  const before = watched.textContent;
+  window.__tapDone = null;
+  const observer = new MutationObserver(() => {
+    if (watched.textContent !== before) {
+      window.__tapDone = performance.now() - window.__tapStart;
+      observer.disconnect();
+    }
+  });
+  observer.observe(watched, {childList: true, subtree: true, characterData: true});
+  window.__tapStart = performance.now();
+  document.querySelector(button).click();
+}"""
+TAP_DONE = "() => window.__tapDone !== null"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _quiet_env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("COACHKIT_DB", None)
+    env["HOME"] = str(home)
+    for var, sub in (
+        ("JUPYTER_CONFIG_DIR", "jupyter-config"),
+        ("JUPYTER_DATA_DIR", "jupyter-data"),
+        ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"),
+        ("IPYTHONDIR", "ipython"),
+    ):
+        env[var] = str(home / sub)
+    return env
+
+
+@contextmanager
+def _running(
+    command: list[str], env: dict[str, str], log: Path, url: str
+) -> Iterator[None]:
+    """Run a server until the block ends; wait until ``url`` answers 200."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            command,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                sys.exit(f"server did not start; see {log}")
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.25)
+        yield
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _demo(db: Path, args: argparse.Namespace, env: dict[str, str]) -> None:
+    command = [sys.executable, "-m", "coachkit", "demo", "--db", str(db)]
+    command += ["--coaches", str(args.coaches), "--reps", str(args.reps)]
+    command += ["--months", str(args.months)]
+    print(f"building the demo in {db} ...", file=sys.stderr)
+    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def _bare_notebook(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    notebook = new_notebook(cells=[new_code_cell(BARE_SOURCE)])
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(notebook, folder / "bare.ipynb")
+
+
+def _count(page: Any, target: str) -> int:
+    """The first number in ``target``'s text: the taps so far."""
+    found = re.search(r"\d+", page.locator(target).first.inner_text())
+    if found is None:
+        sys.exit(f"no count in {target}")
+    return int(found.group())
+
+
+def _taps(
+    page: Any, button: str, target: str, n: int, warmup: int, gap: float
+) -> list[float]:
+    """Click ``button`` ``warmup + n`` times; return the last n click-to-text times.
+
+    Checks that the count in ``target`` went up by one per click, so no sample
+    timed some other change of the text.
+    """
+    start = _count(page, target)
+    times: list[float] = []
+    for i in range(warmup + n):
+        page.evaluate(CLICK_AND_WATCH, [button, target])
+        page.wait_for_function(TAP_DONE, timeout=TIMEOUT_MS)
+        took = float(page.evaluate("() => window.__tapDone"))
+        if _count(page, target) != start + i + 1:
+            sys.exit(f"{target} did not count tap {i + 1}")
+        if i >= warmup:
+            times.append(took)
+        time.sleep(gap)
+    return times
+
+
+def _open_session(page: Any, url: str) -> str:
+    """Open Facilitate, the top rep of the queue and a session; return the rep."""
+    page.goto(url)
+    page.locator(".coachkit-ready").wait_for(state="visible", timeout=TIMEOUT_MS)
+    first = page.locator(".ck-open-rep").first
+    rep = first.inner_text().strip()
+    first.click()
+    page.locator(".ck-brief", has_text=f"Prep for {rep}").wait_for(timeout=TIMEOUT_MS)
+    page.locator(".ck-start-session").click()
+    page.locator(".ck-tally", has_text="So far:").wait_for(
+        state="visible", timeout=TIMEOUT_MS
+    )
+    return rep
+
+
+def _pct(values: list[float], q: float) -> float:
+    """The q-th percentile (0-100), by linear interpolation."""
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q / 100
+    low = int(k)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+def _report(results: dict[str, list[float]], taps: int) -> str:
+    bare = statistics.median(results["bare one-button page"])
+    lines = [
+        f"click -> text on screen, ms, {taps} taps after a warm-up",
+        f"{'page':<32}{'median':>8}{'p90':>8}{'max':>8}{'vs bare':>9}",
+    ]
+    for label, values in results.items():
+        median = statistics.median(values)
+        ratio = "" if label.startswith("bare") else f"{median / bare:.2f}x"
+        lines.append(
+            f"{label:<32}{median:>8.0f}{_pct(values, 90):>8.0f}"
+            f"{max(values):>8.0f}{ratio:>9}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, help="reuse (or build) this demo store")
+    parser.add_argument("--coaches", type=int, default=50)
+    parser.add_argument("--reps", type=int, default=20)
+    parser.add_argument("--months", type=int, default=36)
+    parser.add_argument("--taps", type=int, default=20, help="timed taps per page")
+    parser.add_argument("--warmup", type=int, default=2, help="untimed taps first")
+    parser.add_argument(
+        "--gap", type=float, default=0.3, help="seconds between two taps"
+    )
+    parser.add_argument("--json", type=Path, help="also write the timings here")
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="coachkit-taps-") as tmp_name:
+        tmp = Path(tmp_name)
+        env = _quiet_env(tmp / "home")
+        db = tmp / "big.db"
+        if args.db is None:
+            _demo(db, args, env)
+        else:
+            if not args.db.exists():
+                _demo(args.db, args, env)
+            # Tap into a copy: the session and its taps are not left in --db.
+            shutil.copyfile(args.db, db)
+        _bare_notebook(tmp / "bare")
+        ours, theirs = _free_port(), _free_port()
+        serve = [sys.executable, "-m", "coachkit", "serve", "--db", str(db)]
+        serve += ["--host", "127.0.0.1", "--port", str(ours)]
+        bare = voila_argv(tmp / "bare", host="127.0.0.1", port=theirs)
+        bare_env = voila_env(str(db), "127.0.0.1", base=env)
+        results: dict[str, list[float]] = {}
+        with ExitStack() as stack:
+            stack.enter_context(
+                _running(serve, env, tmp / "serve.log", f"http://127.0.0.1:{ours}/")
+            )
+            stack.enter_context(
+                _running(
+                    bare, bare_env, tmp / "bare.log", f"http://127.0.0.1:{theirs}/"
+                )
+            )
+            with sync_playwright() as p:
+                browser = p.chromium.launch(
+                    executable_path=CHROMIUM, args=CHROMIUM_ARGS
+                )
+                page = browser.new_page()
+                url = f"http://127.0.0.1:{ours}{pillar('facilitate').path}"
+                rep = _open_session(page, url)
+                seen = page.locator(".ck-seen").first
+                seen.wait_for(state="visible", timeout=TIMEOUT_MS)
+                results[f"Facilitate tap ({rep})"] = _taps(
+                    page,
+                    ".ck-seen",
+                    ".ck-tally",
+                    args.taps,
+                    args.warmup,
+                    args.gap,
+                )
+                page.close(run_before_unload=True)
+
+                page = browser.new_page()
+                page.goto(f"http://127.0.0.1:{theirs}/voila/render/bare.ipynb")
+                page.locator(".bare-button").wait_for(
+                    state="visible", timeout=TIMEOUT_MS
+                )
+                results["bare one-button page"] = _taps(
+                    page,
+                    ".bare-button",
+                    ".bare-label",
+                    args.taps,
+                    args.warmup,
+                    args.gap,
+                )
+                page.close(run_before_unload=True)
+                browser.close()
+    results = dict(sorted(results.items(), key=lambda kv: not kv[0].startswith("b")))
+    print(_report(results, args.taps))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
