@@ -170,3 +170,37 @@ def skill_chart(history: pd.DataFrame, title: str = "") -> alt.Chart:
         )
         .properties(width=520, height=200, title=title)
     )
+
+
+def goal_chart(goals: pd.DataFrame, title: str = "") -> alt.LayerChart:
+    """How far each goal has come from its baseline toward its target (1 = reached).
+
+    ``goals`` has the columns of ``coachkit.progress.goal_progress``.
+    """
+    kept = goals.dropna(subset=["progress"])
+    frame = pd.DataFrame(
+        {
+            "label": kept["goal"].astype(str).str.slice(0, 60),
+            "progress": kept["progress"],
+        }
+    )
+    bars = (
+        alt.Chart(frame)
+        .mark_bar(color="#54a24b")
+        .encode(
+            x=alt.X(
+                "progress:Q",
+                title="Share of the way to the target",
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1.2]),
+            ),
+            y=alt.Y("label:N", title=None, axis=alt.Axis(labelLimit=0)),
+        )
+    )
+    done = (
+        alt.Chart(pd.DataFrame({"x": [1.0]}))
+        .mark_rule(color="#333", strokeDash=[4, 3])
+        .encode(x="x:Q")
+    )
+    height = max(24 * len(frame), 40)
+    return (bars + done).properties(width=420, height=height, title=title)

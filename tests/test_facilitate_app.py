@@ -192,3 +192,17 @@ def test_a_rep_without_a_plan_can_still_be_coached(
     assert "Saved the session" in app.state.message, app.state.message
     assert "<style" not in write.summary.value  # the page keeps its own look
     assert "<body" not in write.summary.value
+
+
+def test_progress_shows_goals_and_skills_as_charts_and_tables(
+    demo_store: Store, today: dt.date
+) -> None:
+    app = _app(demo_store, today)
+    queue = app.state.queue
+    app.open_rep(int(queue[queue["has_plan"]]["rep_id"].iloc[0]))
+    progress = _tab(app, "Progress")
+    classes = [c._dom_classes for c in progress.chart.children]
+    assert ("ck-chart", "ck-goal-chart") in classes
+    assert ("ck-chart", "ck-skill-chart") in classes
+    assert "<table" in progress.goals.value
+    assert "Latest skill ratings" in progress.chart.children[-1].value

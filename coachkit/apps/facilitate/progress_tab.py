@@ -28,6 +28,7 @@ class ProgressTab(Tab):
     def refresh_rep(self) -> None:
         s = self.state
         goals = s.goals
+        charts_: list[w.Widget] = []
         if goals.empty:
             self.goals.value = "<h2>Goals</h2><p class='ck-note'>No goals yet.</p>"
         else:
@@ -46,6 +47,9 @@ class ProgressTab(Tab):
                 }
             )
             self.goals.value = "<h2>Goals</h2>" + html_table(shown)
+        if not goals.empty and goals["progress"].notna().any():
+            chart = charts.goal_chart(goals, "Progress toward each goal")
+            charts_.append(field(charts.chart_widget(chart), "ck-goal-chart"))
         record = s.actions.copy()
         if not record.empty:
             record["month"] = pd.to_datetime(record["month"]).dt.strftime("%b %Y")
@@ -53,11 +57,25 @@ class ProgressTab(Tab):
             record.rename(columns=str.capitalize), "No actions yet."
         )
         skills = s.skills
-        if skills.empty or (skills["source"] == "coach").sum() == 0:
-            self.chart.children = []
-        else:
-            chart = charts.skill_chart(skills, "Skill ratings over time")
-            self.chart.children = [field(charts.chart_widget(chart), "ck-skill-chart")]
+        coach_rated = skills[skills["source"] == "coach"] if len(skills) else skills
+        if not coach_rated.empty:
+            skill_chart = charts.skill_chart(skills, "Skill ratings over time")
+            charts_.append(field(charts.chart_widget(skill_chart), "ck-skill-chart"))
+            latest = coach_rated.sort_values("date").groupby("behaviour").tail(3)
+            table = pd.DataFrame(
+                {
+                    "Behaviour": latest["behaviour"],
+                    "Assessed on": pd.to_datetime(latest["date"]).dt.date,
+                    "Skill": latest["skill"],
+                }
+            ).sort_values(["Behaviour", "Assessed on"])
+            charts_.append(
+                field(
+                    w.HTML("<h3>Latest skill ratings</h3>" + html_table(table)),
+                    "ck-skill-table",
+                )
+            )
+        self.chart.children = charts_
         self._sessions()
 
     def _sessions(self) -> None:
