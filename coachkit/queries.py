@@ -87,64 +87,6 @@ def roster(
     )
 
 
-def coaching_queue(
-    conn: Connection, coach_id: int | None, today: dt.date
-) -> pd.DataFrame:
-    """Active reps with days since their last session against the planned cadence.
-
-    Columns: rep_id, rep, last_session, days_since, cadence_days, next_session_on,
-    overdue_actions, days_overdue (negative when the next session is still ahead).
-    """
-    r, se, p, ac = s.reps, s.sessions, s.plans, s.actions
-    last_session = (
-        sa.select(sa.func.max(se.c.held_on))
-        .where(se.c.rep_id == r.c.id, se.c.status == "done")
-        .scalar_subquery()
-    )
-    next_session = (
-        sa.select(sa.func.max(se.c.next_session_on))
-        .where(se.c.rep_id == r.c.id, se.c.status == "done")
-        .scalar_subquery()
-    )
-    cadence = (
-        sa.select(sa.func.min(p.c.cadence_days))
-        .where(p.c.rep_id == r.c.id, p.c.status == "active")
-        .scalar_subquery()
-    )
-    overdue = (
-        sa.select(sa.func.count())
-        .where(ac.c.rep_id == r.c.id, ac.c.status == "open", ac.c.due_on < today)
-        .scalar_subquery()
-    )
-    query = sa.select(
-        r.c.id, r.c.name, last_session, cadence, next_session, overdue
-    ).where(r.c.active.is_(True))
-    query = _for_coach(query, r.c.coach_id, coach_id)
-    frame = _frame(
-        conn,
-        query,
-        [
-            "rep_id",
-            "rep",
-            "last_session",
-            "cadence_days",
-            "next_session_on",
-            "overdue_actions",
-        ],
-    )
-    last = pd.to_datetime(frame["last_session"])
-    frame["days_since"] = (pd.Timestamp(today) - last).dt.days.astype("Int64")
-    due = pd.to_datetime(frame["next_session_on"])
-    planned = last + pd.to_timedelta(frame["cadence_days"].fillna(14), unit="D")
-    due = due.fillna(planned).fillna(pd.Timestamp(today))
-    frame["days_overdue"] = (pd.Timestamp(today) - due).dt.days.astype("Int64")
-    frame["cadence_days"] = frame["cadence_days"].astype("Int64")
-    frame = frame.sort_values(
-        ["days_overdue", "overdue_actions"], ascending=False, kind="stable"
-    )
-    return frame.reset_index(drop=True)
-
-
 def monthly_coverage(
     conn: Connection, coach_id: int | None, since: dt.date
 ) -> pd.DataFrame:
