@@ -180,6 +180,8 @@ def test_a_rep_without_a_plan_can_still_be_coached(
     app.open_rep(brief_less[0])
     app.ensure_draft()
     write = _tab(app, "Write up")
+    assert write.fields["style"] in write.form.children  # on screen, not just built
+    assert write.fields["focus"] in write.form.children
     assert write.fields["style"].value is None
     write.fields["style"].value = "direct"
     write.fields["focus"].value = (write.fields["focus"].options[0][1],)

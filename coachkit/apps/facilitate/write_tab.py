@@ -118,6 +118,8 @@ class WriteTab(Tab):
             [
                 w.HBox([self.fields["session_type"], self.fields["held_on"]]),
                 self.fields["duration_minutes"],
+                self.fields["style"],
+                self.fields["focus"],
                 self.fields["went_well"],
                 self.fields["to_change"],
                 self.fields["rep_view"],
