@@ -24,20 +24,19 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import nbformat
+from _servers import free_port as _free_port  # noqa: E402
+from _servers import quiet_env as _quiet_env  # noqa: E402
+from _servers import running as _running  # noqa: E402
 from nbformat.v4 import new_code_cell, new_notebook
 
 from coachkit.pillars import pillar
@@ -82,62 +81,6 @@ CLICK_AND_WATCH = """([button, target]) => {
   document.querySelector(button).click();
 }"""
 TAP_DONE = "() => window.__tapDone !== null"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _quiet_env(home: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop("COACHKIT_DB", None)
-    env["HOME"] = str(home)
-    for var, sub in (
-        ("JUPYTER_CONFIG_DIR", "jupyter-config"),
-        ("JUPYTER_DATA_DIR", "jupyter-data"),
-        ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"),
-        ("IPYTHONDIR", "ipython"),
-    ):
-        env[var] = str(home / sub)
-    return env
-
-
-@contextmanager
-def _running(
-    command: list[str], env: dict[str, str], log: Path, url: str
-) -> Iterator[None]:
-    """Run a server until the block ends; wait until ``url`` answers 200."""
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            command,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                sys.exit(f"server did not start; see {log}")
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.25)
-        yield
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
 
 
 def _demo(db: Path, args: argparse.Namespace, env: dict[str, str]) -> None:

@@ -227,3 +227,19 @@ def wait_until_built(page: Any, server: Server) -> None:
         f"{page.url} did not build: {failed.first.inner_text()}\n{log_tail(server.log)}"
     )
     page.locator(READY).wait_for(state="visible", timeout=READY_TIMEOUT_MS)
+
+
+def open_tab(page: Any, title: str) -> None:
+    """Open a workbook tab; click again if a click during page settling was lost."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    tab = page.locator(".ck-tabs .lm-TabBar-tab", has_text=title)
+    current = page.locator(".ck-tabs .lm-TabBar-tab.lm-mod-current", has_text=title)
+    for _ in range(3):
+        tab.click()
+        try:
+            current.wait_for(timeout=3_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    pytest.fail(f"the tab {title!r} does not open")

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from browser_fixtures import Server, Watched, open_workbook, screenshot
+from browser_fixtures import Server, Watched, open_tab, open_workbook, screenshot
 
 from coachkit import queries
 from coachkit import schema as s
@@ -160,20 +160,7 @@ def _expect(locator: Any) -> Any:
     return expect(locator)
 
 
-def _tab(page: Any, title: str) -> None:
-    """Open a tab; click again if a click made while the page settles was lost."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    tab = page.locator(".lm-TabBar-tab", has_text=title)
-    current = page.locator(".lm-TabBar-tab.lm-mod-current", has_text=title)
-    for _ in range(3):
-        tab.click()
-        try:
-            current.wait_for(timeout=3_000)
-            return
-        except PlaywrightTimeout:
-            continue
-    pytest.fail(f"the tab {title!r} does not open")
+_tab = open_tab
 
 
 def _status(page: Any, words: str) -> None:

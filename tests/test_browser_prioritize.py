@@ -23,6 +23,7 @@ import pytest
 from browser_fixtures import (
     Server,
     Watched,
+    open_tab,
     open_workbook,
     screenshot,
     wait_until_built,
@@ -189,20 +190,7 @@ def _expect(locator: Any) -> Any:
     return expect(locator)
 
 
-def _tab(page: Any, title: str) -> None:
-    """Open a tab; click again if a click made while the page settles was lost."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    tab = page.locator(".ck-tabs .lm-TabBar-tab", has_text=title)
-    current = page.locator(".ck-tabs .lm-TabBar-tab.lm-mod-current", has_text=title)
-    for _ in range(3):
-        tab.click()
-        try:
-            current.wait_for(timeout=2_000)
-            return
-        except PlaywrightTimeout:
-            continue
-    pytest.fail(f"the tab {title!r} does not open")
+_tab = open_tab
 
 
 def _pick_rep(page: Any, choice: Choice) -> None:

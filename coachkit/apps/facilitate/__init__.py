@@ -153,6 +153,7 @@ class Facilitate(Workbook):
         ]
         self.tab_widget = w.Tab(children=[tab.box for tab in self.tabs])
         self.tab_widget.titles = tuple(tab.title for tab in self.tabs)
+        self.tab_widget.add_class("ck-tabs")
         self.shell.body.children = [self.rep_picker, self.tab_widget]
 
     def _sync_picker(self) -> None:
