@@ -26,6 +26,8 @@ RESEARCH_HOURS_PER_MONTH = 3.0
 DEFAULT_MINUTES = 30
 #: Days in an average month.
 DAYS_PER_MONTH = 30.44
+#: A session this many days after the plan's cadence still counts as on time.
+SLACK_DAYS = 7
 #: Thirds of a team, best quota attainment first; "unknown" without quota numbers.
 STANDINGS = ("top", "middle", "bottom", "unknown")
 #: When the top or the bottom third gets this many times the other's hours per rep,
@@ -84,7 +86,8 @@ def coverage(
         (hours a month still missing; negative when above), last_session_on (date
         of the last done session up to today, or None), cadence_days (NaN with no
         plan), days_since (NaN when never coached), overdue (an active plan and
-        more days since the last session than it sets, or never coached),
+        more days since the last session than it sets plus :data:`SLACK_DAYS`, or
+        never coached),
         quota_attainment (mean over the period) and standing (top, middle or
         bottom third of the coach's team by quota attainment; "unknown" without
         it). Sorted by coach and rep.
@@ -131,7 +134,8 @@ def coverage(
     last = pd.to_datetime(frame["last_session_on"])
     frame["last_session_on"] = [None if pd.isna(d) else d.date() for d in last]
     frame["days_since"] = (pd.Timestamp(today) - last).dt.days.astype(float)
-    frame["overdue"] = (last.isna() | (frame["days_since"] > cadence)).astype(bool)
+    late = frame["days_since"] > cadence + SLACK_DAYS
+    frame["overdue"] = (last.isna() | late).astype(bool)
     frame = frame.join(_quota(conn, coach_id, period).astype(float))
     frame["standing"] = _thirds(frame)
     return frame.reset_index()[COVERAGE_COLUMNS]

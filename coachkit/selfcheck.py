@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from coachkit import schema as s
+from coachkit.cadence import SLACK_DAYS
 
 #: The pillars in the order they are shown (the order of ``coachkit.pillars``);
 #: ties go to the first.
@@ -31,7 +32,7 @@ LOOKBACK_DAYS = 90
 #: A coach should write a reflection at most this many days after the last.
 REFLECTION_DAYS = 45
 #: Days of slack on top of a plan's days between sessions.
-CADENCE_SLACK = 7
+CADENCE_SLACK = SLACK_DAYS
 #: The share each check aims for.
 TARGET = 0.8
 
