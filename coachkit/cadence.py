@@ -274,16 +274,48 @@ def balance_sentence(frame: pd.DataFrame) -> str:
     )
 
 
-def coverage_chart(frame: pd.DataFrame) -> alt.LayerChart:
+def coverage_by_coach(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each coach's average per rep, from a :func:`coverage` frame (the lead's view).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns coach_id, coach, reps, hours_per_month and planned_hours_per_month
+        (means over the coach's reps; planned over reps with a plan), overdue (how
+        many reps are overdue). Fewest hours first.
+    """
+    columns = [
+        "coach_id",
+        "coach",
+        "reps",
+        "hours_per_month",
+        "planned_hours_per_month",
+        "overdue",
+    ]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    grouped = frame.groupby(["coach_id", "coach"], as_index=False).agg(
+        reps=("rep_id", "size"),
+        hours_per_month=("hours_per_month", "mean"),
+        planned_hours_per_month=("planned_hours_per_month", "mean"),
+        overdue=("overdue", "sum"),
+    )
+    return grouped.sort_values("hours_per_month")[columns].reset_index(drop=True)
+
+
+def coverage_chart(frame: pd.DataFrame, label: str = "rep") -> alt.LayerChart:
     """Coaching hours per month for each rep, against the research and the plan.
 
-    ``frame`` has the columns of :func:`coverage`. Bars show each rep's hours per
-    month; a dashed red line marks :data:`RESEARCH_HOURS_PER_MONTH`; a black tick
-    marks the hours the rep's plan sets (no tick without a plan).
+    ``frame`` has the columns of :func:`coverage` (one bar per rep), or of
+    :func:`coverage_by_coach` with ``label="coach"`` (one bar per coach: the
+    average rep). Bars show hours per month; a dashed red line marks
+    :data:`RESEARCH_HOURS_PER_MONTH`; a black tick marks the hours the plan sets
+    (no tick without a plan).
     """
-    data = frame[["rep", "hours_per_month", "planned_hours_per_month"]].copy()
-    order = list(data.sort_values("hours_per_month", ascending=False)["rep"])
-    y = alt.Y("rep:N", sort=order, title=None, axis=alt.Axis(labelLimit=0))
+    who = "rep" if label == "rep" else "coach's average rep"
+    data = frame[[label, "hours_per_month", "planned_hours_per_month"]].copy()
+    order = list(data.sort_values("hours_per_month", ascending=False)[label])
+    y = alt.Y(f"{label}:N", sort=order, title=None, axis=alt.Axis(labelLimit=0))
     bars = (
         alt.Chart(data)
         .mark_bar(color="#4c78a8")
@@ -291,7 +323,7 @@ def coverage_chart(frame: pd.DataFrame) -> alt.LayerChart:
             x=alt.X("hours_per_month:Q", title="Hours of coaching per month"),
             y=y,
             tooltip=[
-                alt.Tooltip("rep:N", title="Rep"),
+                alt.Tooltip(f"{label}:N", title=label.capitalize()),
                 alt.Tooltip("hours_per_month:Q", title="Hours a month", format=".1f"),
                 alt.Tooltip("planned_hours_per_month:Q", title="Planned", format=".1f"),
             ],
@@ -311,10 +343,10 @@ def coverage_chart(frame: pd.DataFrame) -> alt.LayerChart:
         width=480,
         height=max(18 * len(data), 60),
         title=alt.Title(
-            "Coaching hours per month, per rep",
+            f"Coaching hours per month, per {who}",
             subtitle=(
                 f"Red line: about {RESEARCH_HOURS_PER_MONTH:g} hours a month, what "
-                "research suggests. Black tick: what the rep's plan sets."
+                "research suggests. Black tick: what the plan sets."
             ),
         ),
     )

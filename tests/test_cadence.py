@@ -20,6 +20,7 @@ from coachkit.cadence import (
     STANDING_COLUMNS,
     balance_sentence,
     coverage,
+    coverage_by_coach,
     coverage_by_standing,
     coverage_chart,
     missed_followups,
@@ -305,3 +306,25 @@ def test_demo_columns(demo_store: Store, today: dt.date) -> None:
     assert all(isinstance(m, dt.date) and m.day == 1 for m in months["month"])
     assert list(late.columns) == FOLLOWUP_COLUMNS
     assert balance_sentence(mine).endswith(".")
+
+
+def test_coverage_by_coach_averages_each_coachs_reps() -> None:
+    frame = pd.DataFrame(
+        {
+            "coach_id": [1, 1, 2],
+            "coach": ["Ann", "Ann", "Bo"],
+            "rep_id": [10, 11, 12],
+            "hours_per_month": [1.0, 3.0, 0.5],
+            "planned_hours_per_month": [2.0, float("nan"), 1.0],
+            "overdue": [True, False, True],
+        }
+    )
+    by = coverage_by_coach(frame).set_index("coach")
+    assert list(by.index) == ["Bo", "Ann"]  # fewest hours first
+    assert by.loc["Ann", "reps"] == 2
+    assert by.loc["Ann", "hours_per_month"] == 2.0
+    assert by.loc["Ann", "planned_hours_per_month"] == 2.0  # reps with a plan only
+    assert by.loc["Ann", "overdue"] == 1
+    chart = coverage_chart(by.reset_index(), label="coach").to_dict()
+    assert "per coach's average rep" in str(chart["title"])
+    assert coverage_by_coach(frame.iloc[:0]).empty

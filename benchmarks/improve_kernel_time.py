@@ -1,0 +1,76 @@
+"""Kernel time of each Improve tab on a large organisation.
+
+Builds (or reuses, with --db) a demo organisation of --coaches x --reps reps with
+--months of history, then builds the Improve workbook in this process, as a Voila
+kernel does, and opens every tab, for one coach (whole team and one rep) and for the
+lead who sees everyone. Prints the median seconds of --runs runs per tab: the time
+from a click on the tab to its tables and charts being drawn. Times are for this
+machine and this run; compare them with each other, not with a fixed number.
+
+    python benchmarks/improve_kernel_time.py --coaches 50 --reps 20 --months 36
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from coachkit import queries
+from coachkit.apps.improve import Improve
+from coachkit.cli import prepare_store
+from coachkit.demo import build_demo
+
+
+def _tab_times(db: Path, coach: int, rep: int | None) -> dict[str, float]:
+    began = time.perf_counter()
+    app = Improve(db=str(db), coach=coach)
+    build = time.perf_counter() - began
+    if rep is not None:
+        app.set_rep(rep)
+    for tab in app.tabs:
+        tab.stale = True
+    app.timings.clear()
+    app.show_all()
+    return {"workbook build (with tab 1)": build, **app.timings}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, help="reuse this demo store")
+    parser.add_argument("--coaches", type=int, default=50)
+    parser.add_argument("--reps", type=int, default=20)
+    parser.add_argument("--months", type=int, default=36)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    db = args.db or Path(tempfile.mkdtemp()) / "big.db"
+    store = prepare_store(str(db))
+    if store.is_empty():
+        build_demo(store, coaches=args.coaches, reps=args.reps, months=args.months)
+    with store.read() as conn:
+        coaches = queries.coaches(conn)
+        coach = int(coaches[coaches["role"] == "coach"]["coach_id"].iloc[0])
+        lead = int(coaches[coaches["role"] == "lead"]["coach_id"].iloc[0])
+        rep = int(queries.roster(conn, coach)["rep_id"].iloc[0])
+    _tab_times(db, coach, None)  # warm up imports and the SVG engine
+    columns = {
+        "coach, team": (coach, None),
+        "coach, one rep": (coach, rep),
+        "lead, everyone": (lead, None),
+    }
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in columns}
+    for _ in range(args.runs):
+        for name, (who, one) in columns.items():
+            runs[name].append(_tab_times(db, who, one))
+    steps = list(runs["coach, team"][0])
+    print(f"{'seconds (median of ' + str(args.runs) + ')':<30}", end="")
+    print("".join(f"{name:>16}" for name in columns))
+    for step in steps:
+        cells = [statistics.median(r[step] for r in runs[name]) for name in columns]
+        print(f"{step:<30}" + "".join(f"{c:>15.3f}s" for c in cells))
+
+
+if __name__ == "__main__":
+    main()
