@@ -6,6 +6,9 @@ JavaScript from the internet and user text in a chart is never run as code.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import altair as alt
 import ipywidgets as w
 import pandas as pd
@@ -55,6 +58,32 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
     import vl_convert as vlc
 
     return str(vlc.vegalite_to_svg(chart.to_dict()))
+
+
+def to_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
+    """Draw a chart as PNG bytes (``scale`` 2 gives a sharp picture for slides)."""
+    import vl_convert as vlc
+
+    return bytes(vlc.vegalite_to_png(chart.to_dict(), scale=scale))
+
+
+def save_chart(chart: alt.TopLevelMixin, path: str | os.PathLike[str]) -> Path:
+    """Save a chart as a picture; the file name's ending picks PNG or SVG.
+
+    Raises
+    ------
+    ValueError
+        The name ends in something other than ``.png`` or ``.svg``.
+    """
+    target = Path(path)
+    kind = target.suffix.lower()
+    if kind == ".svg":
+        target.write_text(to_svg(chart), encoding="utf-8")
+    elif kind == ".png":
+        target.write_bytes(to_png(chart))
+    else:
+        raise ValueError(f"{target.name}: a chart is saved as .png or .svg")
+    return target
 
 
 def chart_widget(chart: alt.TopLevelMixin) -> w.Image:

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from coachkit import queries, schema
 from coachkit.apps.facilitate import Facilitate, build_facilitate
-from coachkit.apps.improve import Improve
 from coachkit.apps.prioritize import Prioritize, build_prioritize
 from coachkit.apps.shell import READY_CLASS, AppState, guarded
 from coachkit.errors import ValidationError
@@ -78,22 +77,6 @@ def test_facilitate_queue_puts_most_in_need_first(
     assert attention == sorted(attention, reverse=True)
     assert queue["rep"].iloc[0] in app.tabs[0].table.value
     assert queue["next_step"].iloc[0] in app.tabs[0].table.value
-
-
-def test_improve_draws_coverage_chart_offline(
-    demo_store: Store, today: dt.date
-) -> None:
-    first, _, _ = _coach_ids(demo_store)
-    app = Improve(db=demo_store.url.database, coach=first, today=today)
-    coverage = app.state.coverage
-    assert not coverage.empty
-    assert coverage["hours"].sum() > 0
-    charts = [c for c in app.shell.body.children if isinstance(c, w.Image)]
-    assert charts
-    svg = bytes(charts[0].value)
-    assert svg.startswith(b"<svg")
-    assert b"Coaching hours per month" in svg
-    assert b"http" not in svg.replace(b"http://www.w3.org", b"")
 
 
 def test_workbook_on_a_broken_store_shows_a_message(tmp_path: Path) -> None:

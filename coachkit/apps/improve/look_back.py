@@ -1,0 +1,224 @@
+"""Tabs 1 and 2: the look back, and what coaching changed (practice → performance)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+
+from coachkit import effects, retro
+from coachkit.apps.improve.tabs import (
+    ImproveTab,
+    note,
+    num,
+    pct,
+    say,
+    section,
+    table,
+)
+from coachkit.apps.shell import html_table
+from coachkit.apps.tabs import field
+
+
+class LookBackTab(ImproveTab):
+    """Before vs after coaching started: ratings, numbers, goals, actions, sessions."""
+
+    key = "look_back"
+    title = "1. Look back"
+
+    def load(self, conn: Any) -> None:
+        self.retro = None
+        self.frames = {}
+        if self.rep_id is not None:
+            self.retro = retro.rep_retrospective(
+                conn, self.rep_id, self.period, self.today
+            )
+            self.frames["skills"] = self.retro.skills
+            self.frames["metrics"] = self.retro.metrics
+            self.frames["goals"] = self.retro.goal_rows
+        else:
+            self.frames["team"] = retro.team_retrospective(
+                conn, self.scope, self.period, self.today
+            )
+
+    def draw(self) -> None:
+        if self.retro is None:
+            self.box.children = [self._team()]
+            return
+        r = self.retro
+        started = (
+            f"Coaching started on {r.started_on:%d %b %Y}."
+            if r.started_on
+            else "This rep has no coaching plan or session yet."
+        )
+        head = section(
+            f"{self.app.rep_name()}: {self.period.label.lower()}",
+            say(r.headline()) + note(started),
+            "ck-retro-headline",
+        )
+        counts = pd.DataFrame(
+            [
+                {
+                    "Sessions held": r.sessions_held,
+                    "Planned": f"about {r.sessions_planned:.0f}",
+                    "Hours": f"{r.hours:.1f}",
+                    "Goals met": r.goal_counts.get("met", 0),
+                    "Goals missed": r.goal_counts.get("missed", 0),
+                    "Goals open": r.goal_counts.get("open", 0),
+                    "Actions kept": r.actions.get("kept", 0),
+                    "Actions missed": r.actions.get("missed", 0),
+                    "Actions open": r.actions.get("open", 0),
+                }
+            ]
+        )
+        skills = r.skills.assign(
+            focus=r.skills["focus"].map({True: "yes", False: ""}),
+            before=r.skills["before"].map(lambda v: num(v, 0)),
+            after=r.skills["after"].map(lambda v: num(v, 0)),
+            change=r.skills["change"].map(lambda v: num(v, 0, sign=True)),
+        )
+        metrics = r.metrics.assign(
+            better=r.metrics["better"].map(
+                lambda v: (
+                    "–" if v is None or pd.isna(v) else ("better" if v else "worse")
+                )
+            )
+        )
+        self.box.children = [
+            head,
+            field(w.HTML(html_table(counts)), "ck-retro-counts"),
+            section(
+                "Skill ratings before and after",
+                table(
+                    skills,
+                    {
+                        "behaviour": "Behaviour",
+                        "focus": "In the plan",
+                        "before": "Before",
+                        "after": "Latest",
+                        "change": "Change",
+                    },
+                    "No skill ratings yet.",
+                ),
+                "ck-retro-skills",
+            ),
+            section(
+                "Numbers before and after",
+                table(
+                    metrics,
+                    {
+                        "metric": "Number",
+                        "before_text": "8 weeks before coaching",
+                        "after_text": "Last 8 weeks",
+                        "change_text": "Change",
+                        "better": "Better or worse",
+                    },
+                    "No numbers for the focus behaviours yet.",
+                ),
+                "ck-retro-metrics",
+            ),
+            section(
+                "Goals in this period",
+                table(
+                    r.goal_rows,
+                    {
+                        "goal": "Goal",
+                        "metric": "Number",
+                        "due_on": "Due",
+                        "status": "Status",
+                    },
+                    "No goals in this period.",
+                ),
+                "ck-retro-goals",
+            ),
+        ]
+
+    def _team(self) -> w.Widget:
+        frame = self.frames["team"].copy()
+        frame["kept_share"] = frame["kept_share"].map(pct)
+        frame["skill_change"] = frame["skill_change"].map(
+            lambda v: num(v, 1, sign=True)
+        )
+        frame["sessions_planned"] = frame["sessions_planned"].map(lambda v: num(v, 0))
+        frame["hours"] = frame["hours"].map(lambda v: num(v, 1))
+        columns = {
+            "rep": "Rep",
+            "sessions_held": "Sessions held",
+            "sessions_planned": "Planned",
+            "hours": "Hours",
+            "goals_met": "Goals met",
+            "goals_missed": "Missed",
+            "goals_open": "Open",
+            "actions_kept": "Actions kept",
+            "actions_missed": "Missed",
+            "kept_share": "Kept",
+            "skill_change": "Skill change",
+            "note": "Note",
+        }
+        if self.state.sees_all:
+            columns = {"coach": "Coach", **columns}
+        return section(
+            f"The team: {self.period.label.lower()}",
+            note("Pick a rep above to see their ratings and numbers before and after.")
+            + table(frame, columns, "No active reps."),
+            "ck-retro-team",
+        )
+
+
+class WorkedTab(ImproveTab):
+    """Practice → performance: did coaching on a behaviour move its number?"""
+
+    key = "worked"
+    title = "2. What worked"
+
+    def load(self, conn: Any) -> None:
+        team = effects.practice_effects(
+            conn, self.scope, self.today, since=self.period.start
+        )
+        self.frames = {"team": team}
+        if self.rep_id is not None:
+            self.frames["rep"] = effects.rep_effects(conn, self.rep_id, self.today)
+        self.charts = {}
+        if len(team) and team["enough"].any():
+            self.charts["Coaching effects"] = effects.effect_chart(team)
+
+    def draw(self) -> None:
+        children: list[w.Widget] = [
+            section("How this works", say(effects.METHOD_TEXT), "ck-effect-method")
+        ]
+        columns = {
+            "behaviour": "Coached on",
+            "metric": "Number",
+            "coached": "Reps coached",
+            "comparison": "Reps to compare",
+            "text": "What changed",
+        }
+        if "rep" in self.frames:
+            children.append(
+                section(
+                    f"{self.app.rep_name()} against similar reps",
+                    table(
+                        self.frames["rep"],
+                        columns,
+                        "This rep has not been coached on a behaviour yet.",
+                    ),
+                    "ck-effect-rep",
+                )
+            )
+        team = "everyone" if self.state.sees_all else "your team"
+        weeks = effects.WEEKS_AFTER + effects.SKIP_WEEKS
+        children.append(
+            section(
+                f"Across {team}: coaching that started in the period",
+                note(
+                    f"Coaching needs about {weeks} weeks to show in the numbers, so "
+                    "pick a longer period to see more."
+                )
+                + table(self.frames["team"], columns, "No coaching to compare yet."),
+                "ck-effect-team",
+            )
+        )
+        if "Coaching effects" in self.charts:
+            children.append(self.chart("Coaching effects", "ck-effect-chart"))
+        self.box.children = children

@@ -1,0 +1,209 @@
+"""Tabs 3 and 4: the two leading signs, and coaching coverage and cadence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as w
+
+from coachkit import cadence, indicators
+from coachkit.apps.improve.tabs import ImproveTab, note, num, pct, say, section, table
+
+
+class SignsTab(ImproveTab):
+    """Conversations per week and the share where the buyer took an action."""
+
+    key = "signs"
+    title = "3. Leading signs"
+
+    def load(self, conn: Any) -> None:
+        weekly = indicators.weekly_indicators(
+            conn, self.scope, self.period, rep_id=self.rep_id
+        )
+        reps = indicators.rep_indicators(conn, self.scope, self.period)
+        self.frames = {"weekly": weekly, "reps": self.for_rep(reps)}
+        self.charts = {}
+        if len(weekly):
+            self.charts["Leading signs"] = indicators.indicator_chart(weekly)
+
+    def draw(self) -> None:
+        weekly, reps = self.frames["weekly"], self.frames["reps"].copy()
+        who = self.app.rep_name() or "The team"
+        children: list[w.Widget] = [
+            section(
+                f"{who}: conversations and buyer actions",
+                say(indicators.indicator_sentence(weekly))
+                + note(
+                    "A buyer action is a next step the buyer agreed to take. "
+                    "The shaded band is the range the true share is likely in."
+                ),
+                "ck-signs-sentence",
+            )
+        ]
+        if "Leading signs" in self.charts:
+            children.append(self.chart("Leading signs", "ck-signs-chart"))
+        for col in ("share", "low", "high"):
+            reps[col] = reps[col].map(pct)
+        reps["conversations_per_week"] = reps["conversations_per_week"].map(num)
+        reps["volume_trend"] = reps["volume_trend"].map(lambda v: num(v, 1, True))
+        reps["share_trend"] = reps["share_trend"].map(lambda v: num(v, 1, True))
+        children.append(
+            section(
+                "Per rep",
+                table(
+                    reps,
+                    {
+                        "rep": "Rep",
+                        "conversations_per_week": "Conversations a week",
+                        "share": "Buyer action share",
+                        "low": "Low",
+                        "high": "High",
+                        "volume_trend": "Conversations: change a month",
+                        "share_trend": "Share: points a month",
+                        "pattern": "Pattern",
+                    },
+                    "No conversations counted in this period.",
+                ),
+                "ck-signs-reps",
+            )
+        )
+        self.box.children = children
+
+
+class CoverageTab(ImproveTab):
+    """Coaching hours per rep against the plan and the research default."""
+
+    key = "coverage"
+    title = "4. Coverage"
+
+    def load(self, conn: Any) -> None:
+        frame = cadence.coverage(conn, self.scope, self.period, self.today)
+        self.frames = {
+            "coverage": self.for_rep(frame),
+            "by_standing": cadence.coverage_by_standing(frame),
+            "missed_followups": self.for_rep(
+                cadence.missed_followups(conn, self.scope, self.today)
+            ),
+        }
+        if self.by_coach:
+            self.frames["by_coach"] = cadence.coverage_by_coach(frame)
+        self.balance = cadence.balance_sentence(self.frames["by_standing"])
+        self.charts = {}
+        if self.by_coach and len(frame):
+            self.charts["Coaching hours"] = cadence.coverage_chart(
+                self.frames["by_coach"], label="coach"
+            )
+        elif len(self.frames["coverage"]):
+            self.charts["Coaching hours"] = cadence.coverage_chart(
+                self.frames["coverage"]
+            )
+
+    @property
+    def by_coach(self) -> bool:
+        """A lead looking at everyone sees one row per coach, not a row per rep."""
+        return bool(self.state.sees_all) and self.rep_id is None
+
+    def draw(self) -> None:
+        cov = self.frames["coverage"].copy()
+        overdue = cov[cov["overdue"]] if len(cov) else cov
+        children: list[w.Widget] = [
+            section(
+                "Where the coaching time went",
+                say(self.balance)
+                + note(
+                    f"Research suggests about "
+                    f"{cadence.RESEARCH_HOURS_PER_MONTH:g} hours of coaching per "
+                    "rep per month."
+                ),
+                "ck-coverage-balance",
+            )
+        ]
+        if "Coaching hours" in self.charts:
+            children.append(self.chart("Coaching hours", "ck-coverage-chart"))
+        if self.by_coach:
+            coaches = self.frames["by_coach"].copy()
+            for col in ("hours_per_month", "planned_hours_per_month"):
+                coaches[col] = coaches[col].map(num)
+            children.append(
+                section(
+                    "Hours per rep, for each coach",
+                    table(
+                        coaches,
+                        {
+                            "coach": "Coach",
+                            "reps": "Reps",
+                            "hours_per_month": "Hours a month per rep",
+                            "planned_hours_per_month": "Planned",
+                            "overdue": "Reps overdue",
+                        },
+                        "No coaches with reps.",
+                    ),
+                    "ck-coverage-table",
+                )
+            )
+        else:
+            for col in (
+                "hours_per_month",
+                "planned_hours_per_month",
+                "gap_to_research",
+            ):
+                cov[col] = cov[col].map(num)
+            cov["days_since"] = cov["days_since"].map(lambda v: num(v, 0))
+            children.append(
+                section(
+                    "Hours per rep",
+                    table(
+                        cov,
+                        {
+                            "rep": "Rep",
+                            "standing": "Results",
+                            "sessions": "Sessions",
+                            "hours_per_month": "Hours a month",
+                            "planned_hours_per_month": "Planned",
+                            "gap_to_research": "Short of 3 hours",
+                            "last_session_on": "Last session",
+                            "days_since": "Days since",
+                        },
+                        "No active reps.",
+                    ),
+                    "ck-coverage-table",
+                )
+            )
+        overdue = overdue.assign(
+            days_since=overdue["days_since"].map(lambda v: num(v, 0)),
+            cadence_days=overdue["cadence_days"].map(lambda v: num(v, 0)),
+        )
+        children.append(
+            section(
+                "Not coached for longer than planned",
+                table(
+                    overdue,
+                    {
+                        "rep": "Rep",
+                        "last_session_on": "Last session",
+                        "days_since": "Days since",
+                        "cadence_days": "Plan says every (days)",
+                        **({"coach": "Coach"} if self.state.sees_all else {}),
+                    },
+                    "Everyone was coached on time.",
+                ),
+                "ck-coverage-overdue",
+            )
+        )
+        children.append(
+            section(
+                "Follow-up sessions that did not happen",
+                table(
+                    self.frames["missed_followups"],
+                    {
+                        "rep": "Rep",
+                        "session_on": "Session",
+                        "next_session_on": "Next one was due",
+                        "days_late": "Days late",
+                    },
+                    "No missed follow-ups.",
+                ),
+                "ck-coverage-followups",
+            )
+        )
+        self.box.children = children

@@ -1,0 +1,160 @@
+"""The Improve workbook's tab base, and charts that can be saved as pictures."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import re
+from typing import Any
+
+import altair as alt
+import ipywidgets as w
+import pandas as pd
+
+from coachkit import charts
+from coachkit.apps.shell import guarded, html_table, text
+from coachkit.apps.tabs import Tab, field
+
+
+class ImproveTab(Tab):
+    """A tab that reads its data only when opened.
+
+    Subclasses set ``key`` and ``title``, fill ``self.frames`` (name -> DataFrame)
+    and ``self.charts`` (name -> Altair chart) in :meth:`load`, and put widgets
+    into ``self.box`` in :meth:`draw`.
+    """
+
+    key = ""
+
+    def __init__(self, app: Any) -> None:
+        super().__init__(app)
+        self.stale = True
+        self.frames: dict[str, pd.DataFrame] = {}
+        self.charts: dict[str, alt.TopLevelMixin] = {}
+
+    @property
+    def period(self) -> Any:
+        return self.state.period
+
+    @property
+    def rep_id(self) -> int | None:
+        """The picked rep, or None for the whole team."""
+        return self.state.rep_id or None
+
+    @property
+    def scope(self) -> int | None:
+        return self.app.scope
+
+    @property
+    def today(self) -> dt.date:
+        return self.app.today
+
+    def load(self, conn: Any) -> None:
+        """Read this tab's tables and build its charts."""
+        raise NotImplementedError
+
+    def draw(self) -> None:
+        """Show this tab's tables and charts."""
+        raise NotImplementedError
+
+    def for_rep(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Only the picked rep's rows (all rows for the whole team)."""
+        if self.rep_id is None or "rep_id" not in frame.columns:
+            return frame
+        return frame[frame["rep_id"] == self.rep_id]
+
+    def chart(self, name: str, css: str) -> w.Widget:
+        """The chart called ``name`` as a picture, with buttons to save it."""
+        return chart_box(self.charts[name], name, css, self.state)
+
+
+def section(title: str, body: str = "", css: str = "") -> w.HTML:
+    """A heading and some HTML (already escaped by the caller)."""
+    widget = w.HTML(f"<h2>{text(title)}</h2>{body}")
+    if css:
+        widget.add_class(css)
+    return widget
+
+
+def note(message: str) -> str:
+    """A plain grey note, escaped."""
+    return f"<p class='ck-note'>{text(message)}</p>"
+
+
+def say(message: str) -> str:
+    """A plain sentence, escaped."""
+    return f"<p class='ck-say'>{text(message)}</p>"
+
+
+def table(frame: pd.DataFrame, columns: dict[str, str], empty: str) -> str:
+    """Show ``columns`` (name -> heading) of ``frame`` as an escaped HTML table."""
+    shown = frame[[c for c in columns if c in frame.columns]].rename(columns=columns)
+    return html_table(shown, empty)
+
+
+def pct(value: object, digits: int = 0) -> str:
+    """0.25 -> "25%"; missing -> "–"."""
+    if value is None or pd.isna(value):  # type: ignore[arg-type]
+        return "–"
+    return f"{float(value):.{digits}%}"  # type: ignore[arg-type]
+
+
+def num(value: object, digits: int = 1, sign: bool = False) -> str:
+    """A number for people; missing -> "–"."""
+    if value is None or pd.isna(value):  # type: ignore[arg-type]
+        return "–"
+    return f"{float(value):{'+' if sign else ''}.{digits}f}"  # type: ignore[arg-type]
+
+
+def chart_box(chart: alt.TopLevelMixin, name: str, css: str, state: Any) -> w.VBox:
+    """A chart drawn as SVG, with "Save as PNG" and "Save as SVG" buttons.
+
+    A button draws the file in the kernel and shows a download link for it; the
+    picture on screen and the files come from the same :func:`coachkit.charts`
+    functions an analyst calls.
+    """
+    image = charts.chart_widget(chart)
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "chart"
+    link = w.HTML()
+    link.add_class("ck-download")
+
+    def save(kind: str) -> None:
+        if kind == "png":
+            data, mime = charts.to_png(chart), "image/png"
+        else:
+            data, mime = charts.to_svg(chart).encode(), "image/svg+xml"
+        encoded = base64.b64encode(data).decode()
+        link.value = (
+            f"<a download='{slug}.{kind}' href='data:{mime};base64,{encoded}'>"
+            f"Download {text(slug)}.{kind}</a>"
+        )
+
+    buttons = []
+    for kind in ("png", "svg"):
+        button = w.Button(description=f"Save as {kind.upper()}", icon="")
+        button.add_class(f"ck-save-{kind}")
+        button.layout.width = "130px"
+        button.on_click(lambda _b, k=kind: guarded(state, "saving the chart")(save)(k))
+        buttons.append(button)
+    box = w.VBox([image, w.HBox([*buttons, link])])
+    return field(box, css)
+
+
+def make_tabs(app: Any) -> list[ImproveTab]:
+    """The workbook's tabs, in the order a coach works through them."""
+    from coachkit.apps.improve.look_back import LookBackTab, WorkedTab
+    from coachkit.apps.improve.reflect import CheckTab, ReflectTab
+    from coachkit.apps.improve.signals import CoverageTab, SignsTab
+    from coachkit.apps.improve.styles import LongTermTab, StylesTab
+
+    kinds = (
+        LookBackTab,
+        WorkedTab,
+        SignsTab,
+        CoverageTab,
+        StylesTab,
+        LongTermTab,
+        ReflectTab,
+        CheckTab,
+    )
+    return [kind(app) for kind in kinds]

@@ -1,0 +1,176 @@
+"""The Improve workbook in-process: tabs, pickers, reflection, chart downloads."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import re
+
+import ipywidgets as w
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from coachkit import queries, schema
+from coachkit.apps.improve import Improve
+from coachkit.periods import Period
+from coachkit.store import Store
+
+pytestmark = pytest.mark.usefixtures("no_callback_errors")
+
+
+def _ids(store: Store) -> tuple[int, int]:
+    with store.read() as conn:
+        frame = queries.coaches(conn)
+    coach = int(frame[frame["role"] == "coach"]["coach_id"].iloc[0])
+    lead = int(frame[frame["role"] == "lead"]["coach_id"].iloc[0])
+    return coach, lead
+
+
+def _app(store: Store, coach: int, today: dt.date) -> Improve:
+    return Improve(db=store.url.database, coach=coach, today=today)
+
+
+def _coached_rep(app: Improve) -> tuple[int, str]:
+    """A rep of the app's coach with a plan that started before the period."""
+    with app.store.read() as conn:
+        plans = conn.execute(
+            sa.select(schema.plans.c.rep_id).where(
+                schema.plans.c.coach_id == app.state.coach_id,
+                schema.plans.c.started_on < app.state.period.start,
+            )
+        ).all()
+    rep_id = int(plans[0][0])
+    roster = app.state.roster
+    return rep_id, str(roster[roster["rep_id"] == rep_id]["rep"].iloc[0])
+
+
+def _html(widget: w.Widget) -> str:
+    """Every HTML string inside ``widget``."""
+    if isinstance(widget, w.HTML):
+        return str(widget.value)
+    return "".join(_html(c) for c in getattr(widget, "children", ()))
+
+
+def test_opens_on_the_team_look_back_and_reads_other_tabs_when_opened(
+    demo_store: Store, today: dt.date
+) -> None:
+    coach, _ = _ids(demo_store)
+    app = _app(demo_store, coach, today)
+    assert list(app.timings) == ["look_back"]
+    team = app.tabs[0].frames["team"]
+    assert len(team) == len(app.state.roster)
+    assert team["rep"].iloc[0] in _html(app.tabs[0].box)
+    assert all(tab.stale for tab in app.tabs[1:])
+
+    app.tab_widget.selected_index = 3
+    assert "coverage" in app.timings
+    assert "Hours per rep" in _html(app.tabs[3].box)
+    assert not app.tabs[3].stale
+
+
+def test_picking_a_rep_and_a_period_shows_their_look_back(
+    demo_store: Store, today: dt.date
+) -> None:
+    coach, _ = _ids(demo_store)
+    app = _app(demo_store, coach, today)
+    rep_id, name = _coached_rep(app)
+    app.rep_picker.value = rep_id
+    assert app.state.message == f"Showing {name}."
+    retro = app.tabs[0].retro
+    assert retro is not None
+    assert retro.started_on is not None
+    page = _html(app.tabs[0].box)
+    assert f"{name}: last 6 months" in page
+    assert "Sessions held" in page
+
+    year = Period.last_months(today, 12)
+    app.period_picker.value = year
+    assert app.state.period == year
+    assert f"{name}: last 12 months" in _html(app.tabs[0].box)
+    assert app.tabs[0].retro.sessions_held >= retro.sessions_held
+
+    app.rep_picker.value = 0
+    assert "The team: last 12 months" in _html(app.tabs[0].box)
+
+
+def test_every_tab_draws_for_a_coach_and_for_the_lead(
+    demo_store: Store, today: dt.date
+) -> None:
+    coach, lead = _ids(demo_store)
+    for who in (coach, lead):
+        app = _app(demo_store, who, today)
+        app.show_all()
+        assert set(app.timings) == {tab.key for tab in app.tabs}
+        for tab in app.tabs:
+            assert tab.box.children, tab.title
+            for name, frame in tab.frames.items():
+                assert isinstance(frame, pd.DataFrame), (tab.key, name)
+        assert "Weakest pillar:" in _html(app.tab("check").box)
+    assert "by_coach" in app.tab("check").frames  # the lead sees every coach
+    coaches = app.tab("check").frames["by_coach"]["coach"].nunique()
+    assert coaches >= 2
+    assert "Every coach" in _html(app.tab("check").box)
+
+
+def test_reflection_is_saved_dated_and_shown_next_time_as_text(
+    demo_store: Store, today: dt.date
+) -> None:
+    coach, _ = _ids(demo_store)
+    app = _app(demo_store, coach, today)
+    reflect = app.tab("reflect")
+    typed = "Coach the middle of the team more. <script>alert(1)</script>"
+    reflect.text.value = typed
+    assert "Reading grade" in reflect.grade.value
+    reflect.save.click()
+    assert app.state.level == "ok", app.state.message
+    assert reflect.text.value == ""
+
+    again = _app(demo_store, coach, today).tab("reflect")
+    shown = again.last.value
+    assert f"Last time ({today:%d %b %Y}) you wrote" in shown
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
+    assert "<script>" not in shown
+    assert again.frames["reflections"]["text"].iloc[0] == typed
+
+
+def test_an_empty_reflection_is_refused_with_the_field_named(
+    demo_store: Store, today: dt.date
+) -> None:
+    coach, _ = _ids(demo_store)
+    app = _app(demo_store, coach, today)
+    with app.store.read() as conn:
+        count = sa.select(sa.func.count()).select_from(schema.reflections)
+        before = conn.execute(count).scalar_one()
+    reflect = app.tab("reflect")
+    reflect.text.value = "   "
+    reflect.save.click()
+    assert app.state.level == "error"
+    assert app.state.message.startswith("Reflection:")
+    with app.store.read() as conn:
+        assert conn.execute(count).scalar_one() == before
+
+
+def test_charts_are_drawn_offline_and_save_as_png_and_svg(
+    demo_store: Store, today: dt.date
+) -> None:
+    coach, _ = _ids(demo_store)
+    app = _app(demo_store, coach, today)
+    coverage = app.tab("coverage")
+    box = coverage.box.children[1]
+    image = box.children[0]
+    svg = bytes(image.value)
+    assert svg.startswith(b"<svg")
+    assert b"http" not in svg.replace(b"http://www.w3.org", b"")
+    png_button, svg_button, link = box.children[1].children
+    png_button.click()
+    found = re.search(
+        r"download='([^']+)' href='data:image/png;base64,([^']+)'", link.value
+    )
+    assert found, link.value
+    assert found.group(1) == "coaching-hours.png"
+    assert base64.b64decode(found.group(2)).startswith(b"\x89PNG")
+    svg_button.click()
+    found = re.search(r"href='data:image/svg\+xml;base64,([^']+)'", link.value)
+    assert found
+    assert base64.b64decode(found.group(1)).startswith(b"<svg")
