@@ -195,12 +195,13 @@ class WorkedTab(ImproveTab):
             "text": "What changed",
         }
         if "rep" in self.frames:
+            mine = {k: v for k, v in columns.items() if k != "coached"}
             children.append(
                 section(
                     f"{self.app.rep_name()} against similar reps",
                     table(
                         self.frames["rep"],
-                        columns,
+                        mine,
                         "This rep has not been coached on a behaviour yet.",
                     ),
                     "ck-effect-rep",

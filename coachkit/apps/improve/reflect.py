@@ -56,7 +56,8 @@ class ReflectTab(ImproveTab):
         else:
             self.last.value = section_html(
                 f"Last time ({r.written_on:%d %b %Y}) you wrote",
-                f"<blockquote class='ck-quote'>{text(r.text)}</blockquote>",
+                "<blockquote class='ck-quote' style='white-space: pre-wrap'>"
+                f"{text(r.text)}</blockquote>",
             )
         self.history.value = section_html(
             "Your reflections",
