@@ -775,6 +775,8 @@ def _amount(x: float, kind: str, unit: str, width: float, *, bare: bool = False)
     else:
         value, digits = x, (0 if width >= 10 else 1)
     text = f"{value:,.{digits}f}"
+    if unit == "points" and text in ("1", "-1"):
+        unit = "point"
     return text if bare or not unit or unit == "share" else f"{text} {unit}"
 
 

@@ -244,6 +244,58 @@ def team_retrospective(
     return frame.reset_index()[TEAM_COLUMNS]
 
 
+def team_by_coach(team: pd.DataFrame) -> pd.DataFrame:
+    """Sum a :func:`team_retrospective` frame per coach (the enablement view).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns coach, reps, coached (reps with a session in the period),
+        sessions_held, sessions_planned, hours, goals_met, goals_missed, goals_open,
+        actions_kept, actions_missed, kept_share and skill_change (the mean over
+        the coach's reps who have one). Fewest sessions against plan first.
+    """
+    columns = [
+        "coach",
+        "reps",
+        "coached",
+        "sessions_held",
+        "sessions_planned",
+        "hours",
+        "goals_met",
+        "goals_missed",
+        "goals_open",
+        "actions_kept",
+        "actions_missed",
+        "kept_share",
+        "skill_change",
+    ]
+    if team.empty:
+        return pd.DataFrame(columns=columns)
+    sums = (
+        team.assign(coached=team["sessions_held"] > 0)
+        .groupby("coach")
+        .agg(
+            reps=("rep_id", "size"),
+            coached=("coached", "sum"),
+            sessions_held=("sessions_held", "sum"),
+            sessions_planned=("sessions_planned", "sum"),
+            hours=("hours", "sum"),
+            goals_met=("goals_met", "sum"),
+            goals_missed=("goals_missed", "sum"),
+            goals_open=("goals_open", "sum"),
+            actions_kept=("actions_kept", "sum"),
+            actions_missed=("actions_missed", "sum"),
+            skill_change=("skill_change", "mean"),
+        )
+    )
+    settled = (sums["actions_kept"] + sums["actions_missed"]).replace(0, np.nan)
+    sums["kept_share"] = sums["actions_kept"] / settled
+    held = sums["sessions_held"] / sums["sessions_planned"].replace(0, np.nan)
+    order = held.fillna(np.inf).sort_values(kind="stable").index
+    return sums.loc[order].reset_index()[columns]
+
+
 def _notes(frame: pd.DataFrame) -> np.ndarray:
     held, planned = frame["sessions_held"], frame["sessions_planned"]
     return np.select(

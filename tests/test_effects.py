@@ -197,6 +197,10 @@ def test_sentences_are_plain() -> None:
         "No clear change: reps coached on X moved buyer-action share somewhere "
         "between 2 points lower and 5 points higher than reps who were not."
     )
+    one = Effect(0.02, -0.01, 0.05, 5, 20, True, "rate")
+    assert "between 1 point lower and 5 points higher" in one.sentence(
+        "share", metric="Buyer-action share", behaviour="X"
+    )
 
 
 def test_the_method_is_two_plain_sentences() -> None:

@@ -174,3 +174,25 @@ def test_charts_are_drawn_offline_and_save_as_png_and_svg(
     found = re.search(r"href='data:image/svg\+xml;base64,([^']+)'", link.value)
     assert found
     assert base64.b64decode(found.group(1)).startswith(b"<svg")
+
+
+def test_the_lead_sees_one_row_per_coach_and_long_tables_are_cut(
+    demo_store: Store, today: dt.date
+) -> None:
+    from coachkit.apps.improve.tabs import MAX_ROWS, table
+
+    _, lead = _ids(demo_store)
+    app = _app(demo_store, lead, today)
+    look = app.tab("look_back")
+    by = look.frames["by_coach"]
+    assert set(by["coach"]) == set(app.state.roster["coach"])
+    assert by["reps"].sum() == len(app.state.roster)
+    page = _html(look.box)
+    assert "Every coach: last 6 months" in page
+    assert str(app.state.roster["rep"].iloc[0]) not in page
+
+    long = pd.DataFrame({"rep": [f"Rep {i}" for i in range(MAX_ROWS + 15)]})
+    shown = table(long, {"rep": "Rep"}, "none")
+    assert f"Rep {MAX_ROWS - 1}<" in shown
+    assert f"Rep {MAX_ROWS}<" not in shown
+    assert f"Showing the first {MAX_ROWS} of {MAX_ROWS + 15} rows" in shown

@@ -6,6 +6,7 @@ import datetime as dt
 import math
 from typing import Any
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -18,6 +19,7 @@ from coachkit.retro import (
     SKILL_COLUMNS,
     TEAM_COLUMNS,
     rep_retrospective,
+    team_by_coach,
     team_retrospective,
 )
 from coachkit.store import Store
@@ -385,3 +387,29 @@ def test_demo_look_backs(demo_store: Store, today: dt.date) -> None:
     assert retro.skills["focus"].any()
     assert not retro.metrics.empty
     assert retro.headline().startswith(retro.rep)
+
+
+def test_team_by_coach_sums_each_coachs_reps() -> None:
+    team = pd.DataFrame(
+        {
+            "rep_id": [1, 2, 3],
+            "coach": ["Ann", "Ann", "Bo"],
+            "sessions_held": [4, 0, 1],
+            "sessions_planned": [4.0, 2.0, 4.0],
+            "hours": [2.0, 0.0, 0.5],
+            "goals_met": [1, 0, 0],
+            "goals_missed": [0, 1, 1],
+            "goals_open": [1, 1, 0],
+            "actions_kept": [3, 0, 0],
+            "actions_missed": [1, 0, 0],
+            "skill_change": [1.0, float("nan"), 0.0],
+        }
+    )
+    by = team_by_coach(team)
+    assert list(by["coach"]) == ["Bo", "Ann"]  # 1 of 4 planned before 4 of 6
+    ann = by.set_index("coach").loc["Ann"]
+    assert (ann["reps"], ann["coached"], ann["sessions_held"]) == (2, 1, 4)
+    assert ann["kept_share"] == 0.75
+    assert ann["skill_change"] == 1.0  # the rep without a change is left out
+    assert pd.isna(by.set_index("coach").loc["Bo", "kept_share"])  # none settled
+    assert team_by_coach(team.iloc[:0]).empty

@@ -38,9 +38,10 @@ class LookBackTab(ImproveTab):
             self.frames["metrics"] = self.retro.metrics
             self.frames["goals"] = self.retro.goal_rows
         else:
-            self.frames["team"] = retro.team_retrospective(
-                conn, self.scope, self.period, self.today
-            )
+            team = retro.team_retrospective(conn, self.scope, self.period, self.today)
+            self.frames["team"] = team
+            if self.state.sees_all:
+                self.frames["by_coach"] = retro.team_by_coach(team)
 
     def draw(self) -> None:
         if self.retro is None:
@@ -135,7 +136,7 @@ class LookBackTab(ImproveTab):
         ]
 
     def _team(self) -> w.Widget:
-        frame = self.frames["team"].copy()
+        frame = self.frames.get("by_coach", self.frames["team"]).copy()
         frame["kept_share"] = frame["kept_share"].map(pct)
         frame["skill_change"] = frame["skill_change"].map(
             lambda v: num(v, 1, sign=True)
@@ -156,10 +157,18 @@ class LookBackTab(ImproveTab):
             "skill_change": "Skill change",
             "note": "Note",
         }
-        if self.state.sees_all:
-            columns = {"coach": "Coach", **columns}
+        title = f"The team: {self.period.label.lower()}"
+        if "by_coach" in self.frames:
+            del columns["rep"], columns["note"]
+            columns = {
+                "coach": "Coach",
+                "reps": "Reps",
+                "coached": "Coached",
+                **columns,
+            }
+            title = f"Every coach: {self.period.label.lower()}"
         return section(
-            f"The team: {self.period.label.lower()}",
+            title,
             note("Pick a rep above to see their ratings and numbers before and after.")
             + table(frame, columns, "No active reps."),
             "ck-retro-team",

@@ -86,10 +86,24 @@ def say(message: str) -> str:
     return f"<p class='ck-say'>{text(message)}</p>"
 
 
-def table(frame: pd.DataFrame, columns: dict[str, str], empty: str) -> str:
+#: A table longer than this shows its first rows and says how many there are
+#: (a lead's view of a large organisation; the tab's ``frames`` keep every row).
+MAX_ROWS = 60
+
+
+def table(
+    frame: pd.DataFrame, columns: dict[str, str], empty: str, limit: int = MAX_ROWS
+) -> str:
     """Show ``columns`` (name -> heading) of ``frame`` as an escaped HTML table."""
     shown = frame[[c for c in columns if c in frame.columns]].rename(columns=columns)
-    return html_table(shown, empty)
+    more = ""
+    if len(shown) > limit:
+        more = note(
+            f"Showing the first {limit} of {len(shown):,} rows. "
+            "Pick a rep above to see one rep."
+        )
+        shown = shown.head(limit)
+    return html_table(shown, empty) + more
 
 
 def pct(value: object, digits: int = 0) -> str:
