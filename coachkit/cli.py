@@ -142,3 +142,14 @@ def serve(db: str | None, port: int, host: str, pool_size: int) -> None:
     url = store.url.render_as_string(hide_password=False)
     store.dispose()
     sys.exit(serving.serve(url, host=host, port=port, pool_size=pool_size))
+
+
+def _add_data_commands() -> None:
+    from coachkit.commands import archive, importer, reports
+
+    for module in (importer, archive, reports):
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_add_data_commands()

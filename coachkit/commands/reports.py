@@ -1,0 +1,8 @@
+"""The ``coachkit`` commands over :mod:`coachkit.reports`."""
+
+from __future__ import annotations
+
+import click
+
+#: The commands this module adds to ``coachkit``.
+COMMANDS: list[click.Command] = []
