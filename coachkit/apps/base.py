@@ -108,6 +108,10 @@ class Workbook:
         who = "everyone's reps" if self.state.sees_all else f"{row['coach']}'s reps"
         self.state.say(f"Showing {who}.", "info")
 
+    def reload_team(self) -> None:
+        """Read everything again (after an import changed the team's data)."""
+        self._reload()
+
     def load(self, conn: Any, coach_id: int | None) -> None:
         """Read what this workbook shows; ``coach_id=None`` means every coach."""
         raise NotImplementedError

@@ -8,6 +8,7 @@ import ipywidgets as w
 import pandas as pd
 
 from coachkit import team
+from coachkit.apps.import_panel import ImportPanel
 from coachkit.apps.shell import html_table
 from coachkit.apps.tabs import Tab, field
 
@@ -53,6 +54,7 @@ class TeamTab(Tab):
             self.action("turning the rep back on", self._reactivate)
         )
         self._editing: team.Rep | None = None
+        self.import_panel = ImportPanel(app, after=app.reload_team)
         self.box.children = [
             w.HTML("<h2>Your team</h2>"),
             self.table,
@@ -66,6 +68,7 @@ class TeamTab(Tab):
             w.HBox([self.save, self.deactivate]),
             w.HTML("<p class='ck-note'>Deactivating keeps the rep's history.</p>"),
             w.HBox([self.former, self.reactivate]),
+            self.import_panel.box,
         ]
 
     def refresh(self) -> None:
