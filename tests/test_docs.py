@@ -45,3 +45,16 @@ def test_readme_has_exactly_two_start_commands() -> None:
     )
     assert "bash .ci/run" in README
     assert len(README.splitlines()) <= 150
+
+
+def test_readme_lists_every_import_column_of_every_kind() -> None:
+    from coachkit.importer import COLUMNS
+
+    table = README[README.index("| kind | required columns |") :]
+    rows = {line.split("|")[1].strip(): line for line in table.splitlines()[2:6]}
+    assert set(rows) == set(COLUMNS)
+    for kind, columns in COLUMNS.items():
+        required, optional = rows[kind].split("|")[2:4]
+        for column in columns:
+            where = required if column.required else optional
+            assert column.name in where, f"README: {kind} column {column.name}"
