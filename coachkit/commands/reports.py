@@ -1,8 +1,107 @@
-"""The ``coachkit`` commands over :mod:`coachkit.reports`."""
+"""The ``coachkit report`` commands over :mod:`coachkit.reports`.
+
+Each writes one report (HTML by default; Markdown with its chart pictures beside
+it) into ``--out`` and prints the path of the file written.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 import click
+from sqlalchemy.engine import Connection
+
+from coachkit import reports
+from coachkit.periods import Period
+from coachkit.report_lookup import find_coach, find_rep
+from coachkit.store import ENV_VAR, open_store
+
+_DB_HELP = (
+    f"The store: a file path or a database URL. Default: ${ENV_VAR}, "
+    "else coachkit.db in your data folder."
+)
+
+
+def _options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = click.option("--db", "db", envvar=ENV_VAR, help=_DB_HELP)(fn)
+    fn = click.option(
+        "--out",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=".",
+        show_default=True,
+        help="The folder to write the report into.",
+    )(fn)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(reports.FORMATS),
+        default="html",
+        show_default=True,
+        help="html: one page to open or print. markdown: text plus chart pictures.",
+    )(fn)
+
+
+def _write(db: str | None, out: Path, build: Callable[[Connection], Any]) -> None:
+    store = open_store(db)
+    try:
+        with store.read() as conn:
+            report = build(conn)
+    finally:
+        store.dispose()
+    click.echo(str(report.save(out)))
+
+
+@click.group()
+def report() -> None:
+    """Write a report to print or share: a plan, a session, or a team."""
+
+
+@report.command()
+@click.option("--rep", required=True, help="The rep's name.")
+@click.option("--coach", help="The rep's coach, when two teams have that name.")
+@_options
+def plan(rep: str, coach: str | None, fmt: str, out: Path, db: str | None) -> None:
+    """A rep's coaching plan, with their goals and skills so far."""
+
+    def build(conn: Connection) -> reports.Report:
+        rep_id, _name = find_rep(conn, rep, coach)
+        return reports.plan_report(conn, rep_id, dt.date.today(), fmt)
+
+    _write(db, out, build)
+
+
+@report.command()
+@click.option("--id", "session_id", required=True, type=int, help="The session's id.")
+@_options
+def session(session_id: int, fmt: str, out: Path, db: str | None) -> None:
+    """The summary of one coaching session, as the rep reads it."""
+    _write(db, out, lambda conn: reports.session_report(conn, session_id, fmt))
+
+
+@report.command()
+@click.option("--coach", help="The coach (name or id). Default: every team.")
+@click.option(
+    "--months",
+    default=3,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="How many months to look back over, up to today.",
+)
+@_options
+def team(coach: str | None, months: int, fmt: str, out: Path, db: str | None) -> None:
+    """A team's coaching over the last months: numbers, charts, checklist."""
+    today = dt.date.today()
+
+    def build(conn: Connection) -> reports.Report:
+        coach_id = None if coach is None else find_coach(conn, coach)[0]
+        period = Period.last_months(today, months)
+        return reports.team_report(conn, coach_id, period, today, fmt)
+
+    _write(db, out, build)
+
 
 #: The commands this module adds to ``coachkit``.
-COMMANDS: list[click.Command] = []
+COMMANDS: list[click.Command] = [report]

@@ -1,0 +1,396 @@
+import csv
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from coachkit import schema
+from coachkit.archive import backup_store, check_store, export_store, restore_store
+from coachkit.archive_format import decode_text, encode_text
+from coachkit.cli import main, prepare_store
+from coachkit.errors import CoachkitError
+from coachkit.store import Store, open_store
+
+TRICKY = [
+    "=1+1",
+    "'=1",
+    "''x",
+    "-5 rep",
+    "@home",
+    "+",
+    "'",
+    "",
+    "\\N",
+    "\tindented",
+    "\rreturn",
+    'say "hi", then\r\nleave',
+    "plain text",
+    "über ✓",
+]
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def snapshot(store: Store) -> dict[str, list[Any]]:
+    with store.read() as conn:
+        return {
+            t.name: conn.execute(sa.select(t).order_by(*t.primary_key)).all()
+            for t in schema.metadata.sorted_tables
+        }
+
+
+def cell(folder: Path, table: str, row_id: int, column: str) -> str:
+    with (folder / f"{table}.csv").open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["id"] == str(row_id):
+                return row[column]
+    raise AssertionError(f"{table} {row_id} not exported")
+
+
+@pytest.mark.parametrize("text", [*TRICKY, None])
+def test_every_text_comes_back_and_none_starts_like_a_formula(text: str | None) -> None:
+    written = encode_text(text)
+    assert decode_text(written) == text
+    assert not written.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_round_trip_gives_identical_files(demo_store: Store, tmp_path: Path) -> None:
+    first = export_store(demo_store, tmp_path / "first")
+    target = prepare_store(str(tmp_path / "restored.db"))  # has a framework already
+    restore_store(target, tmp_path / "first")
+    second = export_store(target, tmp_path / "second")
+
+    assert snapshot(target) == snapshot(demo_store)
+    assert first.tables["reps"].rows == 20
+    assert first.tables["metric_values"].rows > 1000
+    names = sorted(p.name for p in (tmp_path / "first").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "second").iterdir())
+    assert len(names) == len(schema.metadata.tables) + 1
+    for name in names:
+        if name != "manifest.json":
+            a, b = (tmp_path / d / name for d in ("first", "second"))
+            assert a.read_bytes() == b.read_bytes(), name
+    one, two = (
+        json.loads((tmp_path / d / "manifest.json").read_text())
+        for d in ("first", "second")
+    )
+    assert one.pop("exported_at") != ""
+    assert two.pop("exported_at") != ""
+    assert one == two
+    assert one["app"] == "coachkit"
+    assert one["schema_version"] == 1
+    assert second.tables == first.tables
+
+
+def test_formula_text_is_neutralised_and_restored_exactly(
+    demo_store: Store, tmp_path: Path
+) -> None:
+    hyperlink = '=HYPERLINK("http://x","y")'
+    with demo_store.write() as conn:
+        conn.execute(
+            schema.reps.update().where(schema.reps.c.id == 1).values(name=hyperlink)
+        )
+        conn.execute(
+            schema.plans.update().where(schema.plans.c.id == 1).values(notes="-2")
+        )
+        conn.execute(
+            schema.sessions.update()
+            .where(schema.sessions.c.id == 1)
+            .values(went_well="+1")
+        )
+        conn.execute(
+            schema.actions.update().where(schema.actions.c.id == 1).values(text="'=x")
+        )
+        conn.execute(
+            schema.coaches.update().where(schema.coaches.c.id == 1).values(email=None)
+        )
+        conn.execute(
+            schema.reflections.insert(),
+            [
+                {"coach_id": 1, "written_on": dt.date(2026, 6, 1), "text": t}
+                for t in ["@SUM(A1)", *TRICKY]
+            ],
+        )
+        first_new = conn.execute(
+            sa.select(sa.func.max(schema.reflections.c.id))
+        ).scalar()
+    before = snapshot(demo_store)
+    folder = tmp_path / "out"
+    export_store(demo_store, folder)
+
+    assert cell(folder, "reps", 1, "name") == "'" + hyperlink
+    assert cell(folder, "plans", 1, "notes") == "'-2"
+    assert cell(folder, "sessions", 1, "went_well") == "'+1"
+    assert cell(folder, "actions", 1, "text") == "''=x"
+    assert cell(folder, "coaches", 1, "email") == "\\N"
+    sum_id = first_new - len(TRICKY)
+    assert cell(folder, "reflections", sum_id, "text") == "'@SUM(A1)"
+
+    target = open_store(tmp_path / "new.db")
+    restore_store(target, folder)
+    after = snapshot(target)
+    assert after == before
+    with target.read() as conn:
+        texts = (
+            conn.execute(
+                sa.select(schema.reflections.c.text)
+                .where(schema.reflections.c.id > sum_id)
+                .order_by(schema.reflections.c.id)
+            )
+            .scalars()
+            .all()
+        )
+        name = conn.execute(sa.select(schema.reps.c.name).where(schema.reps.c.id == 1))
+        assert name.scalar_one() == hyperlink
+    assert texts == TRICKY
+
+
+def test_export_refuses_a_folder_that_holds_files(store: Store, tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "notes.txt").write_text("mine")
+    with pytest.raises(CoachkitError, match="not empty") as err:
+        export_store(store, tmp_path / "out")
+    assert str(tmp_path / "out") in str(err.value)
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["notes.txt"]
+
+
+@pytest.fixture
+def exported(demo_db: Path, tmp_path: Path) -> Path:
+    source = open_store(demo_db)
+    export_store(source, tmp_path / "export")
+    source.dispose()
+    return tmp_path / "export"
+
+
+def _tamper(folder: Path) -> None:
+    path = folder / "reps.csv"
+    path.write_text(path.read_text().replace("Account Executive", "Account Exec", 1))
+
+
+def _drop_file(folder: Path) -> None:
+    (folder / "sessions.csv").unlink()
+
+
+def _newer(folder: Path) -> None:
+    body = json.loads((folder / "manifest.json").read_text())
+    body["schema_version"] = schema.SCHEMA_VERSION + 1
+    (folder / "manifest.json").write_text(json.dumps(body))
+
+
+def _bad_value_late(folder: Path) -> None:
+    """A bad date in the last row of a late file, with the manifest made to match."""
+    last = "actions"
+    path = folder / f"{last}.csv"
+    lines = path.read_text().split("\n")
+    assert len(lines) > 3
+    lines[-2] = lines[-2].replace("2026-", "2026/", 1)
+    path.write_text("\n".join(lines))
+    body = json.loads((folder / "manifest.json").read_text())
+    body["tables"][last]["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(body))
+
+
+@pytest.mark.parametrize(
+    ("spoil", "message"),
+    [
+        (_tamper, "reps.csv was changed after the export"),
+        (_drop_file, "sessions.csv is missing"),
+        (_newer, "newer coachkit"),
+        (lambda f: (f / "manifest.json").unlink(), "has no manifest.json"),
+        (_bad_value_late, "actions.csv row .* is not a date"),
+    ],
+)
+def test_restore_refuses_a_spoiled_export_and_changes_nothing(
+    exported: Path, store: Store, spoil: Any, message: str
+) -> None:
+    spoil(exported)
+    before = snapshot(store)
+    with pytest.raises(CoachkitError, match=message):
+        restore_store(store, exported)
+    assert snapshot(store) == before
+    assert before["objectives"]  # the framework was not cleared either
+
+
+def test_restore_refuses_a_store_with_data(exported: Path, demo_store: Store) -> None:
+    before = snapshot(demo_store)
+    with pytest.raises(CoachkitError, match="already holds data .*3 coaches"):
+        restore_store(demo_store, exported)
+    assert snapshot(demo_store) == before
+
+
+def _demo_copy(demo_db: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "live.db"
+    shutil.copy(demo_db, path)
+    return path
+
+
+def test_backup_runs_while_another_connection_is_writing(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    live = open_store(_demo_copy(demo_db, tmp_path))
+    stop, busy = threading.Event(), threading.Event()
+    written = [0]
+
+    def keep_writing() -> None:
+        conn = sqlite3.connect(live.location, timeout=10)
+        while not stop.is_set():
+            conn.execute(
+                "INSERT INTO reflections (coach_id, written_on, text) "
+                "VALUES (1, '2026-06-15', 'busy')"
+            )
+            conn.commit()
+            written[0] += 1
+            busy.set()
+        conn.close()
+
+    holder = sqlite3.connect(live.location, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # an open write transaction, never committed
+    holder.execute(
+        "INSERT INTO reflections (coach_id, written_on, text) "
+        "VALUES (1, '2026-06-15', 'not yet saved')"
+    )
+    writer = threading.Thread(target=keep_writing)
+    try:
+        copy = backup_store(live, tmp_path / "copy.db")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    writer.start()
+    assert busy.wait(10)
+    try:
+        second = backup_store(live, tmp_path / "second.db")
+    finally:
+        stop.set()
+        writer.join()
+
+    assert written[0] > 0
+    for path in (copy, second):
+        backed = open_store(path)
+        health = check_store(backed)
+        assert health.ok, health.text
+        assert health.counts["reps"] == 20
+        with backed.read() as conn:
+            texts = conn.execute(sa.select(schema.reflections.c.text)).scalars().all()
+        assert "not yet saved" not in texts
+        backed.dispose()
+    assert sorted(p.name for p in tmp_path.iterdir() if "copy" in p.name) == ["copy.db"]
+
+
+def test_backup_refuses_an_existing_file(demo_store: Store, tmp_path: Path) -> None:
+    target = tmp_path / "keep.db"
+    target.write_bytes(b"precious")
+    with pytest.raises(CoachkitError, match="already exists"):
+        backup_store(demo_store, target)
+    assert target.read_bytes() == b"precious"
+
+
+def test_check_says_ok_in_one_line(demo_store: Store) -> None:
+    health = check_store(demo_store)
+    assert health.ok
+    assert health.text.startswith("ok: coachkit data version 1, 3 coaches, 20 reps, ")
+    assert health.text.endswith("integrity check passed.")
+    assert "\n" not in health.text
+
+
+def test_check_finds_rows_pointing_nowhere(demo_store: Store) -> None:
+    raw = sqlite3.connect(demo_store.location)
+    raw.execute("PRAGMA foreign_keys=OFF")
+    raw.execute("UPDATE sessions SET plan_id = 99999 WHERE id = 1")
+    raw.commit()
+    raw.close()
+    health = check_store(demo_store)
+    assert not health.ok
+    assert health.text.startswith("problem: 1 row(s) point to rows that do not exist")
+    assert "sessions" in health.text
+
+
+def test_check_reports_a_damaged_file_without_a_traceback(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    broken = _demo_copy(demo_db, tmp_path)
+    size = broken.stat().st_size
+    with broken.open("r+b") as fh:
+        fh.seek(size // 2 // 4096 * 4096 + 100)
+        fh.write(b"\xff" * 3000)
+    code, out = run("check", "--db", str(broken))
+    assert code == 1
+    assert out.startswith("problem: ")
+    assert "Traceback" not in out
+    assert len(out.strip().splitlines()) == 1
+
+
+def test_cli_export_restore_backup_check(demo_db: Path, tmp_path: Path) -> None:
+    db = str(_demo_copy(demo_db, tmp_path))
+    folder, new = str(tmp_path / "export"), str(tmp_path / "new.db")
+
+    code, out = run("export", folder, "--db", db)
+    assert code == 0, out
+    assert out.startswith("Exported ")
+    assert f"to {folder}" in out
+    code, out = run("export", folder, "--db", db)
+    assert code == 1
+    assert "not empty" in out
+
+    code, out = run("restore", folder, "--db", new)
+    assert code == 0, out
+    assert out.startswith("Restored ")
+    assert new in out
+    code, out = run("restore", folder, "--db", new)
+    assert code == 1
+    assert "already holds data" in out
+
+    code, out = run("backup", str(tmp_path / "b.db"), "--db", new)
+    assert code == 0, out
+    assert "Backed up" in out
+    assert "ok: coachkit data version 1, 3 coaches" in out
+    code, out = run("backup", str(tmp_path / "b.db"), "--db", new)
+    assert code == 1
+    assert "already exists" in out
+
+    code, out = run("check", "--db", str(tmp_path / "b.db"))
+    assert code == 0, out
+    assert out.startswith("ok: ")
+    assert "20 reps" in out
+    code, out = run("check", "--db", str(tmp_path / "typo.db"))
+    assert code == 1
+    assert "no store at" in out
+    assert not (tmp_path / "typo.db").exists()
+
+
+@pytest.mark.skipif(
+    not os.environ.get("COACHKIT_TEST_POSTGRES"),
+    reason="set COACHKIT_TEST_POSTGRES to an empty PostgreSQL database URL",
+)
+def test_round_trip_through_postgresql(exported: Path, tmp_path: Path) -> None:
+    url = os.environ["COACHKIT_TEST_POSTGRES"]
+    old = open_store(url)
+    schema.metadata.drop_all(old.engine)  # the database must start empty
+    old.dispose()
+    target = prepare_store(url)
+    restore_store(target, exported)
+    export_store(target, tmp_path / "again")
+    for path in exported.glob("*.csv"):
+        assert (tmp_path / "again" / path.name).read_bytes() == path.read_bytes()
+    with target.write() as conn:  # new ids continue after the restored ones
+        top = conn.execute(sa.select(sa.func.max(schema.reflections.c.id))).scalar()
+        new = conn.execute(
+            schema.reflections.insert()
+            .values(coach_id=1, written_on=dt.date(2026, 6, 15), text="new")
+            .returning(schema.reflections.c.id)
+        ).scalar_one()
+    assert new == top + 1
+    with pytest.raises(CoachkitError, match="pg_dump"):
+        backup_store(target, tmp_path / "copy.db")
+    target.dispose()
