@@ -196,3 +196,48 @@ def test_the_lead_sees_one_row_per_coach_and_long_tables_are_cut(
     assert f"Rep {MAX_ROWS - 1}<" in shown
     assert f"Rep {MAX_ROWS}<" not in shown
     assert f"Showing the first {MAX_ROWS} of {MAX_ROWS + 15} rows" in shown
+
+
+def _link(box: w.Widget, css: str) -> w.HTML:
+    for child in getattr(box, "children", ()):
+        if css in getattr(child, "_dom_classes", ()):
+            return child
+        found = _link(child, css)
+        if found is not None:
+            return found
+    return None  # type: ignore[return-value]
+
+
+def test_team_report_downloads_as_a_printable_page_and_a_markdown_zip(
+    demo_store: Store, today: dt.date
+) -> None:
+    import io
+    import zipfile
+
+    coach, _ = _ids(demo_store)
+    app = _app(demo_store, coach, today)
+    box = app.tab("look_back").box
+    _link(box, "ck-team-report-html-button").click()
+    link = _link(box, "ck-team-report-link").value
+    found = re.search(
+        r"download='([^']+\.html)' href='data:text/html;base64,([^']+)'", link
+    )
+    assert found, link
+    page = base64.b64decode(found.group(2)).decode()
+    coach_name = str(app.state.roster["coach"].iloc[0])
+    assert coach_name in page
+    assert "<svg" in page
+    assert "<script" not in page
+
+    _link(box, "ck-team-report-markdown-button").click()
+    link = _link(box, "ck-team-report-link").value
+    found = re.search(r"href='data:application/zip;base64,([^']+)'", link)
+    assert found, link
+    archive = zipfile.ZipFile(io.BytesIO(base64.b64decode(found.group(1))))
+    names = archive.namelist()
+    markdown = [n for n in names if n.endswith(".md")]
+    assert len(markdown) == 1
+    text = archive.read(markdown[0]).decode()
+    for picture in (n for n in names if n.endswith(".png")):
+        assert picture in text  # the Markdown shows each chart beside it
+        assert archive.read(picture).startswith(b"\x89PNG")

@@ -235,3 +235,33 @@ def test_analyst_functions_match_the_workbook(
     styles = prioritize.styles(demo_store, coach)
     rated = styles[styles["skill"].notna() & styles["will"].notna()]
     assert set(rated["style"]) <= {"direct", "guide", "excite", "delegate"}
+
+
+def test_the_plan_downloads_as_a_page_to_print_and_as_markdown(
+    app: Prioritize, demo_store: Store, today: dt.date
+) -> None:
+    import base64
+    import re
+
+    with demo_store.read() as conn:
+        plans = conn.execute(
+            sa.select(schema.plans.c.rep_id).where(
+                schema.plans.c.coach_id == app.state.coach_id,
+                schema.plans.c.status == "active",
+            )
+        ).all()
+    rep = int(plans[0][0])
+    app.rep_picker.value = rep
+    plan = _tab(app, "Plan")
+    box = plan.download.children[1]
+    html_button, markdown_button, link = box.children
+    html_button.click()
+    found = re.search(r"href='data:text/html;base64,([^']+)'", link.value)
+    assert found, link.value
+    page = base64.b64decode(found.group(1)).decode()
+    name = app.state.roster.set_index("rep_id").loc[rep, "rep"]
+    assert name in page
+    assert "@media print" in page
+    markdown_button.click()
+    assert "coaching-plan" in link.value
+    assert re.search(r"href='data:(text/markdown|application/zip);base64,", link.value)

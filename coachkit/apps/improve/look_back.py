@@ -7,7 +7,8 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from coachkit import effects, retro
+from coachkit import effects, reports, retro
+from coachkit.apps.downloads import report_buttons
 from coachkit.apps.improve.tabs import (
     ImproveTab,
     note,
@@ -167,12 +168,22 @@ class LookBackTab(ImproveTab):
                 **columns,
             }
             title = f"Every coach: {self.period.label.lower()}"
-        return section(
+        body = section(
             title,
             note("Pick a rep above to see their ratings and numbers before and after.")
             + table(frame, columns, "No active reps."),
             "ck-retro-team",
         )
+        report = report_buttons(self._team_report, self.state, "ck-team-report")
+        heading = w.HTML(
+            "<h2>Team report</h2><p class='ck-note'>This period's numbers, charts "
+            "and checklist in one file to print or share.</p>"
+        )
+        return w.VBox([body, heading, report])
+
+    def _team_report(self, fmt: str) -> Any:
+        with self.app.store.read() as conn:
+            return reports.team_report(conn, self.scope, self.period, self.today, fmt)
 
 
 class WorkedTab(ImproveTab):

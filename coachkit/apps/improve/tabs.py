@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import re
 from typing import Any
@@ -12,6 +11,7 @@ import ipywidgets as w
 import pandas as pd
 
 from coachkit import charts
+from coachkit.apps.downloads import data_link
 from coachkit.apps.shell import guarded, html_table, text
 from coachkit.apps.tabs import Tab, field
 
@@ -137,11 +137,7 @@ def chart_box(chart: alt.TopLevelMixin, name: str, css: str, state: Any) -> w.VB
             data, mime = charts.to_png(chart), "image/png"
         else:
             data, mime = charts.to_svg(chart).encode(), "image/svg+xml"
-        encoded = base64.b64encode(data).decode()
-        link.value = (
-            f"<a download='{slug}.{kind}' href='data:{mime};base64,{encoded}'>"
-            f"Download {text(slug)}.{kind}</a>"
-        )
+        link.value = data_link(f"{slug}.{kind}", mime, data)
 
     buttons = []
     for kind in ("png", "svg"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from typing import Any
 
@@ -10,6 +9,7 @@ import ipywidgets as w
 import pandas as pd
 
 from coachkit import goals as gl
+from coachkit.apps.downloads import report_buttons
 from coachkit.apps.shell import text
 from coachkit.apps.tabs import Tab, field
 from coachkit.planning import CoachingTime, plan_html, plan_readability
@@ -131,7 +131,7 @@ class PlanTab(Tab):
         super().__init__(app)
         self.guides = load_session_guides()
         self.current = field(w.HTML(), "ck-current-plan")
-        self.download = w.HTML()
+        self.download = w.VBox()
         self.suggestion = field(w.HTML(), "ck-suggestion")
         self.use = field(
             w.Button(description="Use the suggestion"), "ck-use-suggestion"
@@ -210,7 +210,7 @@ class PlanTab(Tab):
             self.current.value = (
                 "<h2>Current plan</h2><p class='ck-note'>No plan yet.</p>"
             )
-            self.download.value = ""
+            self.download.children = []
         else:
             page = plan_html(plan, self.guides)
             grade = plan_readability(plan)
@@ -219,12 +219,19 @@ class PlanTab(Tab):
                 + page
                 + f"<p class='ck-note'>Readability: {text(grade.label())}</p>"
             )
-            data = base64.b64encode(_printable(page).encode()).decode()
-            self.download.value = (
-                f"<a download='coaching-plan.html' href='data:text/html;base64,{data}'>"
-                "Download the plan as a page to print</a>"
-            )
+            self.download.children = [
+                w.HTML("<p class='ck-note'>Download the plan:</p>"),
+                report_buttons(self._plan_report, s, "ck-plan-report"),
+            ]
         self.refresh_ranking()
+
+    def _plan_report(self, fmt: str) -> Any:
+        from coachkit.reports import plan_report
+
+        with self.app.store.read() as conn:
+            return plan_report(
+                conn, self.state.rep_id, self.app.today, fmt, guides=self.guides
+            )
 
     def refresh_ranking(self) -> None:
         s = self.state
@@ -298,10 +305,3 @@ class PlanTab(Tab):
         self.notes.value = ""
         self.app.refresh()
         s.say("Saved the plan. It is shown at the top of this tab, ready to print.")
-
-
-def _printable(page: str) -> str:
-    return (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Coaching plan"
-        f"</title></head><body>{page}</body></html>"
-    )
