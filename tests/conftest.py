@@ -18,7 +18,7 @@ import pytest
 
 from coachkit.store import Store
 
-pytest_plugins = ["browser_fixtures"]
+pytest_plugins = ["browser_fixtures", "postgres_fixtures"]
 
 #: Tests pin "today" so the demo history and every derived number are repeatable.
 TODAY = dt.date(2026, 6, 15)

@@ -2,7 +2,6 @@ import csv
 import datetime as dt
 import hashlib
 import json
-import os
 import shutil
 import sqlite3
 import threading
@@ -369,16 +368,10 @@ def test_cli_export_restore_backup_check(demo_db: Path, tmp_path: Path) -> None:
     assert not (tmp_path / "typo.db").exists()
 
 
-@pytest.mark.skipif(
-    not os.environ.get("COACHKIT_TEST_POSTGRES"),
-    reason="set COACHKIT_TEST_POSTGRES to an empty PostgreSQL database URL",
-)
-def test_round_trip_through_postgresql(exported: Path, tmp_path: Path) -> None:
-    url = os.environ["COACHKIT_TEST_POSTGRES"]
-    old = open_store(url)
-    schema.metadata.drop_all(old.engine)  # the database must start empty
-    old.dispose()
-    target = prepare_store(url)
+def test_round_trip_through_postgresql(
+    exported: Path, tmp_path: Path, postgres_url: str
+) -> None:
+    target = prepare_store(postgres_url)
     restore_store(target, exported)
     export_store(target, tmp_path / "again")
     for path in exported.glob("*.csv"):
