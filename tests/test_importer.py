@@ -317,3 +317,42 @@ def test_check_file_reads_bytes_without_writing(demo_store: Store) -> None:
     assert checked.ok
     assert checked.rows == 1
     assert checked.source == "the file"
+
+
+def test_every_kind_imports_and_reimports_on_postgresql(postgres_url: str) -> None:
+    from coachkit.cli import prepare_store
+
+    store = prepare_store(postgres_url)
+    try:
+        with store.write() as conn:
+            conn.execute(s.coaches.insert().values(name="Pat Coach"))
+        files = {
+            "reps": b"name,segment,start_date\nAna Diaz,SMB,2025-01-06\n",
+            "metrics": b"rep,metric,date,value\nAna Diaz,conversations,2026-01-05,12\n"
+            b"Ana Diaz,conversations,2026-01-12,15\n",
+            "assessments": b"rep,behaviour,date,skill,will\n"
+            b"Ana Diaz,research_account,2026-01-09,3,4\n",
+            "sessions": b"rep,date,type,minutes\nAna Diaz,2026-01-14,call_review,40\n",
+        }
+        with store.read() as conn:
+            key = conn.execute(sa.select(s.behaviours.c.key).limit(1)).scalar_one()
+        files["assessments"] = files["assessments"].replace(
+            b"research_account", key.encode()
+        )
+        for kind, data in files.items():
+            first = import_file(store, kind, data, name=f"{kind}.csv")
+            assert first.added == first.rows, kind
+            again = import_file(store, kind, data, name=f"{kind}.csv")
+            assert (again.added, again.updated) == (0, 0), kind
+        changed = files["metrics"].replace(b",15\n", b",18\n")
+        last = import_file(store, "metrics", changed)
+        assert (last.added, last.updated, last.unchanged) == (0, 1, 1)
+        for table, rows in (
+            (s.reps, 1),
+            (s.metric_values, 2),
+            (s.assessments, 1),
+            (s.sessions, 1),
+        ):
+            assert count(store, table) == rows, table.name
+    finally:
+        store.dispose()
