@@ -90,3 +90,13 @@ def test_a_broken_file_lists_its_problems_and_cannot_be_imported(
     assert panel.run.disabled
     assert app.state.level == "error"
     assert _reps(demo_store) == before
+
+
+def test_the_panel_names_the_columns_of_the_chosen_kind(
+    demo_store: Store, today: dt.date
+) -> None:
+    _, panel = _panel(demo_store, today)
+    panel.kind.value = "metrics"
+    assert "Columns: rep, metric, date, value (needed); coach" in panel.columns.value
+    panel.kind.value = "reps"
+    assert "Columns: name (needed)" in panel.columns.value

@@ -50,8 +50,11 @@ class ImportPanel:
             "ck-import-run",
         )
         self.report = field(w.HTML(), "ck-import-report")
+        self.columns = field(w.HTML(), "ck-import-columns")
         self.upload.observe(self._on_file, names="value")
         self.kind.observe(self._on_file, names="value")
+        self.kind.observe(self._show_columns, names="value")
+        self._show_columns()
         self.run.on_click(self._guarded("importing the file", self._import))
         self.box = field(
             w.VBox(
@@ -63,10 +66,22 @@ class ImportPanel:
                         "nothing new.</p>"
                     ),
                     w.HBox([self.kind, self.upload, self.run]),
+                    self.columns,
                     self.report,
                 ]
             ),
             "ck-import",
+        )
+
+    def _show_columns(self, _change: object = None) -> None:
+        from coachkit.importer import COLUMNS
+
+        columns = COLUMNS[self.kind.value]
+        needed = ", ".join(c.name for c in columns if c.required)
+        optional = ", ".join(c.name for c in columns if not c.required)
+        self.columns.value = (
+            f"<p class='ck-note'>Columns: {text(needed)} (needed); {text(optional)} "
+            "(optional). Dates like 2026-03-31, numbers like 1234.5.</p>"
         )
 
     # -- the file --------------------------------------------------------------
