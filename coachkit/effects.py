@@ -342,7 +342,7 @@ def effect_chart(frame: pd.DataFrame) -> alt.Chart | alt.FacetChart:
     )
     zero = alt.Chart().mark_rule(color="#333", strokeDash=[4, 3]).encode(x=alt.datum(0))
     layered = alt.layer(rules, dots, zero, data=data).properties(width=420)
-    return layered.facet(row=alt.Row("units:N", title="In")).resolve_scale(
+    return layered.facet(row=alt.Row("units:N", title=None)).resolve_scale(
         x="independent", y="independent"
     )
 
