@@ -145,9 +145,9 @@ def serve(db: str | None, port: int, host: str, pool_size: int) -> None:
 
 
 def _add_data_commands() -> None:
-    from coachkit.commands import archive, importer, reports
+    from coachkit.commands import archive, importer, lab, reports, templates
 
-    for module in (importer, archive, reports):
+    for module in (importer, archive, reports, templates, lab):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -1,0 +1,8 @@
+"""The ``coachkit lab`` command(s)."""
+
+from __future__ import annotations
+
+import click
+
+#: The commands this module adds to ``coachkit``.
+COMMANDS: list[click.Command] = []
