@@ -52,6 +52,7 @@ class Workbook:
         today: dt.date | None = None,
     ) -> None:
         self.today = today or dt.date.today()
+        self.plugin_problems: list[str] = []  # filled by apps.plugins.add_plugin_tabs
         self.store = store_for(db)
         if coach is None:
             coach = requested_coach()  # waits here in a preheated kernel
@@ -107,6 +108,8 @@ class Workbook:
         self.render()
         who = "everyone's reps" if self.state.sees_all else f"{row['coach']}'s reps"
         self.state.say(f"Showing {who}.", "info")
+        if self.plugin_problems:
+            self.state.fail(" ".join(self.plugin_problems))
 
     def reload_team(self) -> None:
         """Read everything again (after an import changed the team's data)."""

@@ -15,6 +15,7 @@ import traitlets as t
 
 from coachkit import prep, progress
 from coachkit.apps.base import Workbook, build
+from coachkit.apps.plugins import add_plugin_tabs
 from coachkit.apps.shell import AppState, guarded
 from coachkit.queue import todays_queue
 from coachkit.sessions import SessionDraft, load_draft, load_session, start_draft
@@ -143,7 +144,7 @@ class Facilitate(Workbook):
         self.rep_picker.add_class("ck-rep-picker")
         self._syncing = False
         self.rep_picker.observe(self._on_pick, names="value")
-        self.tabs = [
+        built_in = [
             QueueTab(self),
             PrepTab(self),
             ObserveTab(self),
@@ -151,6 +152,7 @@ class Facilitate(Workbook):
             WriteTab(self),
             ProgressTab(self),
         ]
+        self.tabs = add_plugin_tabs(self, built_in)
         self.tab_widget = w.Tab(children=[tab.box for tab in self.tabs])
         self.tab_widget.titles = tuple(tab.title for tab in self.tabs)
         self.tab_widget.add_class("ck-tabs")

@@ -151,7 +151,7 @@ def chart_box(chart: alt.TopLevelMixin, name: str, css: str, state: Any) -> w.VB
 
 
 def make_tabs(app: Any) -> list[ImproveTab]:
-    """The workbook's tabs, in the order a coach works through them."""
+    """The workbook's tabs, in the order a coach works through them, then plugins'."""
     from coachkit.apps.improve.look_back import LookBackTab, WorkedTab
     from coachkit.apps.improve.reflect import CheckTab, ReflectTab
     from coachkit.apps.improve.signals import CoverageTab, SignsTab
@@ -167,4 +167,6 @@ def make_tabs(app: Any) -> list[ImproveTab]:
         ReflectTab,
         CheckTab,
     )
-    return [kind(app) for kind in kinds]
+    from coachkit.apps.plugins import add_plugin_tabs
+
+    return add_plugin_tabs(app, [kind(app) for kind in kinds])

@@ -16,6 +16,7 @@ import traitlets as t
 from coachkit import assessing, prioritize, queries
 from coachkit import performance as perf
 from coachkit.apps.base import Workbook, build
+from coachkit.apps.plugins import add_plugin_tabs
 from coachkit.apps.shell import AppState, guarded
 from coachkit.framework import framework_frame
 from coachkit.plans import current_plan
@@ -116,7 +117,7 @@ class Prioritize(Workbook):
         self.rep_picker.add_class("ck-rep-picker")
         self._syncing = False
         self.rep_picker.observe(self._on_rep, names="value")
-        self.tabs = [
+        built_in = [
             TeamTab(self),
             FrameworkTab(self),
             PrioritiesTab(self),
@@ -124,6 +125,7 @@ class Prioritize(Workbook):
             AssessTab(self),
             PlanTab(self),
         ]
+        self.tabs = add_plugin_tabs(self, built_in)
         self.tab_widget = w.Tab(children=[tab.box for tab in self.tabs])
         self.tab_widget.titles = tuple(tab.title for tab in self.tabs)
         self.tab_widget.add_class("ck-tabs")
