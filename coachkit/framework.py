@@ -290,15 +290,48 @@ def set_rubric_level(
     if texts[which - 1] == clean:
         return int(row.rubric_version)
     texts[which - 1] = clean
+    return _new_rubric_version(conn, row.id, texts)
+
+
+def set_rubric(conn: Connection, behaviour_key: str, texts: Sequence[str]) -> int:
+    """Change a behaviour's whole rubric at once; return the rubric version.
+
+    Like :func:`set_rubric_level` for all five levels: when any text differs from
+    the current rubric, a new version is written and the behaviour points to it;
+    older versions stay. When every text is the same, nothing changes.
+
+    Raises
+    ------
+    ValidationError
+        An unknown behaviour, not exactly five texts, or an empty or too long one
+        (the message names the level). Nothing is changed.
+    """
+    b = s.behaviours
+    row = conn.execute(
+        sa.select(b.c.id, b.c.rubric_version).where(b.c.key == behaviour_key)
+    ).first()
+    if row is None:
+        raise ValidationError("Behaviour", f"there is no behaviour '{behaviour_key}'")
+    clean = _rubric_texts(texts)
+    if list(rubric(conn, row.id)) == clean:
+        return int(row.rubric_version)
+    return _new_rubric_version(conn, row.id, clean)
+
+
+def _new_rubric_version(conn: Connection, behaviour_id: int, texts: list[str]) -> int:
+    """Write ``texts`` as the behaviour's next rubric version and point to it."""
+    b = s.behaviours
     newest = conn.execute(
         sa.select(sa.func.max(s.rubric_levels.c.version)).where(
-            s.rubric_levels.c.behaviour_id == row.id
+            s.rubric_levels.c.behaviour_id == behaviour_id
         )
     ).scalar_one()
     version = int(newest or 0) + 1
-    _write_rubric(conn, row.id, version, texts)
+    _write_rubric(conn, behaviour_id, version, texts)
     conn.execute(
-        b.update().where(b.c.id == row.id).values(rubric_version=version, **_bumped(b))
+        b.update()
+        .where(b.c.id == behaviour_id)
+        .values(rubric_version=version, **_bumped(b))
     )
     return version
 

@@ -4,7 +4,8 @@ The templates are YAML files (``framework.yaml``, ``metrics.yaml`` and
 ``session_guides.yaml``) that a team can copy and edit. This module is the one place
 where they become frozen dataclasses. Any problem in a file raises one
 :class:`~coachkit.errors.TemplateError` that names the file and the field, such as
-``objectives[1].behaviours[2].rubric.4``.
+``objectives[1].behaviours[2].rubric.4``; :func:`framework_problems` lists every
+problem in a framework instead of stopping at the first.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -210,30 +212,34 @@ def load_framework(
         data = _load(file)
     with _reporting(metrics_file):
         metrics = _metrics(_load(metrics_file))
-    known = {m.key for m in metrics}
+    known = {m.key for m in metrics if m.key is not None}
     label = metrics_file.name if metrics_file.parent == file.parent else metrics_file
     with _reporting(file):
         top = _record(
             "", data, {"name": _text, "description": _text, "objectives": _OBJECTIVES}
         )
-        objectives = _indexed("objectives", top["objectives"])
+        objectives = _indexed("objectives", top["objectives"] or ())
         _unique(objectives)
         behaviours = [
             (f"{where}.behaviours[{j}]", b)
             for where, o in objectives
-            for j, b in enumerate(o.behaviours)
+            for j, b in enumerate(o.behaviours or ())
         ]
         _unique(behaviours)
         for where, b in behaviours:
-            for k, ref in enumerate(b.metrics):
-                if ref in b.metrics[:k]:
-                    _fail(f"{where}.metrics[{k}]", f"names metric '{ref}' twice")
-                if ref not in known:
+            refs = b.metrics or ()
+            for k, ref in enumerate(refs):
+                if ref is not None and ref in refs[:k]:
+                    _note(f"{where}.metrics[{k}]", f"names metric '{ref}' twice")
+                if ref is not None and ref not in known:
                     problem = f"names metric '{ref}', which {label} does not define"
-                    _fail(f"{where}.metrics[{k}]", problem)
-        total = sum(o.weight for o in top["objectives"])
-        if not math.isclose(total, 1.0, abs_tol=1e-6):
-            _fail("objectives", f"weights add up to {total:g}; they must add up to 1")
+                    _note(f"{where}.metrics[{k}]", problem)
+        weights = [o.weight for o in top["objectives"] or ()]
+        total = sum(w for w in weights if w is not None)
+        if None not in weights and not math.isclose(total, 1.0, abs_tol=1e-6):
+            _note("objectives", f"weights add up to {total:g}; they must add up to 1")
+    if (collector := _COLLECTOR.get()) is not None and collector.errors:
+        raise _Stop
     linked = tuple(
         replace(
             o, behaviours=tuple(replace(b, objective_key=o.key) for b in o.behaviours)
@@ -241,6 +247,35 @@ def load_framework(
         for o in top["objectives"]
     )
     return Framework(top["name"], top["description"], linked, metrics)
+
+
+def framework_problems(
+    path: str | os.PathLike[str] | None = None,
+    metrics_path: str | os.PathLike[str] | None = None,
+) -> tuple[TemplateError, ...]:
+    """Check a framework like :func:`load_framework`, but list every problem.
+
+    Parameters
+    ----------
+    path, metrics_path
+        As for :func:`load_framework`.
+
+    Returns
+    -------
+    tuple of TemplateError
+        Every problem found, each naming its file and field: the fields first, in
+        file order, then repeated keys, unknown metrics and the weights' total.
+        Empty when the framework loads. A file that cannot be read gives one.
+    """
+    collector = _Collector()
+    token = _COLLECTOR.set(collector)
+    try:
+        load_framework(path, metrics_path)
+    except _Stop:
+        pass
+    finally:
+        _COLLECTOR.reset(token)
+    return tuple(collector.errors)
 
 
 def load_session_guides(path: str | os.PathLike[str] | None = None) -> SessionGuides:
@@ -285,17 +320,61 @@ class _Problem(Exception):
         self.where, self.problem = where or "(top level)", problem
 
 
+class _Stop(Exception):
+    """Listing every problem: what is left cannot be checked."""
+
+
+class _Collector:
+    """The problems found so far while listing every problem (framework_problems)."""
+
+    def __init__(self) -> None:
+        self.file: Path = Path()
+        self.errors: list[TemplateError] = []
+
+    def add(self, p: _Problem) -> None:
+        self.errors.append(TemplateError(self.file, p.where, p.problem))
+
+
+_COLLECTOR: ContextVar[_Collector | None] = ContextVar("_COLLECTOR", default=None)
+
+
 def _fail(where: str, problem: str) -> NoReturn:
     raise _Problem(where, problem)
+
+
+def _note(where: str, problem: str) -> None:
+    """Report a problem: raise it, or record it and go on when listing them all."""
+    collector = _COLLECTOR.get()
+    if collector is None:
+        _fail(where, problem)
+    collector.add(_Problem(where, problem))
+
+
+def _checked(check: _Check, where: str, raw: Any) -> Any:
+    """Run ``check``; when listing every problem, record a failure as None."""
+    collector = _COLLECTOR.get()
+    if collector is None:
+        return check(where, raw)
+    try:
+        return check(where, raw)
+    except _Problem as p:
+        collector.add(p)
+        return None
 
 
 @contextmanager
 def _reporting(file: Path) -> Iterator[None]:
     """Turn a problem found inside into one TemplateError naming ``file``."""
+    collector = _COLLECTOR.get()
+    if collector is not None:
+        collector.file = file
     try:
         yield
     except _Problem as p:
-        raise TemplateError(file, p.where, p.problem) from None
+        if collector is None:
+            raise TemplateError(file, p.where, p.problem) from None
+        collector.add(p)
+        raise _Stop from None
 
 
 def _file(path: str | os.PathLike[str] | None, name: str) -> Path:
@@ -334,7 +413,7 @@ def _no_repeats(node: Any, where: str, done: set[int]) -> None:
         for key_node, value_node in node.value:
             name, line = str(key_node.value), key_node.start_mark.line + 1
             if name in lines:
-                _fail(
+                _note(
                     _join(where, name),
                     f"is written twice, on lines {lines[name]} and {line}; keep one",
                 )
@@ -350,23 +429,28 @@ def _record(
 ) -> dict[str, Any]:
     """Check a mapping against ``spec``: no unknown fields, none missing."""
     if not isinstance(raw, dict):
-        _fail(
+        _note(
             where,
             f"must be a mapping with the fields {', '.join(spec)}, "
             f"got {_describe(raw)}",
         )
+        return dict.fromkeys(spec)  # only when listing every problem
     for name in raw:
         if name not in spec:
             close = difflib.get_close_matches(str(name), spec, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
-            _fail(
+            _note(
                 _join(where, name),
                 f"is not a known field; {hint}allowed fields are {', '.join(spec)}",
             )
-    for name in spec:
-        if name not in raw and name not in optional:
-            _fail(_join(where, name), "is missing")
-    return {n: check(_join(where, n), raw[n]) for n, check in spec.items() if n in raw}
+    missing = [n for n in spec if n not in raw and n not in optional]
+    for name in missing:
+        _note(_join(where, name), "is missing")
+    found = dict.fromkeys(missing)  # only when listing every problem
+    for name, check in spec.items():
+        if name in raw:
+            found[name] = _checked(check, _join(where, name), raw[name])
+    return found
 
 
 def _of(cls: type, optional: tuple[str, ...] = (), **checks: _Check | None) -> _Check:
@@ -383,10 +467,13 @@ def _of(cls: type, optional: tuple[str, ...] = (), **checks: _Check | None) -> _
 def _list(check: _Check) -> _Check:
     def items(where: str, raw: Any) -> tuple[Any, ...]:
         if not isinstance(raw, list) or not raw:
-            _fail(
+            _note(
                 where, f"must be a list with at least one entry, got {_describe(raw)}"
             )
-        return tuple(check(f"{where}[{i}]", item) for i, item in enumerate(raw))
+            return ()
+        return tuple(
+            _checked(check, f"{where}[{i}]", item) for i, item in enumerate(raw)
+        )
 
     return items
 
@@ -446,12 +533,15 @@ def _rubric(where: str, raw: Any) -> tuple[str, str, str, str, str]:
     for level, text in raw.items():
         number = int(level) if isinstance(level, str) and level.isdigit() else level
         if not _is_level(number):
-            _fail(f"{where}.{level}", "is not a rubric level; use the levels 1 to 5")
-        texts[number] = _text(f"{where}.{number}", text)
+            _note(f"{where}.{level}", "is not a rubric level; use the levels 1 to 5")
+            continue
+        texts[number] = _checked(_text, f"{where}.{number}", text)
     for level in _LEVELS:
         if level not in texts:
-            _fail(f"{where}.{level}", "is missing")
-    return (texts[1], texts[2], texts[3], texts[4], texts[5])
+            _note(f"{where}.{level}", "is missing")
+    # Listing every problem, a level may be missing here; nothing is built then.
+    one, two, three, four, five = (texts.get(level, "") for level in _LEVELS)
+    return (one, two, three, four, five)
 
 
 def _grow(where: str, raw: Any) -> Mapping[str, tuple[str, ...]]:
@@ -462,24 +552,26 @@ def _grow(where: str, raw: Any) -> Mapping[str, tuple[str, ...]]:
 
 def _metrics(data: Any) -> tuple[Metric, ...]:
     metrics = _record("", data, {"metrics": _METRICS})
-    pairs = _indexed("metrics", metrics["metrics"])
+    pairs = _indexed("metrics", metrics["metrics"] or ())
     _unique(pairs)
     kinds = {m.key: m.kind for _, m in pairs}
     for where, m in pairs:
         for part in ("numerator", "denominator"):
             ref, at = getattr(m, part), f"{where}.{part}"
+            if m.kind is None:  # a bad kind, already noted
+                continue
             if m.kind == "rate" and ref is None:
-                _fail(at, "is missing; a rate needs a numerator and a denominator")
+                _note(at, "is missing; a rate needs a numerator and a denominator")
             if m.kind != "rate" and ref is not None:
-                _fail(at, f"is only for rates, but kind is '{m.kind}'; remove it")
-            if ref is not None and kinds.get(ref) != "count":
+                _note(at, f"is only for rates, but kind is '{m.kind}'; remove it")
+            if ref is not None and kinds.get(ref, "") not in ("count", None):
                 why = f"a {kinds[ref]}" if ref in kinds else "not defined in this file"
-                _fail(
+                _note(
                     at,
                     f"names metric '{ref}', which is {why}; a rate divides "
                     "two count metrics",
                 )
-    return metrics["metrics"]
+    return metrics["metrics"] or ()
 
 
 _LOW_HIGH = _choice("low", "high")
@@ -526,8 +618,10 @@ def _indexed(name: str, items: Iterable[Any]) -> list[tuple[str, Any]]:
 def _unique(pairs: Iterable[tuple[str, Any]]) -> None:
     seen: dict[str, str] = {}
     for where, item in pairs:
+        if item.key is None:  # a bad key, already noted
+            continue
         if item.key in seen:
-            _fail(
+            _note(
                 f"{where}.key",
                 f"repeats '{item.key}', which {seen[item.key]} "
                 "already uses; keys must be unique",
