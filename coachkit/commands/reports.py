@@ -103,5 +103,45 @@ def team(coach: str | None, months: int, fmt: str, out: Path, db: str | None) ->
     _write(db, out, build)
 
 
+@report.command()
+@click.option(
+    "--workbook",
+    required=True,
+    type=click.Choice(["prioritize", "facilitate", "improve"]),
+    help="The workbook to run for each coach.",
+)
+@click.option(
+    "--months",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Improve: how many months to look back over, up to today.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The folder to write the pages into.",
+)
+@click.option("--db", "db", envvar=ENV_VAR, help=_DB_HELP)
+def batch(workbook: str, months: int, out: Path, db: str | None) -> None:
+    """Run a workbook for each coach in turn; one HTML page per coach."""
+    from coachkit.batch import batch_reports
+    from coachkit.store import resolve_url
+
+    url = resolve_url(db).render_as_string(hide_password=False)
+    open_store(db).dispose()  # a clear message now if the store cannot be opened
+    times = []
+    for path, seconds in batch_reports(workbook, url, out, months=months):
+        click.echo(str(path))
+        times.append(seconds)
+    click.echo(
+        f"{len(times)} pages in {sum(times):.0f} s "
+        f"({sum(times) / len(times):.1f} s each).",
+        err=True,
+    )
+
+
 #: The commands this module adds to ``coachkit``.
 COMMANDS: list[click.Command] = [report]
