@@ -74,15 +74,17 @@ def lab_env(store_url: str) -> dict[str, str]:
     return env
 
 
-@click.command(context_settings={"ignore_unknown_options": True})
+@click.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True}
+)
+@click.pass_context
 @click.option("--db", "db", envvar=ENV_VAR, help=_DB_HELP)
 @click.option("--port", default=8888, show_default=True, help="Port to listen on.")
 @click.option("--no-browser", is_flag=True, help="Do not open a browser window.")
-@click.argument("lab_args", nargs=-1, type=click.UNPROCESSED)
-def lab(db: str | None, port: int, no_browser: bool, lab_args: tuple[str, ...]) -> None:
+def lab(ctx: click.Context, db: str | None, port: int, no_browser: bool) -> None:
     """Open JupyterLab on your own copies of the workbooks, with this store.
 
-    Any other option goes to JupyterLab as is, e.g. --ServerApp.token=...
+    Any other option goes to JupyterLab as is, e.g. --IdentityProvider.token=...
     """
     from coachkit.cli import prepare_store
     from coachkit.serve import port_is_free
@@ -101,7 +103,7 @@ def lab(db: str | None, port: int, no_browser: bool, lab_args: tuple[str, ...]) 
     copy_workbooks(folder)
     click.echo(f"Your copies of the workbooks are in {folder}")
     child = subprocess.Popen(
-        [*lab_argv(folder, port, not no_browser), *lab_args], env=lab_env(url)
+        [*lab_argv(folder, port, not no_browser), *ctx.args], env=lab_env(url)
     )
     try:
         code = child.wait()
