@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -127,6 +128,12 @@ def _kernel_manager() -> Any:
         transport = traitlets.CaselessStrEnum(
             ["tcp", "ipc"], default_value="ipc", config=True
         )
+
+        async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
+            # A cell's error reaches us through papermill; the kernel's own log
+            # only says it was stopped ("KeyboardInterrupt caught"), which is noise.
+            kw.setdefault("stderr", subprocess.DEVNULL)
+            await super().start_kernel(**kw)
 
     return IpcKernelManager
 
