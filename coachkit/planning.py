@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from coachkit.plans import Plan
 from coachkit.readability import Readability
+from coachkit.report_page import md
 from coachkit.templates import SessionGuides
 
 #: Research points to about 3 hours of coaching per rep per month.
@@ -116,10 +117,11 @@ def plan_markdown(plan: Plan, guides: SessionGuides) -> str:
     Returns
     -------
     str
-        Markdown. ``<``, ``>`` and ``&`` in typed text are written as HTML entities,
-        so rendering it never runs markup that someone typed.
+        Markdown. ``<``, ``>`` and ``&`` in typed text are written as HTML entities
+        and ``[``, ``]`` are escaped, so rendering it never runs markup or makes a
+        link that someone typed.
     """
-    e = _md
+    e = md
     lines = [f"# Coaching plan for {e(plan.rep)}", "", f"{e(_meta(plan))}", ""]
     lines += ["## What we will work on", ""]
     for i, (name, style, stage) in enumerate(plan.focus, start=1):
@@ -241,10 +243,6 @@ def _stage(guides: SessionGuides, key: str) -> tuple[str, str, str, str]:
 
 def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
-
-
-def _md(text: object) -> str:
-    return html.escape(str(text), quote=False)
 
 
 def _sentence(text: str) -> str:

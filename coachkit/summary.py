@@ -24,6 +24,7 @@ from coachkit import schema as s
 from coachkit.actions import Action
 from coachkit.observations import Observation, tally
 from coachkit.readability import Readability
+from coachkit.report_page import md
 from coachkit.sessions import load_session
 from coachkit.templates import SessionGuides
 
@@ -99,11 +100,11 @@ def session_summary(
 
 def summary_markdown(summary: Summary) -> str:
     """The summary as Markdown; typed text has ``&``, ``<``, ``>`` escaped."""
-    lines = [f"# {_md(_title(summary))}", "", _md(_intro(summary)), ""]
+    lines = [f"# {md(_title(summary))}", "", md(_intro(summary)), ""]
     for heading, body in _sections(summary):
         lines += [f"## {heading}", ""]
         for kind, text in body:
-            lines.append(f"- {_md(text)}" if kind == "item" else _md(text))
+            lines.append(f"- {md(text)}" if kind == "item" else md(text))
             if kind == "para":
                 lines.append("")
         if body and body[-1][0] == "item":
@@ -239,9 +240,3 @@ def _day(day: dt.date) -> str:
 
 def _h(text: str) -> str:
     return html.escape(text, quote=True)
-
-
-def _md(text: str) -> str:
-    """Typed text as Markdown text: no HTML, and no links or images either."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")

@@ -193,3 +193,11 @@ def test_a_demo_plan_renders(demo_store: Store) -> None:
     page = plan_html(plan, GUIDES)
     assert plan.goals[0].show(plan.goals[0].target) in page
     assert plan_readability(plan).grade is not None
+
+
+def test_a_typed_link_in_plan_notes_stays_text_in_markdown() -> None:
+    plan = _plan(notes="See [my notes](javascript:alert(1)) and ![x](http://x/y.png)")
+    markdown = plan_markdown(plan, GUIDES)
+    assert "](javascript:" not in markdown.replace("\\]", "")
+    assert "\\[my notes\\](javascript:alert(1))" in markdown
+    assert "!\\[x\\]" in markdown
