@@ -1,0 +1,196 @@
+"""Upgrades: a store written by an earlier release opens here with every row intact.
+
+``tests/fixtures/store-0.1.0.db`` was written by coachkit 0.1.0 (data version 1) and
+``store-0.1.0.counts.json`` holds the row count and checksum of each of its tables;
+``tests/fixtures/make_store.py`` says how both were made. Each test works on a copy.
+A missing upgrade step is covered by
+``test_store.py::test_missing_upgrade_step_is_refused_and_nothing_changes``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from coachkit import schema
+from coachkit.apps.facilitate import Facilitate
+from coachkit.apps.improve import Improve
+from coachkit.apps.prioritize import Prioritize
+from coachkit.apps.shell import READY_CLASS
+from coachkit.cli import main
+from coachkit.errors import SchemaTooNew
+from coachkit.store import open_store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+RELEASES = ["0.1.0"]
+
+
+def _make_store_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "coachkit_make_store", FIXTURES / "make_store.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+make_store = _make_store_module()
+
+
+def _expected(release: str) -> dict[str, Any]:
+    return json.loads((FIXTURES / f"store-{release}.counts.json").read_text())
+
+
+def _copy(release: str, tmp_path: Path) -> Path:
+    path = tmp_path / f"store-{release}.db"
+    shutil.copyfile(FIXTURES / f"store-{release}.db", path)
+    return path
+
+
+def _tables_now(path: Path, expected: dict[str, Any]) -> dict[str, Any]:
+    """Describe ``path`` over the columns the old release had, table by table."""
+    conn = sqlite3.connect(path)
+    try:
+        present = {
+            name
+            for (name,) in conn.execute("SELECT name FROM sqlite_master")
+            if name in expected
+        }
+        return {
+            table: {
+                "columns": spec["columns"],
+                **make_store.table_digest(conn, table, spec["columns"]),
+            }
+            for table, spec in expected.items()
+            if table in present
+        }
+    finally:
+        conn.close()
+
+
+def _data_version(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        (value,) = conn.execute(
+            "SELECT value FROM meta WHERE key = 'schema_version'"
+        ).fetchone()
+    finally:
+        conn.close()
+    return int(value)
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_fixture_is_the_old_release_store_unchanged(release: str) -> None:
+    """The fixture itself: still what that release wrote, one plain file."""
+    path = FIXTURES / f"store-{release}.db"
+    expected = _expected(release)
+    assert expected["coachkit"] == release
+    assert _data_version(path) == expected["schema_version"]
+    assert make_store.describe_store(path) == expected["tables"]
+    assert not path.with_name(path.name + "-wal").exists()
+    assert path.stat().st_size < 400 * 1024
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_old_store_opens_with_every_row_intact(release: str, tmp_path: Path) -> None:
+    path = _copy(release, tmp_path)
+    expected = _expected(release)["tables"]
+    assert sum(spec["rows"] for spec in expected.values()) > 400
+
+    open_store(path).dispose()
+
+    assert _data_version(path) == schema.SCHEMA_VERSION
+    now = _tables_now(path, expected)
+    assert sorted(now) == sorted(expected), "a table of the old release is gone"
+    for table, spec in expected.items():
+        assert now[table] == spec, f"rows of '{table}' changed in the upgrade"
+    conn = sqlite3.connect(path)
+    try:
+        tables = {n for (n,) in conn.execute("SELECT name FROM sqlite_master")}
+    finally:
+        conn.close()
+    assert set(schema.metadata.tables) <= tables
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_check_passes_on_an_upgraded_store(release: str, tmp_path: Path) -> None:
+    path = _copy(release, tmp_path)
+    result = CliRunner().invoke(main, ["check", "--db", str(path)])
+    assert result.exit_code == 0, result.output
+    reps = _expected(release)["tables"]["reps"]["rows"]
+    assert result.output.startswith(
+        f"ok: coachkit data version {schema.SCHEMA_VERSION}"
+    )
+    assert f"{reps} reps" in result.output
+    assert "integrity check passed" in result.output
+
+
+@pytest.mark.usefixtures("no_callback_errors")
+@pytest.mark.parametrize("release", RELEASES)
+@pytest.mark.parametrize("workbook", [Prioritize, Facilitate, Improve])
+def test_workbooks_build_on_an_upgraded_store(
+    workbook: Any, release: str, tmp_path: Path
+) -> None:
+    path = _copy(release, tmp_path)
+    demo = _expected(release)["demo"]
+    conn = sqlite3.connect(path)
+    try:
+        reps = {name for (name,) in conn.execute("SELECT name FROM reps")}
+    finally:
+        conn.close()
+
+    app = workbook(db=str(path), today=dt.date.fromisoformat(demo["today"]))
+
+    assert READY_CLASS in app.view._dom_classes
+    assert app.state.level != "error", app.state.message
+    assert app.shell.body.children, app.state.message
+    shown = app.state.queue if workbook is Facilitate else app.state.roster
+    assert set(shown["rep"]) == reps
+    if workbook is Improve:
+        app.show_all()
+        assert app.state.level != "error", app.state.message
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_store_from_a_newer_coachkit_is_refused_and_left_as_it_was(
+    release: str, tmp_path: Path
+) -> None:
+    path = _copy(release, tmp_path)
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            conn.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                (str(schema.SCHEMA_VERSION + 1),),
+            )
+    finally:
+        conn.close()
+    before = path.read_bytes()
+
+    with pytest.raises(SchemaTooNew) as refused:
+        open_store(path)
+    message = str(refused.value)
+    assert str(path) in message
+    assert "newer coachkit" in message
+    assert f"data version {schema.SCHEMA_VERSION + 1}" in message
+    assert "pip install -U coachkit" in message
+
+    result = CliRunner().invoke(main, ["check", "--db", str(path)])
+    assert result.exit_code == 1
+    assert result.output.startswith("problem: ")
+    assert "newer coachkit" in result.output
+    assert "Traceback" not in result.output
+
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
