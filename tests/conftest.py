@@ -98,7 +98,9 @@ def demo_store(demo_db: Path, tmp_path: Path) -> Iterator[Store]:
 def no_callback_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """Fail the test if a widget callback raised (Button.click swallows errors)."""
     yield
-    bad = [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+    bad = [
+        r for r in caplog.get_records("call") if r.levelname in ("ERROR", "CRITICAL")
+    ]
     assert not bad, [r.getMessage() for r in bad]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 from typing import Any
 
 import ipywidgets as w
@@ -12,6 +13,8 @@ from coachkit import actions as ac
 from coachkit import sessions as se
 from coachkit.apps.shell import text
 from coachkit.apps.tabs import Tab, field
+from coachkit.errors import ValidationError
+from coachkit.session_form import DURATION_MINUTES, LABELS, TEXT_FIELDS, TEXT_MAX
 from coachkit.summary import (
     session_summary,
     summary_body_html,
@@ -210,6 +213,7 @@ class WriteTab(Tab):
 
     def _save(self, values: dict[str, object]) -> None:
         draft = self.state.draft
+        _refuse_out_of_range(values, self.app.today)
         try:
             self.version = se.save_draft(
                 self.app.store, draft.id, values, expected_version=self.version
@@ -272,6 +276,33 @@ class WriteTab(Tab):
         self.app.refresh_progress()
         self.summary.value = _summary_block(summary)
         self.state.say("Saved the session. The summary for the rep is below.")
+
+
+def _refuse_out_of_range(values: dict[str, object], today: dt.date) -> None:
+    """Refuse, before a draft save, what no finished session could hold.
+
+    The browser can send any text or date; a duration too long for the database
+    column would otherwise end in a crash, not a message (issue #9).
+    """
+    low, high = DURATION_MINUTES
+    minutes = re.match(r"\s*(\d+)", str(values.get("duration_minutes") or ""))
+    if minutes is not None and int(minutes.group(1)) > high:
+        raise ValidationError(
+            LABELS["duration_minutes"], f"type a number of minutes from {low} to {high}"
+        )
+    held = values.get("held_on")
+    if isinstance(held, dt.date) and held > today:
+        raise ValidationError(
+            LABELS["held_on"],
+            "pick today or an earlier day; write a session up after it",
+        )
+    for name in TEXT_FIELDS:
+        value = values.get(name)
+        if isinstance(value, str) and len(value) > TEXT_MAX:
+            raise ValidationError(
+                LABELS[name],
+                f"keep it to {TEXT_MAX} characters or fewer (now {len(value)})",
+            )
 
 
 def _summary_block(summary: Any) -> str:
