@@ -310,7 +310,10 @@ def parse_target(raw: str | float, kind: str) -> float:
     if isinstance(raw, bool):
         raise ValidationError("Target", _TARGET_HELP)
     if isinstance(raw, int | float):
-        value = float(raw)
+        try:
+            value = float(raw)
+        except OverflowError:  # an int too big for a float
+            raise ValidationError("Target", _TARGET_HELP) from None
     else:
         text = str(raw).strip().replace(" ", "").lstrip("$")
         if text.endswith("%"):

@@ -193,7 +193,9 @@ def _whole(raw: object, units: Sequence[str]) -> int | None:
             if text.endswith(unit):
                 text = text[: -len(unit)].strip()
                 break
-        return int(text) if text.isdigit() else None
+        if not (text.isascii() and text.isdigit()) or len(text) > 18:
+            return None  # int("²") and int("9" * 5000) raise ValueError
+        return int(text)
     return None
 
 

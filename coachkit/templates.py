@@ -531,7 +531,8 @@ def _rubric(where: str, raw: Any) -> tuple[str, str, str, str, str]:
         _fail(where, f"must map the levels 1 to 5 to text, got {_describe(raw)}")
     texts: dict[int, str] = {}
     for level, text in raw.items():
-        number = int(level) if isinstance(level, str) and level.isdigit() else level
+        digits = isinstance(level, str) and level.isascii() and level.isdigit()
+        number = int(level) if digits else level  # not int("²"): a ValueError
         if not _is_level(number):
             _note(f"{where}.{level}", "is not a rubric level; use the levels 1 to 5")
             continue
