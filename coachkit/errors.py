@@ -33,6 +33,10 @@ class StoreUnreachable(StoreError):
     """The database URL points to a server that does not answer."""
 
 
+class StoreBusy(StoreError):
+    """A write waited too long for another one to finish; nothing was saved."""
+
+
 class SchemaTooNew(StoreError):
     """The database was written by a newer coachkit than this one."""
 

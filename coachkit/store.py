@@ -22,14 +22,19 @@ from coachkit import migrations, schema
 from coachkit.errors import (
     NotACoachkitDatabase,
     SchemaTooNew,
+    StoreBusy,
     StoreError,
     StoreUnreachable,
 )
+
+#: How long a SQLite write waits for another one to finish before giving up.
+BUSY_SECONDS = 10
 
 #: Environment variable naming the store (a file path or a SQLAlchemy URL).
 ENV_VAR = "COACHKIT_DB"
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+_LOCKED = "database is locked"
 
 
 def default_location() -> Path:
@@ -89,9 +94,26 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """Open one transaction: all of it is saved, or none of it."""
-        with self.engine.begin() as conn:
-            yield conn
+        """Open one transaction: all of it is saved, or none of it.
+
+        Raises
+        ------
+        StoreBusy
+            Another write held a SQLite store for longer than ``BUSY_SECONDS``
+            (SQLITE_BUSY); nothing of this transaction was saved, and the
+            message asks the user to try again.
+        """
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except sa.exc.OperationalError as exc:
+            if not (self.is_sqlite and _is_busy(exc)):
+                raise
+            raise StoreBusy(
+                f"{self.location} is busy: another save took longer than "
+                f"{BUSY_SECONDS} seconds. Nothing of yours was saved; "
+                "try again in a moment."
+            ) from exc
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -124,7 +146,7 @@ def _check_sqlite_file(path: Path) -> None:
 
 def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
@@ -141,7 +163,7 @@ def _engine(url: URL) -> Engine:
                 f"cannot create the folder {path.parent}: {exc.strerror}. "
                 "Pass a writable path with --db."
             ) from exc
-        engine = sa.create_engine(url, connect_args={"timeout": 10})
+        engine = sa.create_engine(url, connect_args={"timeout": BUSY_SECONDS})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
@@ -242,6 +264,11 @@ def open_store(location: str | os.PathLike[str] | None = None) -> Store:
         with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA journal_mode=WAL")
     return Store(engine=engine, url=url)
+
+
+def _is_busy(exc: sa.exc.OperationalError) -> bool:
+    """True for SQLite's "database is locked" (SQLITE_BUSY) after the wait."""
+    return isinstance(exc.orig, sqlite3.OperationalError) and _LOCKED in str(exc.orig)
 
 
 def _first_line(exc: object) -> str:
