@@ -20,6 +20,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,61 @@ def log_tail(log: Path, lines: int = 40) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
+def launch(command: list[str], env: dict[str, str], log: Path) -> Any:
+    """Start ``command`` in its own process group, its output going to ``log``."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            command,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def wait_until_answers(
+    proc: Any, log: Path, answers: Any, what: str, seconds: float = 90
+) -> None:
+    """Poll ``answers()`` until it is true; fail with the log if ``proc`` dies."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"{what} exited early:\n{log_tail(log)}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} did not answer in {seconds:g} s:\n{log_tail(log)}")
+        try:
+            if answers():
+                return
+        except OSError:
+            pass
+        time.sleep(0.25)
+
+
+@contextmanager
+def serving(
+    db: Path, tmp: Path, env: dict[str, str] | None = None, *options: str
+) -> Iterator[tuple[Server, Any]]:
+    """``coachkit serve`` on ``db`` on a free loopback port, stopped at the end.
+
+    ``env`` defaults to ours with $HOME in ``tmp``; ``options`` go to the command.
+    """
+    env = env if env is not None else _child_env(tmp / "home")
+    port = _free_port()
+    log = tmp / f"serve-{port}.log"
+    command = [sys.executable, "-m", "coachkit", "serve", "--db", str(db)]
+    command += ["--port", str(port), "--host", "127.0.0.1", *options]
+    proc = launch(command, env, log)
+    running = Server(f"http://127.0.0.1:{port}/", port, db, log, tmp)
+    try:
+        wait_until_answers(
+            proc, log, lambda: running.get("/")[0] == 200, "coachkit serve"
+        )
+        yield running, proc
+    finally:
+        _stop(proc)
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``coachkit serve`` on a demo store, on a free loopback port."""
@@ -119,36 +175,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         timeout=300,
     )
     assert demo.returncode == 0, f"coachkit demo failed:\n{demo.stderr}"
-    port = _free_port()
-    log = tmp / "serve.log"
-    command = [sys.executable, "-m", "coachkit", "serve", "--db", str(db)]
-    command += ["--port", str(port), "--host", "127.0.0.1"]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            command,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    running = Server(f"http://127.0.0.1:{port}/", port, db, log, tmp)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"coachkit serve exited early:\n{log_tail(log)}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"coachkit serve did not answer in 90 s:\n{log_tail(log)}")
-            try:
-                if running.get("/")[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.25)
+    with serving(db, tmp, env) as (running, _proc):
         yield running
-    finally:
-        _stop(proc)
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:

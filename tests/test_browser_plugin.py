@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,12 +19,10 @@ from browser_fixtures import (
     Server,
     Watched,
     _child_env,
-    _free_port,
-    _stop,
-    log_tail,
     open_tab,
     open_workbook,
     screenshot,
+    serving,
 )
 
 from coachkit import queries
@@ -54,36 +49,8 @@ def plugin_server(
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(TESTS), os.environ.get("PYTHONPATH", "")) if p
     )
-    port = _free_port()
-    log = tmp / "serve.log"
-    command = [sys.executable, "-m", "coachkit", "serve", "--db", str(db)]
-    command += ["--port", str(port), "--host", "127.0.0.1"]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            command,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    running = Server(f"http://127.0.0.1:{port}/", port, db, log, tmp)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"coachkit serve exited early:\n{log_tail(log)}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"coachkit serve did not answer in 90 s:\n{log_tail(log)}")
-            try:
-                if running.get("/")[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.25)
+    with serving(db, tmp, env) as (running, _proc):
         yield running
-    finally:
-        _stop(proc)
 
 
 def _first_coach_reflections(server: Server) -> int:

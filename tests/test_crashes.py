@@ -30,11 +30,9 @@ import sqlalchemy as sa
 from browser_fixtures import (
     Server,
     _child_env,
-    _free_port,
-    _stop,
-    log_tail,
     open_tab,
     open_workbook,
+    serving,
     wait_until_built,
 )
 from crash_writer import notes
@@ -221,44 +219,18 @@ def _crash(proc: subprocess.Popen[bytes]) -> list[int]:
 @contextmanager
 def _serving(db: Path, tmp: Path) -> Iterator[tuple[Server, subprocess.Popen[bytes]]]:
     """``coachkit serve`` on ``db``; stopped (with everything below it) at the end."""
-    env = _child_env(tmp / "home")
-    port = _free_port()
-    log = tmp / f"serve-{port}.log"
-    command = [sys.executable, "-m", "coachkit", "serve", "--db", str(db)]
-    command += ["--port", str(port), "--host", "127.0.0.1"]
-    # No preheated kernels: only the pages the test opens start one, so the two
-    # servers start faster and nothing else competes with those pages.
-    command += ["--pool-size", "0"]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            command,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    running = Server(f"http://127.0.0.1:{port}/", port, db, log, tmp)
     tree: list[int] = []
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"coachkit serve exited early:\n{log_tail(log)}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"coachkit serve did not answer in 90 s:\n{log_tail(log)}")
+        # No preheated kernels: only the pages the test opens start one, so the two
+        # servers start faster and nothing else competes with those pages.
+        with serving(db, tmp, None, "--pool-size", "0") as (running, proc):
             try:
-                if running.get("/")[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.25)
-        yield running, proc
+                yield running, proc
+            finally:
+                if proc.poll() is None:
+                    tree = _process_tree(proc.pid)
     finally:
-        if proc.poll() is None:
-            tree = _process_tree(proc.pid)
-            _stop(proc)
-        for pid in tree:  # anything that outlived a graceful stop
+        for pid in tree:  # anything that outlived the graceful stop
             if _alive(pid):
                 with suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)

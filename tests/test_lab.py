@@ -19,6 +19,7 @@ from typing import Any
 
 import nbformat
 import pytest
+from browser_fixtures import _free_port, launch, wait_until_answers
 
 from coachkit.commands.lab import copy_workbooks
 
@@ -69,13 +70,6 @@ class Lab:
             return json.loads(r.read())
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def lab(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     """``coachkit lab --no-browser`` on a copy of the demo store, with a fixed token."""
@@ -97,29 +91,12 @@ def lab(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab
     command += ["--port", str(port), "--no-browser"]
     command += ["--allow-root", f"--IdentityProvider.token={TOKEN}"]
     log = tmp / "lab.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            command,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    proc = launch(command, env, log)
     running = Lab(f"http://127.0.0.1:{port}/", log, env)
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"coachkit lab exited early:\n{log.read_text()[-3000:]}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"coachkit lab did not answer:\n{log.read_text()[-3000:]}")
-            try:
-                if running.get("lab")[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.25)
+        wait_until_answers(
+            proc, log, lambda: running.get("lab")[0] == 200, "coachkit lab"
+        )
         yield running
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
