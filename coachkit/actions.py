@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
+from coachkit import access
 from coachkit import schema as s
 from coachkit.errors import ValidationError
 from coachkit.versions import update_versioned
@@ -166,6 +167,7 @@ def check_session_actions(actions: Sequence[Action], session_date: dt.date) -> N
         check_due(action.due_on, session_date, "Due date" + which)
 
 
+@access.checks("session_id")
 def add_action(
     conn: Connection,
     session_id: int,
@@ -206,6 +208,7 @@ def add_action(
     return int(conn.execute(query.returning(a.c.id)).scalar_one())
 
 
+@access.checks("action_id")
 def remove_action(conn: Connection, action_id: int) -> None:
     """Remove an action from a draft session.
 
@@ -226,6 +229,7 @@ def remove_action(conn: Connection, action_id: int) -> None:
     conn.execute(a.delete().where(a.c.id == int(action_id)))
 
 
+@access.checks("action_id")
 def set_action_status(
     conn: Connection,
     action_id: int,
@@ -263,6 +267,7 @@ def set_action_status(
     return update_versioned(conn, a, int(action_id), version, values, "action")
 
 
+@access.checks("session_id")
 def session_actions(conn: Connection, session_id: int) -> tuple[Action, ...]:
     """The actions agreed in a session, by due day and then in the order added."""
     a = s.actions

@@ -22,7 +22,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from coachkit import schema
+from coachkit import access, schema
 from coachkit.archive_format import MANIFEST, Manifest, TableFile, codec, file_sha256
 from coachkit.archive_health import Health, backup_store, check_store
 from coachkit.archive_restore import restore_store
@@ -41,6 +41,7 @@ __all__ = [
 _BATCH = 10_000
 
 
+@access.lead_only
 def export_store(store: Store, folder: str | os.PathLike[str]) -> Manifest:
     """Write every table of ``store`` to CSV files in a new or empty ``folder``.
 

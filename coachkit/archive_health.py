@@ -16,7 +16,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from coachkit import schema
+from coachkit import access, schema
 from coachkit.errors import CoachkitError
 from coachkit.store import Store
 
@@ -29,6 +29,7 @@ _COUNTED = (
 )
 
 
+@access.lead_only
 def backup_store(store: Store, target: str | os.PathLike[str]) -> Path:
     """Copy a SQLite store into the new file ``target`` while it stays in use.
 
@@ -105,6 +106,7 @@ class Health:
         return f"ok: coachkit data version {self.schema_version}, {counted}; {checked}"
 
 
+@access.lead_only
 def check_store(store: Store) -> Health:
     """Check ``store``: integrity, links between rows, data version, row counts.
 

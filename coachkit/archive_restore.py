@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from coachkit import schema
+from coachkit import access, schema
 from coachkit.archive_format import (
     MANIFEST,
     Manifest,
@@ -33,6 +33,7 @@ from coachkit.store import Store
 _BATCH = 10_000
 
 
+@access.lead_only
 def restore_store(store: Store, folder: str | os.PathLike[str]) -> Manifest:
     """Fill an empty ``store`` with every row of the export in ``folder``.
 

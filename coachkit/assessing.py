@@ -23,6 +23,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit import access
 from coachkit import schema as s
 from coachkit.errors import ValidationError
 from coachkit.framework import as_level, framework_frame
@@ -96,6 +97,7 @@ class Rating:
     evidence: str = ""
 
 
+@access.checks("coach_id", "rep_id")
 def save_assessment(
     conn: Connection,
     *,
@@ -184,6 +186,7 @@ def save_assessment(
     return len(rows)
 
 
+@access.checks("coach_id", "rep_id")
 def latest_assessments(
     conn: Connection, coach_id: int | None, rep_id: int | None = None
 ) -> pd.DataFrame:
@@ -199,6 +202,7 @@ def latest_assessments(
     return _frame(conn, query, _LATEST)
 
 
+@access.checks("coach_id")
 def skill_gaps(conn: Connection, coach_id: int | None) -> pd.DataFrame:
     """One row per active rep × behaviour, assessed or not: the heat map's cells.
 
@@ -252,6 +256,7 @@ def skill_gaps(conn: Connection, coach_id: int | None) -> pd.DataFrame:
     return frame
 
 
+@access.checks("rep_id")
 def assessment_history(conn: Connection, rep_id: int) -> pd.DataFrame:
     """Every rating of one rep, newest day first.
 
@@ -297,6 +302,7 @@ def assessment_history(conn: Connection, rep_id: int) -> pd.DataFrame:
     return frame
 
 
+@access.checks("rep_id")
 def assessment_form(conn: Connection, rep_id: int) -> pd.DataFrame:
     """What the assessment form needs for one rep: one row per behaviour.
 

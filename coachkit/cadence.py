@@ -17,6 +17,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit import access
 from coachkit import schema as s
 from coachkit.periods import Period
 
@@ -59,6 +60,7 @@ FOLLOWUP_COLUMNS = ["rep_id", "rep", "session_on", "next_session_on", "days_late
 STANDING_COLUMNS = ["standing", "reps", "hours", "share_of_hours", "share_of_reps"]
 
 
+@access.checks("coach_id")
 def coverage(
     conn: Connection, coach_id: int | None, period: Period, today: dt.date
 ) -> pd.DataFrame:
@@ -141,6 +143,7 @@ def coverage(
     return frame.reset_index()[COVERAGE_COLUMNS]
 
 
+@access.checks("coach_id")
 def monthly_hours(
     conn: Connection, coach_id: int | None, period: Period
 ) -> pd.DataFrame:
@@ -175,6 +178,7 @@ def monthly_hours(
     ]
 
 
+@access.checks("coach_id")
 def missed_followups(
     conn: Connection, coach_id: int | None, today: dt.date
 ) -> pd.DataFrame:

@@ -145,9 +145,9 @@ def serve(db: str | None, port: int, host: str, pool_size: int) -> None:
 
 
 def _add_data_commands() -> None:
-    from coachkit.commands import archive, importer, lab, reports, templates
+    from coachkit.commands import archive, importer, lab, reports, templates, users
 
-    for module in (importer, archive, reports, templates, lab):
+    for module in (importer, archive, reports, templates, lab, users):
         for command in module.COMMANDS:
             main.add_command(command)
 

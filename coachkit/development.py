@@ -20,6 +20,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit import access
 from coachkit import schema as s
 from coachkit.periods import Period
 
@@ -37,6 +38,7 @@ _TRY = (
 )
 
 
+@access.checks("coach_id", "rep_id")
 def time_by_objective(
     conn: Connection, coach_id: int | None, period: Period, rep_id: int | None = None
 ) -> pd.DataFrame:
@@ -96,6 +98,7 @@ def time_by_objective(
     return out[TIME_COLUMNS]
 
 
+@access.checks("coach_id")
 def stale_focus(
     conn: Connection, coach_id: int | None, today: dt.date, days: int = STALE_DAYS
 ) -> pd.DataFrame:

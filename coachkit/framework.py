@@ -24,6 +24,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit import access
 from coachkit import schema as s
 from coachkit.errors import ValidationError
 from coachkit.templates import Framework
@@ -36,6 +37,7 @@ RUBRIC_TEXT_MAX = 500
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
+@access.lead_only
 def install_framework(conn: Connection, framework: Framework) -> None:
     """Write ``framework`` into an empty store (objectives, behaviours, metrics).
 
@@ -141,6 +143,7 @@ def metrics_frame(conn: Connection) -> pd.DataFrame:
     return pd.DataFrame(conn.execute(query).mappings().all())
 
 
+@access.lead_only
 def set_objective_weight(conn: Connection, objective_key: str, weight: float) -> None:
     """Set how much leadership weighs an objective: a number above 0, at most 1.
 
@@ -185,6 +188,7 @@ def objective_weights(conn: Connection) -> pd.DataFrame:
     return frame
 
 
+@access.lead_only
 def add_behaviour(
     conn: Connection,
     objective_key: str,
@@ -259,6 +263,7 @@ def add_behaviour(
     return behaviour_id
 
 
+@access.lead_only
 def set_rubric_level(
     conn: Connection, behaviour_key: str, level: int, text: str
 ) -> int:
@@ -293,6 +298,7 @@ def set_rubric_level(
     return _new_rubric_version(conn, row.id, texts)
 
 
+@access.lead_only
 def set_rubric(conn: Connection, behaviour_key: str, texts: Sequence[str]) -> int:
     """Change a behaviour's whole rubric at once; return the rubric version.
 

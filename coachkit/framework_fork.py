@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit import access
 from coachkit import schema as s
 from coachkit.errors import ValidationError
 from coachkit.framework import install_framework, set_rubric
@@ -88,6 +89,7 @@ class FrameworkChange:
         ]
 
 
+@access.lead_only
 def use_framework(conn: Connection, framework: Framework) -> FrameworkChange:
     """Make ``framework`` the team's framework; return what changed.
 

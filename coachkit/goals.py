@@ -25,6 +25,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
+from coachkit import access
 from coachkit import schema as s
 from coachkit.errors import ValidationError
 
@@ -161,6 +162,7 @@ def metrics_for_behaviour(conn: Connection, behaviour_id: int) -> pd.DataFrame:
     return pd.DataFrame(conn.execute(query).all(), columns=columns)
 
 
+@access.checks("rep_id")
 def baseline_for(
     conn: Connection,
     rep_id: int,

@@ -25,6 +25,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit import access
 from coachkit import schema as s
 from coachkit.periods import Period
 from coachkit.rates import MIN_TRIALS, rate_columns
@@ -59,6 +60,7 @@ PATTERNS = {
 NO_DATA = "not enough data"
 
 
+@access.checks("coach_id", "rep_id")
 def weekly_indicators(
     conn: Connection, coach_id: int | None, period: Period, rep_id: int | None = None
 ) -> pd.DataFrame:
@@ -98,6 +100,7 @@ def weekly_indicators(
     return _with_share(weekly)[WEEKLY_COLUMNS]
 
 
+@access.checks("coach_id")
 def rep_indicators(
     conn: Connection, coach_id: int | None, period: Period
 ) -> pd.DataFrame:

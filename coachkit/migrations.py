@@ -17,8 +17,15 @@ from coachkit.errors import StoreError
 
 Step = Callable[[Connection], None]
 
+def _coach_logins(conn: Connection) -> None:
+    """Version 2: coaches get a ``login`` (their name at a sign-in service)."""
+    conn.execute(sa.text("ALTER TABLE coaches ADD COLUMN login VARCHAR(120)"))
+    index = next(i for i in schema.coaches.indexes if i.name == "ix_coaches_login")
+    index.create(conn)
+
+
 #: version n -> the step that upgrades a version n database to version n + 1.
-STEPS: dict[int, Step] = {}
+STEPS: dict[int, Step] = {1: _coach_logins}
 
 
 def upgrade(conn: Connection, version: int, target: int | None = None) -> int:

@@ -24,6 +24,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit import access
 from coachkit import schema as s
 from coachkit.errors import ValidationError
 
@@ -75,6 +76,7 @@ def check_observation(outcome: str, note: str) -> str:
     return text
 
 
+@access.checks("session_id")
 def log_observation(
     conn: Connection,
     *,
@@ -143,6 +145,7 @@ def log_observation(
     return int(new_id)
 
 
+@access.checks("session_id")
 def undo_last(conn: Connection, session_id: int) -> int | None:
     """Take back the latest observation of a draft session; return its id.
 
@@ -171,6 +174,7 @@ def undo_last(conn: Connection, session_id: int) -> int | None:
     return int(last)
 
 
+@access.checks("session_id")
 def observation_log(conn: Connection, session_id: int) -> pd.DataFrame:
     """Every observation of a session, oldest first.
 
@@ -189,6 +193,7 @@ def observation_log(conn: Connection, session_id: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=LOG_COLUMNS)
 
 
+@access.checks("session_id")
 def session_observations(conn: Connection, session_id: int) -> tuple[Observation, ...]:
     """The observations of a session as values, oldest first."""
     frame = observation_log(conn, session_id)
@@ -205,6 +210,7 @@ def session_observations(conn: Connection, session_id: int) -> tuple[Observation
     )
 
 
+@access.checks("session_id")
 def tally(conn: Connection, session_id: int) -> pd.DataFrame:
     """Counts of seen, partly and missed per behaviour for one session.
 

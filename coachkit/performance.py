@@ -46,6 +46,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit import access
 from coachkit import schema as s
 from coachkit.rates import MIN_TRIALS, rate_columns
 
@@ -83,6 +84,7 @@ PERFORMANCE_COLUMNS = [
 ]
 
 
+@access.checks("coach_id", "rep_id")
 def metric_history(
     conn: Connection,
     coach_id: int | None,
@@ -137,6 +139,7 @@ def metric_history(
     return frame
 
 
+@access.checks("coach_id")
 def rep_performance(
     conn: Connection, coach_id: int | None, today: dt.date, weeks: int = 12
 ) -> pd.DataFrame:
@@ -212,6 +215,7 @@ def window(today: dt.date, weeks: int) -> tuple[dt.date, dt.date]:
     return end - dt.timedelta(weeks=weeks), end
 
 
+@access.checks("coach_id")
 def last_coached(conn: Connection, coach_id: int | None) -> pd.DataFrame:
     """The last day each active rep was coached on each behaviour.
 
@@ -238,6 +242,7 @@ def last_coached(conn: Connection, coach_id: int | None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["rep_id", "behaviour_id", "last_coached_on"])
 
 
+@access.checks("rep_id")
 def weekly_rates(
     conn: Connection, rep_id: int, since: dt.date, min_trials: int = MIN_TRIALS
 ) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit import access
 from coachkit import schema as s
 from coachkit.errors import ValidationError
 from coachkit.goals import Goal, GoalDraft, as_id, validate_goal
@@ -92,6 +93,7 @@ def cadence_days(sessions_per_month: int) -> int:
     return max(1, round(30 / sessions_per_month))
 
 
+@access.checks("coach_id", "rep_id")
 def save_plan(
     conn: Connection,
     *,
@@ -208,6 +210,7 @@ def save_plan(
     return plan_id
 
 
+@access.checks("rep_id")
 def current_plan(conn: Connection, rep_id: int) -> Plan | None:
     """The rep's active plan with its focus and goals, or None if they have none.
 

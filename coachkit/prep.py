@@ -21,6 +21,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit import access
 from coachkit import schema as s
 from coachkit.actions import Action, session_actions
 from coachkit.errors import ValidationError
@@ -135,6 +136,7 @@ class PrepBrief:
         return sum(c.status == "kept" for c in self.commitments)
 
 
+@access.checks("rep_id")
 def prep_brief(
     conn: Connection, rep_id: int, today: dt.date, guides: SessionGuides
 ) -> PrepBrief:
@@ -199,6 +201,7 @@ def prep_brief(
     )
 
 
+@access.checks("rep_id")
 def metric_trends(
     conn: Connection, rep_id: int, plan: Plan | None, today: dt.date
 ) -> pd.DataFrame:

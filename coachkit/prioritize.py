@@ -18,7 +18,7 @@ import altair as alt
 import pandas as pd
 from sqlalchemy.engine import Connection
 
-from coachkit import assessing, charts, queries
+from coachkit import access, assessing, charts, queries
 from coachkit import performance as perf
 from coachkit import ranking as rk
 from coachkit.framework import framework_frame
@@ -36,6 +36,7 @@ def _store(store: StoreLike) -> Store:
     return store if isinstance(store, Store) else open_store(store)
 
 
+@access.checks(coach="coach_id")
 def roster(store: StoreLike, coach: int | None = None) -> pd.DataFrame:
     """Active reps with their coach, last assessment and last coaching session."""
     with _store(store).read() as conn:
@@ -48,18 +49,21 @@ def framework(store: StoreLike) -> pd.DataFrame:
         return framework_frame(conn)
 
 
+@access.checks(rep="rep_id")
 def assessments(store: StoreLike, rep: int) -> pd.DataFrame:
     """Every assessment of one rep, newest first, with the rubric text it used."""
     with _store(store).read() as conn:
         return assessing.assessment_history(conn, rep)
 
 
+@access.checks(coach="coach_id")
 def skill_gaps(store: StoreLike, coach: int | None = None) -> pd.DataFrame:
     """Latest skill and will per rep × behaviour, the self view, and the gap."""
     with _store(store).read() as conn:
         return assessing.skill_gaps(conn, coach)
 
 
+@access.checks(coach="coach_id")
 def performance(
     store: StoreLike, coach: int | None = None, today: dt.date | None = None
 ) -> pd.DataFrame:
@@ -68,11 +72,13 @@ def performance(
         return perf.rep_performance(conn, coach, today or dt.date.today())
 
 
+@access.checks(coach="coach_id")
 def styles(store: StoreLike, coach: int | None = None) -> pd.DataFrame:
     """The coaching style and practice stage per rep × behaviour, with the reason."""
     return style_columns(skill_gaps(store, coach))
 
 
+@access.checks(coach="coach_id")
 def ranking_inputs(
     conn: Connection, coach: int | None, today: dt.date
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -84,6 +90,7 @@ def ranking_inputs(
     )
 
 
+@access.checks(coach="coach_id")
 def ranking(
     store: StoreLike,
     coach: int | None = None,
@@ -97,6 +104,7 @@ def ranking(
     return rk.rank(gaps, performance_, coached, weights or rk.Weights(), day)
 
 
+@access.checks(rep="rep_id")
 def plan(store: StoreLike, rep: int) -> Plan | None:
     """The rep's current coaching plan, or None."""
     with _store(store).read() as conn:
@@ -130,6 +138,7 @@ def heatmap_cells(
     return out.reset_index(drop=True)
 
 
+@access.checks(coach="coach_id")
 def heatmap(store: StoreLike, coach: int | None = None) -> alt.LayerChart:
     """The team heat map: reps × behaviours, coloured by the gap to target."""
     gaps = skill_gaps(store, coach)

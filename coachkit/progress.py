@@ -14,6 +14,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit import access
 from coachkit import schema as s
 from coachkit.goals import baseline_for, format_value
 
@@ -59,6 +60,7 @@ def progress_share(
     return ((now - base) / span).clip(0.0, PROGRESS_CAP)
 
 
+@access.checks("rep_id")
 def goal_progress(conn: Connection, rep_id: int, today: dt.date) -> pd.DataFrame:
     """The rep's goals (all but dropped ones), with how far each has come.
 
@@ -129,6 +131,7 @@ def goal_progress(conn: Connection, rep_id: int, today: dt.date) -> pd.DataFrame
     return frame[GOAL_COLUMNS]
 
 
+@access.checks("rep_id")
 def action_record(conn: Connection, rep_id: int) -> pd.DataFrame:
     """The rep's agreed actions per month they were due: kept, missed, still open.
 
@@ -169,6 +172,7 @@ def action_record(conn: Connection, rep_id: int) -> pd.DataFrame:
     )
 
 
+@access.checks("rep_id")
 def skill_history(
     conn: Connection, rep_id: int, behaviour_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:

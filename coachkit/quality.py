@@ -17,6 +17,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit import access
 from coachkit import schema as s
 from coachkit.periods import Period
 
@@ -29,6 +30,7 @@ GAP_COLUMNS = ["rep_id", "rep", "check", "coach", "rep_score", "gap", "sessions"
 GAP_COLUMNS += ["rep_answers"]
 
 
+@access.checks("coach_id", "rep_id")
 def quality_by_month(
     conn: Connection, coach_id: int | None, period: Period, rep_id: int | None = None
 ) -> pd.DataFrame:
@@ -63,6 +65,7 @@ def quality_by_month(
     return out[MONTH_COLUMNS].reset_index(drop=True)
 
 
+@access.checks("coach_id")
 def quality_gaps(
     conn: Connection, coach_id: int | None, period: Period
 ) -> pd.DataFrame:

@@ -11,6 +11,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit import access
 from coachkit import schema as s
 
 
@@ -35,6 +36,7 @@ def coaches(conn: Connection) -> pd.DataFrame:
     return _frame(conn, query, ["coach_id", "coach", "role", "active_reps"])
 
 
+@access.checks("coach_id")
 def roster(
     conn: Connection, coach_id: int | None, *, include_inactive: bool = False
 ) -> pd.DataFrame:
@@ -87,6 +89,7 @@ def roster(
     )
 
 
+@access.checks("coach_id")
 def monthly_coverage(
     conn: Connection, coach_id: int | None, since: dt.date
 ) -> pd.DataFrame:

@@ -35,6 +35,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit import access
 from coachkit import schema as s
 
 LATE_POINTS = 10.0
@@ -61,6 +62,7 @@ QUEUE_COLUMNS = [
 ]
 
 
+@access.checks("coach_id")
 def todays_queue(
     conn: Connection, coach_id: int | None, today: dt.date
 ) -> pd.DataFrame:

@@ -21,6 +21,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit import access
 from coachkit import schema as s
 from coachkit.errors import ValidationError
 from coachkit.periods import Period
@@ -62,6 +63,7 @@ class Reflection:
     grade: float | None
 
 
+@access.checks("coach_id")
 def save_reflection(conn: Connection, coach_id: int, text: str, today: dt.date) -> int:
     """Check a reflection and save it, dated ``today``.
 
@@ -116,6 +118,7 @@ def _grade(text: str) -> float:
     return np.nan if grade is None else round(grade, 1)
 
 
+@access.checks("coach_id")
 def reflections(
     conn: Connection, coach_id: int | None, limit: int = 20
 ) -> pd.DataFrame:
@@ -152,6 +155,7 @@ def reflections(
     return frame
 
 
+@access.checks("coach_id")
 def last_reflection(conn: Connection, coach_id: int) -> Reflection | None:
     """The coach's newest reflection, or None if they have written none."""
     frame = reflections(conn, coach_id, limit=1)
@@ -223,6 +227,7 @@ def _excerpt(text: str) -> str:
     return flat[: EXCERPT_LENGTH - 1] + "…"
 
 
+@access.checks("coach_id")
 def writing_check(
     conn: Connection,
     coach_id: int | None,

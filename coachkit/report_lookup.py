@@ -12,6 +12,7 @@ import difflib
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit import access
 from coachkit import schema as s
 from coachkit.errors import CoachkitError
 
@@ -70,6 +71,7 @@ def find_rep(
     return int(found[0].id), str(found[0].name)
 
 
+@access.checks("session_id")
 def check_session(conn: Connection, session_id: int) -> int:
     """Return ``session_id`` if that session exists; else a one-line error."""
     found = conn.execute(

@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.engine import Connection
 
-from coachkit import cadence, effects, retro, selfcheck
+from coachkit import access, cadence, effects, retro, selfcheck
 from coachkit.periods import Period
 from coachkit.report_lookup import find_coach
 from coachkit.report_page import Report, ReportPage, slug
@@ -99,6 +99,7 @@ class TeamNumbers:
         ]
 
 
+@access.checks("coach_id")
 def team_numbers(
     conn: Connection, coach_id: int | None, period: Period, today: dt.date
 ) -> TeamNumbers:
@@ -107,6 +108,7 @@ def team_numbers(
     return TeamNumbers.of(team, cadence.coverage(conn, coach_id, period, today))
 
 
+@access.checks("coach_id")
 def team_report(
     conn: Connection,
     coach_id: int | None,

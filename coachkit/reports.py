@@ -22,7 +22,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from coachkit import charts
+from coachkit import access, charts
 from coachkit import schema as s
 from coachkit.cadence import DEFAULT_MINUTES
 from coachkit.errors import CoachkitError
@@ -50,6 +50,7 @@ _OUTCOME_WORDS = {"seen": "done well", "partly": "partly done", "missed": "misse
 _OUTCOME_COLOURS = ["#54a24b", "#f2a93b", "#e45756"]
 
 
+@access.checks("rep_id")
 def plan_report(
     conn: Connection,
     rep_id: int,
@@ -118,6 +119,7 @@ def plan_report(
     return page.report()
 
 
+@access.checks("session_id")
 def session_report(
     conn: Connection,
     session_id: int,

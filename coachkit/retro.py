@@ -32,6 +32,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit import access
 from coachkit import schema as s
 from coachkit.goals import GOAL_STATUSES
 from coachkit.periods import Period
@@ -120,6 +121,7 @@ class Retro:
         return "; ".join(parts) + "."
 
 
+@access.checks("rep_id")
 def rep_retrospective(
     conn: Connection, rep_id: int, period: Period, today: dt.date
 ) -> Retro:
@@ -174,6 +176,7 @@ def rep_retrospective(
     )
 
 
+@access.checks("coach_id")
 def team_retrospective(
     conn: Connection, coach_id: int | None, period: Period, today: dt.date
 ) -> pd.DataFrame:

@@ -16,6 +16,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit import access
 from coachkit import schema as s
 from coachkit.goals import GOAL_STATUSES
 from coachkit.periods import Period
@@ -257,6 +258,7 @@ def _action_counts(
     return _counts(conn, query, ACTION_STATUSES)
 
 
+@access.checks("rep_id")
 def goal_rows(conn: Connection, rep_id: int, period: Period) -> pd.DataFrame:
     g, b, m = s.goals, s.behaviours, s.metrics
     query = (

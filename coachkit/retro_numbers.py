@@ -16,6 +16,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit import access
 from coachkit import schema as s
 from coachkit.goals import SHARE_KINDS, format_value
 from coachkit.periods import Period
@@ -62,6 +63,7 @@ def skill_table(conn: Connection, base: Base) -> pd.DataFrame:
     )
 
 
+@access.checks("rep_id")
 def metric_table(
     conn: Connection,
     rep_id: int,

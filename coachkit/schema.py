@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 #: Bump when the tables change, and add a step to ``coachkit.migrations.STEPS``.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: The value of ``meta.app`` in every coachkit database.
 APP_MARK = "coachkit"
@@ -66,7 +66,10 @@ coaches = sa.Table(
     sa.Column("name", sa.String(120), nullable=False, unique=True),
     sa.Column("email", sa.String(200)),
     sa.Column("role", sa.String(20), nullable=False, server_default="coach"),
+    # The user name a sign-in service knows them by (JupyterHub, a proxy's header).
+    sa.Column("login", sa.String(120)),
     sa.CheckConstraint("role in ('coach', 'lead')", name="coach_role"),
+    sa.Index("ix_coaches_login", "login", unique=True),
     *_stamps(),
 )
 
@@ -322,6 +325,20 @@ reflections = sa.Table(
     _coach(),
     sa.Column("written_on", sa.Date, nullable=False),
     sa.Column("text", sa.Text, nullable=False),
+    *_stamps(),
+)
+
+#: Workshop seats: one participant coach each, claimed by a name through a secret link.
+seats = sa.Table(
+    "seats",
+    metadata,
+    _id(),
+    sa.Column(
+        "coach_id", sa.Integer, sa.ForeignKey("coaches.id"), nullable=False, unique=True
+    ),
+    sa.Column("token", sa.String(64), nullable=False, unique=True),
+    sa.Column("claimed_by", sa.String(120)),
+    sa.Column("claimed_at", sa.DateTime),
     *_stamps(),
 )
 

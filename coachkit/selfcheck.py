@@ -21,6 +21,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit import access
 from coachkit import schema as s
 from coachkit.cadence import SLACK_DAYS
 
@@ -340,6 +341,7 @@ def _check_rows(
     return pd.DataFrame(rows, columns=CHECK_COLUMNS)
 
 
+@access.checks("coach_id")
 def programme_check(
     conn: Connection, coach_id: int | None, today: dt.date
 ) -> pd.DataFrame:
@@ -442,6 +444,7 @@ def summary_sentence(check: pd.DataFrame) -> str:
     )
 
 
+@access.lead_only
 def checklist_by_coach(conn: Connection, today: dt.date) -> pd.DataFrame:
     """Every coach's pillar scores, for an enablement lead.
 

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
+from coachkit import access
 from coachkit import schema as s
 from coachkit.actions import Action, check_session_actions, session_actions
 from coachkit.errors import ValidationError
@@ -131,6 +132,7 @@ class SessionConflict(ConflictError):
         self.copy_version = copy_version
 
 
+@access.checks("coach_id", "rep_id")
 def start_draft(
     conn: Connection,
     *,
@@ -181,12 +183,14 @@ def start_draft(
     return new_id
 
 
+@access.checks("rep_id")
 def load_draft(conn: Connection, rep_id: int) -> SessionDraft | None:
     """The rep's open draft, or None: the original first, else a conflict copy."""
     draft_id = _open_draft(conn, int(rep_id))
     return None if draft_id is None else load_session(conn, draft_id)
 
 
+@access.checks("session_id")
 def load_session(conn: Connection, session_id: int) -> SessionDraft:
     """Any session, draft or done, with its focus, observations and actions.
 
@@ -227,6 +231,7 @@ def load_session(conn: Connection, session_id: int) -> SessionDraft:
     )
 
 
+@access.checks("session_id")
 def save_draft(
     store: Store,
     session_id: int,
@@ -264,6 +269,7 @@ def save_draft(
     return _save(store, int(session_id), clean, int(expected_version), None)
 
 
+@access.checks("session_id")
 def finish_session(
     store: Store,
     session_id: int,
@@ -295,6 +301,7 @@ def finish_session(
     return _save(store, int(session_id), clean, int(expected_version), today)
 
 
+@access.checks("session_id")
 def discard_draft(conn: Connection, session_id: int) -> None:
     """Delete a draft (such as a conflict copy) with its observations and actions.
 

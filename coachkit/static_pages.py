@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit import access
 from coachkit import schema as s
 from coachkit.errors import CoachkitError
 from coachkit.report_lookup import find_coach, find_rep
@@ -108,6 +109,7 @@ def _scope(conn: Connection, coach: int | str | None) -> int | None:
     return None if role.scalar() == "lead" else coach_id
 
 
+@access.checks(scope="coach_id")
 def find_rep_id(conn: Connection, rep: int | str, scope: int | None) -> int:
     if isinstance(rep, int) or str(rep).isdigit():
         found = conn.execute(sa.select(s.reps.c.id).where(s.reps.c.id == int(rep)))

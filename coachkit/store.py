@@ -11,7 +11,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import platformdirs
@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 
 from coachkit import migrations, schema
+from coachkit.access import INFO_KEY, Viewer
 from coachkit.errors import (
     NotACoachkitDatabase,
     SchemaTooNew,
@@ -77,10 +78,19 @@ def describe(url: URL) -> str:
 
 @dataclass(frozen=True)
 class Store:
-    """An open coachkit store: an engine whose schema is known to be current."""
+    """An open coachkit store: an engine whose schema is known to be current.
+
+    ``viewer`` is whom the store works for (see :mod:`coachkit.access`); None means
+    the whole store, as on the command line.
+    """
 
     engine: Engine
     url: URL
+    viewer: Viewer | None = None
+
+    def as_viewer(self, viewer: Viewer | None) -> Store:
+        """Return the same store, limited to what ``viewer`` may see and change."""
+        return replace(self, viewer=viewer)
 
     @property
     def location(self) -> str:
@@ -104,7 +114,7 @@ class Store:
             message asks the user to try again.
         """
         try:
-            with self.engine.begin() as conn:
+            with self.engine.begin() as conn, self._as_viewer(conn):
                 yield conn
         except sa.exc.OperationalError as exc:
             if not (self.is_sqlite and _is_busy(exc)):
@@ -118,8 +128,19 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """Open a connection for reading."""
-        with self.engine.connect() as conn:
+        with self.engine.connect() as conn, self._as_viewer(conn):
             yield conn
+
+    @contextmanager
+    def _as_viewer(self, conn: Connection) -> Iterator[None]:
+        # Connection.info outlives this checkout (it belongs to the pooled DBAPI
+        # connection), so the viewer is put back however the block ends.
+        before = conn.info.get(INFO_KEY)
+        conn.info[INFO_KEY] = self.viewer
+        try:
+            yield
+        finally:
+            conn.info[INFO_KEY] = before
 
     def is_empty(self) -> bool:
         """True when the store has no coaches yet."""

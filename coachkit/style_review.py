@@ -14,6 +14,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit import access
 from coachkit import schema as s
 from coachkit.periods import Period
 from coachkit.styles import HIGH, choose_style
@@ -35,6 +36,7 @@ _DO = {
 NOT_RATED = "Not rated yet: rate skill and will on this behaviour to pick a style."
 
 
+@access.checks("coach_id")
 def style_history(
     conn: Connection, coach_id: int | None, period: Period
 ) -> pd.DataFrame:
@@ -64,6 +66,7 @@ def _history(raw: pd.DataFrame) -> pd.DataFrame:
     return out[HISTORY_COLUMNS].reset_index(drop=True)
 
 
+@access.checks("coach_id")
 def style_outcomes(
     conn: Connection, coach_id: int | None, period: Period
 ) -> pd.DataFrame:
@@ -106,6 +109,7 @@ def style_outcomes(
     return out[OUTCOME_COLUMNS].reset_index(drop=True)
 
 
+@access.checks("coach_id")
 def style_suggestions(
     conn: Connection, coach_id: int | None, today: dt.date
 ) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit import access
 from coachkit import schema as s
 from coachkit.actions import Action
 from coachkit.observations import Observation, tally
@@ -58,6 +59,7 @@ class Summary:
     status: str
 
 
+@access.checks("session_id")
 def session_summary(
     conn: Connection, session_id: int, guides: SessionGuides
 ) -> Summary:

@@ -23,6 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit import access
 from coachkit import schema as s
 from coachkit.errors import ValidationError
 from coachkit.versions import update_versioned
@@ -63,6 +64,7 @@ class Rep:
         )
 
 
+@access.checks("coach_id")
 def add_rep(
     conn: Connection,
     coach_id: int,
@@ -111,6 +113,7 @@ def add_rep(
     return get_rep(conn, rep_id)
 
 
+@access.checks("rep_id")
 def update_rep(
     conn: Connection,
     rep_id: int,
@@ -147,6 +150,7 @@ def update_rep(
     return get_rep(conn, rep_id)
 
 
+@access.checks("rep_id")
 def set_active(
     conn: Connection, rep_id: int, active: bool, *, expected_version: int
 ) -> Rep:
@@ -168,6 +172,7 @@ def set_active(
     return get_rep(conn, rep_id)
 
 
+@access.checks("rep_id")
 def get_rep(conn: Connection, rep_id: int) -> Rep:
     """Return one rep, active or not.
 
@@ -182,6 +187,7 @@ def get_rep(conn: Connection, rep_id: int) -> Rep:
     return Rep.from_row(row)
 
 
+@access.checks("coach_id")
 def list_reps(
     conn: Connection, coach_id: int | None, include_inactive: bool = False
 ) -> list[Rep]:
@@ -279,6 +285,7 @@ def _check_unique(
         )
 
 
+@access.checks("coach_id", "rep_id")
 def team_coach(conn: Connection, coach_id: int, rep_id: int) -> int:
     """Return the rep's coach, checking that ``coach_id`` may act for the rep.
 

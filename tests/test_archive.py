@@ -89,7 +89,7 @@ def test_round_trip_gives_identical_files(demo_store: Store, tmp_path: Path) -> 
     assert two.pop("exported_at") != ""
     assert one == two
     assert one["app"] == "coachkit"
-    assert one["schema_version"] == 1
+    assert one["schema_version"] == schema.SCHEMA_VERSION
     assert second.tables == first.tables
 
 
@@ -298,7 +298,9 @@ def test_backup_refuses_an_existing_file(demo_store: Store, tmp_path: Path) -> N
 def test_check_says_ok_in_one_line(demo_store: Store) -> None:
     health = check_store(demo_store)
     assert health.ok
-    assert health.text.startswith("ok: coachkit data version 1, 3 coaches, 20 reps, ")
+    assert health.text.startswith(
+        f"ok: coachkit data version {schema.SCHEMA_VERSION}, 3 coaches, 20 reps, "
+    )
     assert health.text.endswith("integrity check passed.")
     assert "\n" not in health.text
 
@@ -353,7 +355,7 @@ def test_cli_export_restore_backup_check(demo_db: Path, tmp_path: Path) -> None:
     code, out = run("backup", str(tmp_path / "b.db"), "--db", new)
     assert code == 0, out
     assert "Backed up" in out
-    assert "ok: coachkit data version 1, 3 coaches" in out
+    assert f"ok: coachkit data version {schema.SCHEMA_VERSION}, 3 coaches" in out
     code, out = run("backup", str(tmp_path / "b.db"), "--db", new)
     assert code == 1
     assert "already exists" in out

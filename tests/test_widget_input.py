@@ -76,7 +76,10 @@ def _refused(widget: w.Widget, state: dict[str, Any]) -> None:
 
 
 def _tab(app: Any, title: str) -> Any:
-    return next(t for t in app.tabs if t.title.endswith(title))
+    """Open the tab, as a coach does: a tab is drawn when it is opened."""
+    tab = next(t for t in app.tabs if t.title.endswith(title))
+    app.tab_widget.selected_index = app.tabs.index(tab)
+    return tab
 
 
 def _says(app: Any, start: str) -> None:
@@ -242,9 +245,27 @@ def test_a_ranking_weight_of_nan_is_refused(app: Prioritize) -> None:
     assert app.state.weights == weights
 
 
-def test_an_objective_weight_outside_its_box_is_not_saved(
+def test_a_coach_cannot_change_the_framework_from_the_browser(
     app: Prioritize, demo_store: Store
 ) -> None:
+    # The editor is hidden from a coach; a weight sent anyway is refused by the
+    # store, not only by the screen.
+    framework = _tab(app, "Framework")
+    box = next(iter(framework._weight_inputs.values()))
+    before = _snapshot(demo_store)
+    box.set_state({"value": 9.0})
+    framework.save_weights.click()
+    _says(app, "Access: only an enablement lead")
+    assert _snapshot(demo_store) == before
+
+
+def test_an_objective_weight_outside_its_box_is_not_saved(
+    demo_store: Store, today: dt.date
+) -> None:
+    with demo_store.read() as conn:
+        coaches = queries.coaches(conn)
+    lead = int(coaches[coaches["role"] == "lead"]["coach_id"].iloc[0])
+    app = Prioritize(db=demo_store.url.database, coach=lead, today=today)
     framework = _tab(app, "Framework")
     box = next(iter(framework._weight_inputs.values()))
     before = _snapshot(demo_store)

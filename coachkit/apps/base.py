@@ -9,7 +9,8 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from coachkit import queries
+from coachkit import access, identity, queries
+from coachkit.access import Viewer
 from coachkit.apps.shell import AppState, ShellView, guarded, requested_coach
 from coachkit.errors import CoachkitError
 from coachkit.pillars import pillar
@@ -38,6 +39,8 @@ class Workbook:
         The store (path or URL); None means ``COACHKIT_DB`` or the default file.
     coach
         The coach's id; None means the one in the page address, else the first coach.
+        Someone signed in (JupyterHub, a trusted proxy, a workshop seat) only ever
+        gets their own team; an enablement lead may pick any coach.
     today
         The day to treat as today (tests pin it).
     """
@@ -53,14 +56,30 @@ class Workbook:
     ) -> None:
         self.today = today or dt.date.today()
         self.plugin_problems: list[str] = []  # filled by apps.plugins.add_plugin_tabs
-        self.store = store_for(db)
-        if coach is None:
+        self.whole_store = store_for(db)
+        self.store = self.whole_store
+        asked = coach is None
+        if asked:
             coach = requested_coach()  # waits here in a preheated kernel
-        with self.store.read() as conn:
+        with self.whole_store.read() as conn:
+            self.visitor = identity.visitor(
+                conn,
+                os.environ,
+                os.environ.get("QUERY_STRING", "") if asked else "",
+                seats=asked,
+            )
             self.coaches = queries.coaches(conn)
+        if self.visitor is not None:
+            if not self.visitor.sees_all:
+                mine = self.coaches["coach_id"] == self.visitor.coach_id
+                self.coaches = self.coaches[mine]
+            if not self.visitor.sees_all or coach is None:
+                coach = self.visitor.coach_id
         self.state = self.make_state()
         self.state.coach_id = self._pick(coach)
-        self.shell = ShellView(pillar(self.pillar_key), self.state, self.coaches)
+        self.shell = ShellView(
+            pillar(self.pillar_key), self.state, self.coaches, self.visitor
+        )
         self.state.observe(self._on_coach, names="coach_id")
         self._on_coach()
         self.shell.ready()
@@ -103,6 +122,12 @@ class Workbook:
         row = self.coaches[self.coaches["coach_id"] == coach_id].iloc[0]
         self.state.sees_all = row["role"] == "lead"
         scope = None if self.state.sees_all else coach_id
+        # Everything below reads and writes as this person; the store refuses any
+        # other coach's reps (a value changed in the browser gets a refusal).
+        viewer = self.visitor or Viewer(
+            int(coach_id), str(row["coach"]), str(row["role"]), "picker"
+        )
+        self.store = self.whole_store.as_viewer(viewer)
         with self.store.read() as conn:
             self.load(conn, scope)
         self.render()
@@ -110,6 +135,17 @@ class Workbook:
         self.state.say(f"Showing {who}.", "info")
         if self.plugin_problems:
             self.state.fail(" ".join(self.plugin_problems))
+
+    def check_rep(self, rep_id: int) -> None:
+        """Refuse a rep outside the viewer's team (a value sent from the browser).
+
+        Raises
+        ------
+        coachkit.access.AccessDenied
+            The rep is on another coach's team; nothing changes on screen.
+        """
+        with self.store.read() as conn:
+            access.check(conn, self.store.viewer, "rep_id", rep_id)
 
     def reload_team(self) -> None:
         """Read everything again (after an import changed the team's data)."""

@@ -19,6 +19,7 @@ import ipywidgets as w
 import pandas as pd
 import traitlets as t
 
+from coachkit.access import Viewer
 from coachkit.errors import CoachkitError
 from coachkit.pillars import PILLARS, Pillar
 
@@ -134,9 +135,17 @@ class ShellView:
         The app state the shell reads and writes.
     coaches
         The ``coachkit.queries.coaches`` frame: who can be picked.
+    visitor
+        Who signed in, if anyone; None in single-user mode.
     """
 
-    def __init__(self, pillar: Pillar, state: AppState, coaches: pd.DataFrame) -> None:
+    def __init__(
+        self,
+        pillar: Pillar,
+        state: AppState,
+        coaches: pd.DataFrame,
+        visitor: Viewer | None = None,
+    ) -> None:
         self.pillar = pillar
         self.state = state
         self.header = w.HTML(
@@ -156,10 +165,13 @@ class ShellView:
         self.coach_picker = w.Dropdown(
             options=options,
             value=state.coach_id if state.coach_id in dict(options).values() else None,
-            description="Who are you?",
+            description="Who are you?" if visitor is None else "Whose team?",
             style={"description_width": "initial"},
             layout=w.Layout(width="420px"),
         )
+        if visitor is not None and not visitor.sees_all:
+            self.coach_picker.description = "Signed in as"
+            self.coach_picker.disabled = True
         self.coach_picker.add_class("ck-coach-picker")
         self.status = w.HTML()
         self.status.add_class("ck-status-line")

@@ -33,6 +33,7 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit import access
 from coachkit import schema as s
 from coachkit.demo.assessments import _assess
 from coachkit.demo.framework import _Framework
@@ -73,6 +74,7 @@ class DemoSummary:
     last_day: dt.date
 
 
+@access.lead_only
 def clear_team_data(conn: Connection) -> None:
     """Delete every coach and all their team's data; the framework stays.
 
@@ -84,6 +86,7 @@ def clear_team_data(conn: Connection) -> None:
             conn.execute(table.delete())
 
 
+@access.lead_only
 def build_demo(
     store: Store,
     *,

@@ -18,6 +18,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit import access
 from coachkit import schema as s
 from coachkit.effects.estimate import _Panel, _single, _stacked
 from coachkit.effects.result import EFFECT_COLUMNS, _not_ready, _row
@@ -37,6 +38,7 @@ _DAYS, _REPS = 2**16, 2**24
 _PACKED = np.dtype([("key", np.int64), ("value", np.float64)])
 
 
+@access.checks("coach_id")
 def coaching_starts(conn: Connection, coach_id: int | None) -> pd.DataFrame:
     """The first day each rep was coached on each behaviour.
 
@@ -70,6 +72,7 @@ def coaching_starts(conn: Connection, coach_id: int | None) -> pd.DataFrame:
     return pd.DataFrame(_rows(conn, query), columns=cols)
 
 
+@access.checks("coach_id")
 def practice_effects(
     conn: Connection,
     coach_id: int | None,
@@ -110,6 +113,7 @@ def practice_effects(
     return pd.DataFrame(rows, columns=EFFECT_COLUMNS)
 
 
+@access.checks("rep_id")
 def rep_effects(conn: Connection, rep_id: int, today: dt.date) -> pd.DataFrame:
     """Like :func:`practice_effects`, for one rep against reps not coached on it.
 

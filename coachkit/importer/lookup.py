@@ -12,6 +12,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit import access
 from coachkit import schema as s
 from coachkit.importer.cells import BadCell, Cells, Parse, safe, text
 from coachkit.importer.columns import normal
@@ -30,12 +31,20 @@ def coach_ids(conn: Connection, cells: Cells, coach: str | None) -> np.ndarray:
     by_name = {same_name(name): int(cid) for cid, name in rows}
     every = ", ".join(name for _, name in rows[:6]) or "none yet"
     default: int | None = None
+    # Someone signed in as a coach imports only into their own team.
+    viewer = access.viewer_of(conn)
+    own = None if viewer is None or viewer.sees_all else viewer.coach_id
     if coach is not None:
         default = by_name.get(same_name(coach))
         if default is None:
             cells.problems.add(
                 f"there is no coach named {shown(coach)} in this store (given with "
                 f"--coach); the coaches are: {every}."
+            )
+            return np.full(cells.rows, None, dtype=object)
+        if own is not None and default != own:
+            cells.problems.add(
+                f"{shown(coach)} is another coach; you can only import your own team."
             )
             return np.full(cells.rows, None, dtype=object)
     elif len(rows) == 1:
@@ -55,6 +64,10 @@ def coach_ids(conn: Connection, cells: Cells, coach: str | None) -> np.ndarray:
             raise BadCell(
                 f"there is no coach named {shown(value)} in this store; the coaches "
                 f"are: {every}"
+            )
+        if own is not None and found != own:
+            raise BadCell(
+                f"{shown(value)} is another coach; you can only import your own team"
             )
         return found
 

@@ -69,6 +69,7 @@ class Facilitate(Workbook):
 
     def open_rep(self, rep_id: int) -> None:
         """Open a rep from the queue: their brief, draft and progress."""
+        self.check_rep(int(rep_id))
         self.state.rep_id = int(rep_id)
         with self.store.read() as conn:
             self._load_rep(conn)

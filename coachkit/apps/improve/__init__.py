@@ -155,6 +155,8 @@ class Improve(Workbook):
 
     def set_rep(self, rep_id: int) -> None:
         """Look at one rep (0: the whole team)."""
+        if rep_id:
+            self.check_rep(int(rep_id))
         self.state.rep_id = int(rep_id)
         self._sync_pickers()
         self.invalidate()

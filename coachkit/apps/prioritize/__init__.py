@@ -148,6 +148,7 @@ class Prioritize(Workbook):
 
         @guarded(self.state, "opening this rep")
         def run() -> None:
+            self.check_rep(int(change.new))
             self.state.rep_id = int(change.new)
             with self.store.read() as conn:
                 self._load_rep(conn)

@@ -1,0 +1,165 @@
+"""Who is using a workbook: JupyterHub, a trusted proxy header, or the picker."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from coachkit import identity, queries
+from coachkit.apps.base import build
+from coachkit.apps.prioritize import Prioritize
+from coachkit.cli import main
+from coachkit.identity import NotSignedIn, visitor
+from coachkit.store import Store
+from coachkit.users import add_user, change_user, list_users
+
+
+@pytest.fixture
+def logins(demo_store: Store) -> dict[str, Any]:
+    """Give the first two coaches and the lead sign-in names."""
+    with demo_store.write() as conn:
+        coaches = queries.coaches(conn)
+        rows = coaches[coaches["role"] == "coach"].iloc[:2]
+        lead = coaches[coaches["role"] == "lead"].iloc[0]
+        for login, row in zip(("ann", "bo"), rows.itertuples(), strict=True):
+            change_user(conn, row.coach, login=login)
+        change_user(conn, lead["coach"], login="lee")
+    return {
+        "ann": int(rows["coach_id"].iloc[0]),
+        "bo": int(rows["coach_id"].iloc[1]),
+        "lee": int(lead["coach_id"]),
+    }
+
+
+def test_jupyterhub_user_decides_who_it_is(
+    demo_store: Store, logins: dict[str, int]
+) -> None:
+    with demo_store.read() as conn:
+        ann = visitor(conn, {"JUPYTERHUB_USER": "ann"})
+        lee = visitor(conn, {"JUPYTERHUB_USER": "lee"})
+        with pytest.raises(NotSignedIn, match="coachkit users add .* --login zed"):
+            visitor(conn, {"JUPYTERHUB_USER": "zed"})
+    assert ann is not None
+    assert ann.coach_id == logins["ann"]
+    assert ann.source == "hub"
+    assert lee is not None
+    assert lee.sees_all
+
+
+def test_a_trusted_header_decides_only_when_configured(
+    demo_store: Store, logins: dict[str, int]
+) -> None:
+    header = {identity.HEADER_VAR: "X-Forwarded-User"}
+    with demo_store.read() as conn:
+        bo = visitor(conn, {**header, "HTTP_X_FORWARDED_USER": "bo"})
+        with pytest.raises(NotSignedIn, match="sign in first"):
+            visitor(conn, header)
+        # Without --trusted-header, a header a visitor sends means nothing.
+        nobody = visitor(conn, {"HTTP_X_FORWARDED_USER": "lee"})
+    assert bo is not None
+    assert bo.coach_id == logins["bo"]
+    assert bo.source == "proxy"
+    assert nobody is None
+
+
+def test_a_signed_in_coach_sees_only_their_team(
+    demo_store: Store,
+    logins: dict[str, int],
+    today: dt.date,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("JUPYTERHUB_USER", "ann")
+    # Asking for Bo's team in the address changes nothing.
+    monkeypatch.setenv("QUERY_STRING", f"coach={logins['bo']}")
+    app = Prioritize(db=demo_store.url.database, today=today)
+    assert app.state.coach_id == logins["ann"]
+    assert set(app.state.roster["coach_id"]) == {logins["ann"]}
+    picker = app.shell.coach_picker
+    assert picker.disabled
+    assert [value for _, value in picker.options] == [logins["ann"]]
+    with pytest.raises(Exception, match="Invalid selection"):
+        picker.value = logins["bo"]
+    # Bo's rep, sent as if from the browser, is refused by the store.
+    with demo_store.read() as conn:
+        bos_rep = int(queries.roster(conn, logins["bo"])["rep_id"].iloc[0])
+    before = app.state.rep_id
+    app._on_rep(type("Change", (), {"new": bos_rep})())
+    assert app.state.level == "error"
+    assert "not on your team" in app.state.message
+    assert app.state.rep_id == before
+
+
+def test_a_signed_in_lead_may_pick_any_coach(
+    demo_store: Store,
+    logins: dict[str, int],
+    today: dt.date,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("JUPYTERHUB_USER", "lee")
+    monkeypatch.setenv("QUERY_STRING", f"coach={logins['bo']}")
+    app = Prioritize(db=demo_store.url.database, today=today)
+    assert app.state.coach_id == logins["bo"]
+    assert set(app.state.roster["coach_id"]) == {logins["bo"]}
+    assert not app.shell.coach_picker.disabled
+    app.shell.coach_picker.value = logins["ann"]
+    assert set(app.state.roster["coach_id"]) == {logins["ann"]}
+
+
+def test_a_stranger_gets_a_plain_message(
+    demo_store: Store,
+    logins: dict[str, int],
+    today: dt.date,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("JUPYTERHUB_USER", "<b>mallory</b>")
+    view = build(Prioritize, db=demo_store.url.database, today=today)
+    assert "coachkit-error" in view._dom_classes
+    assert "&lt;b&gt;mallory&lt;/b&gt;" in view.value
+    assert "<b>mallory" not in view.value
+
+
+# --- coachkit users ---------------------------------------------------------------
+
+
+def test_users_add_list_and_change(store: Store) -> None:
+    with store.write() as conn:
+        add_user(conn, "Ann  Lee", login="ann")
+        add_user(conn, "Lee Park", role="lead")
+        with pytest.raises(Exception, match="Name: Ann Lee is already a user"):
+            add_user(conn, "ann lee")
+        with pytest.raises(Exception, match="Login: Ann Lee already signs in as ann"):
+            add_user(conn, "Other", login="ann")
+        with pytest.raises(Exception, match="Role: use coach or lead"):
+            add_user(conn, "Other", role="boss")
+        with pytest.raises(Exception, match="Login: use the sign-in name without"):
+            add_user(conn, "Other", login="two words")
+        change_user(conn, "ann", role="lead", login="ann.lee")
+        people = {u.name: u for u in list_users(conn)}
+    assert people["Ann Lee"].role == "lead"
+    assert people["Ann Lee"].login == "ann.lee"
+    assert people["Lee Park"].login is None
+
+
+def test_users_commands(tmp_path: Any) -> None:
+    db = str(tmp_path / "team.db")
+    runner = CliRunner()
+    added = runner.invoke(
+        main, ["users", "add", "Ann Lee", "--login", "ann", "--db", db]
+    )
+    assert added.exit_code == 0, added.output
+    assert "Added Ann Lee as a coach. They sign in as ann." in added.output
+    lead = runner.invoke(main, ["users", "add", "Lee", "--role", "lead", "--db", db])
+    assert "as an enablement lead" in lead.output
+    changed = runner.invoke(
+        main, ["users", "change", "ann", "--role", "lead", "--db", db]
+    )
+    assert "Ann Lee is an enablement lead and signs in as ann." in changed.output
+    listed = runner.invoke(main, ["users", "list", "--db", db])
+    assert "Ann Lee: enablement lead, signs in as ann" in listed.output
+    assert "Lee: enablement lead, no sign-in name" in listed.output
+    twice = runner.invoke(main, ["users", "add", "ann lee", "--db", db])
+    assert twice.exit_code != 0
+    assert "Ann Lee is already a user" in twice.output
