@@ -9,6 +9,7 @@ for other host names. The server and browser fixtures live in ``browser_fixtures
 
 from __future__ import annotations
 
+import http.client
 import inspect
 import json
 import re
@@ -174,6 +175,11 @@ def test_browser_cannot_run_code(server: Server, watched: Watched) -> None:
           }));
           send("execute_request", {code, silent: false, store_history: false,
                                    user_expressions: {}, allow_stdin: false});
+          // Asking about the kernel's objects would leak the store's location.
+          send("inspect_request", {code: "open", cursor_pos: 4, detail_level: 1});
+          send("complete_request", {code: "import o", cursor_pos: 8});
+          send("history_request", {output: false, raw: true,
+                                   hist_access_type: "tail", n: 10});
           send("kernel_info_request", {});
           await new Promise((resolve) => setTimeout(resolve, 3000));
           ws.close();
@@ -181,9 +187,11 @@ def test_browser_cannot_run_code(server: Server, watched: Watched) -> None:
         }""",
         [_kernel_id(page), code],
     )
-    # The channel works (kernel_info is allowed), but execute_request is dropped.
+    # The channel works (kernel_info is allowed), but code, introspection,
+    # completion and history requests are dropped.
     assert "kernel_info_reply" in replies
-    assert "execute_reply" not in replies
+    for refused in ("execute", "inspect", "complete", "history"):
+        assert f"{refused}_reply" not in replies, refused
     assert not marker.exists()
 
 
@@ -196,6 +204,30 @@ def test_server_does_not_expose_jupyter(server: Server) -> None:
         assert b"nbformat" not in body
         status, body = server.get(f"/voila/api/contents/{pillar.notebook}?content=1")
         assert json.loads(body)["content"] is None
+    # Neither the store file nor anything outside the served folders comes back,
+    # however the path is spelled.
+    store_name = server.db.name
+    for path in (
+        f"/voila/files/{store_name}",
+        f"/voila/files/../{store_name}",
+        f"/voila/files/..%2f{store_name}",
+        f"/voila/static/../../{store_name}",
+        "/static/../../../../etc/passwd",
+        "/voila/static/..%2f..%2f..%2f..%2fetc%2fpasswd",
+        "/voila/templates/coachkit/static/../../../../../../etc/passwd",
+        "/api/contents/" + store_name,
+        "/files/" + store_name,
+        "/tree/" + store_name,
+    ):
+        status, body = _raw_get(server.port, path)
+        assert status >= 400, (path, status)  # refused (tornado says 403, 404 or 500)
+        assert b"SQLite format 3" not in body, path
+        assert b"root:" not in body, path
+    # Voila's folder listing names the three workbooks, and nothing else.
+    listing = json.loads(server.get("/voila/api/contents/")[1])
+    assert sorted(item["name"] for item in listing["content"]) == sorted(
+        pillar.notebook for pillar in PILLARS
+    )
     # A page that reaches us through DNS rebinding asks for another host name.
     assert server.get(PILLARS[0].path, Host=f"attacker.example:{server.port}")[0] == 403
     assert server.get("/", Host=f"localhost:{server.port}")[0] == 200
@@ -216,6 +248,18 @@ def test_server_listens_on_loopback_only(server: Server) -> None:
     listening = _listening_addresses(server.port)
     assert listening, f"nothing listens on port {server.port}"
     assert set(listening) <= {"127.0.0.1", "::1"}, listening
+
+
+def _raw_get(port: int, path: str) -> tuple[int, bytes]:
+    """GET ``path`` exactly as written (no client-side clean-up of ``..``)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.putrequest("GET", path, skip_accept_encoding=True)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
 
 
 def _listening_addresses(port: int) -> list[str]:
