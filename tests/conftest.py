@@ -1,8 +1,13 @@
-"""Shared fixtures: a fresh real SQLite store per test, and a quiet $HOME.
+"""Shared fixtures: a fresh real store per test, and a quiet $HOME.
 
 Jupyter, IPython and Chromium write into $HOME, so the whole run points it (and the
 JUPYTER_* folders) at a temporary folder. When notebooks are collected (nbval), a demo
 store is built once and handed to their kernels through COACHKIT_DB.
+
+The ``store`` and ``demo_store`` fixtures give SQLite files. With ``--store
+postgresql`` (or ``COACHKIT_TEST_STORE=postgresql``) they give databases on a real
+PostgreSQL server instead, and the run keeps only the tests that use one of them:
+"the store tier".
 """
 
 from __future__ import annotations
@@ -10,11 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import ipywidgets
 import pytest
+from _pytest.fixtures import FixtureDef
 
 from coachkit.store import Store
 
@@ -24,6 +31,72 @@ pytest_plugins = ["browser_fixtures", "postgres_fixtures"]
 TODAY = dt.date(2026, 6, 15)
 
 _HOME = Path(tempfile.mkdtemp(prefix="coachkit-test-home-"))
+
+#: The fixtures that make a store; a test that uses one is in the store tier.
+_TIER = ("store", "demo_store")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--store",
+        choices=("sqlite", "postgresql"),
+        default=os.environ.get("COACHKIT_TEST_STORE", "sqlite"),
+        help="Where the store and demo_store fixtures keep their data. postgresql "
+        "runs only the tests that use them (COACHKIT_TEST_STORE works too).",
+    )
+
+
+def _on_postgres(config: pytest.Config) -> bool:
+    return bool(config.getoption("store") == "postgresql")
+
+
+def _in_store_tier(item: pytest.Item) -> bool:
+    """True when the test uses this file's ``store`` or ``demo_store`` fixture.
+
+    A test module may define its own ``store`` (say, one shared SQLite file);
+    its tests are not in the tier.
+    """
+    info = getattr(item, "_fixtureinfo", None)  # notebook cells have none
+    if info is None:
+        return False
+    chains = info.name2fixturedefs
+    return any(_ours(chains.get(name, ())) for name in _TIER)
+
+
+def _ours(chain: Sequence[FixtureDef[object]]) -> bool:
+    """True when a fixture of this file is in use in ``chain``: the last one, or
+    one a later definition reaches by asking for its own name."""
+    for fixturedef in reversed(chain):
+        if fixturedef.func.__module__ == __name__:
+            return True
+        if fixturedef.argname not in fixturedef.argnames:
+            return False
+    return False
+
+
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    if not _on_postgres(config):
+        return
+    keep: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        (keep if _in_store_tier(item) else dropped).append(item)
+        mark = item.get_closest_marker("sqlite_only")
+        if mark is not None:
+            if not mark.args:
+                raise pytest.UsageError(f"{item.nodeid}: say why it is sqlite_only")
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {mark.args[0]}"))
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if _on_postgres(config):
+        return "stores: PostgreSQL (only the tests that use store or demo_store run)"
+    return None
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -58,13 +131,22 @@ def today() -> dt.date:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    """A fresh, empty coachkit store in a real SQLite file."""
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A fresh coachkit store holding only the framework: a SQLite file, or a
+    PostgreSQL database under ``--store postgresql``."""
     from coachkit.cli import prepare_store
+    from coachkit.store import open_store
 
-    s = prepare_store(str(tmp_path / "store.db"))
-    yield s
-    s.dispose()
+    if not _on_postgres(request.config):
+        s = prepare_store(str(tmp_path / "store.db"))
+        yield s
+        s.dispose()
+        return
+    template = request.getfixturevalue("_empty_template")
+    with template() as url:
+        s = open_store(url)
+        yield s
+        s.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -81,17 +163,54 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def demo_store(demo_db: Path, tmp_path: Path) -> Iterator[Store]:
+def demo_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """A private copy of the demo store for one test."""
     import shutil
 
     from coachkit.store import open_store
 
-    path = tmp_path / "demo.db"
-    shutil.copy(demo_db, path)
-    s = open_store(str(path))
-    yield s
-    s.dispose()
+    if not _on_postgres(request.config):
+        path = tmp_path / "demo.db"
+        shutil.copy(request.getfixturevalue("demo_db"), path)
+        s = open_store(str(path))
+        yield s
+        s.dispose()
+        return
+    template = request.getfixturevalue("_demo_template")
+    with template() as url:
+        s = open_store(url)
+        yield s
+        s.dispose()
+
+
+_Copies = Callable[[], AbstractContextManager[str]]
+
+
+def _template(server: str, fill: Callable[[Store], object]) -> Iterator[_Copies]:
+    """Build a PostgreSQL database once; yield a maker of fresh copies of it."""
+    from postgres_fixtures import new_database
+    from sqlalchemy.engine import make_url
+
+    from coachkit.cli import prepare_store
+
+    with new_database(server) as url:
+        s = prepare_store(url)
+        fill(s)
+        s.dispose()  # CREATE DATABASE ... TEMPLATE needs it unused
+        name = make_url(url).database
+        yield lambda: new_database(server, template=name)
+
+
+@pytest.fixture(scope="session")
+def _empty_template(postgres_server: str) -> Iterator[_Copies]:
+    yield from _template(postgres_server, lambda s: None)
+
+
+@pytest.fixture(scope="session")
+def _demo_template(postgres_server: str) -> Iterator[_Copies]:
+    from coachkit.demo import build_demo
+
+    yield from _template(postgres_server, lambda s: build_demo(s, today=TODAY))
 
 
 @pytest.fixture
