@@ -90,6 +90,7 @@ def test_views_match_the_workbook_functions(analysis, demo_store, today):
     )
 
 
+@pytest.mark.sqlite_only("the README example opens the file by a sqlite:/// URL")
 def test_the_readme_example_works(demo_store, today):
     a = Analysis.open(demo_store.location, today=today)
     try:

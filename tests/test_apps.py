@@ -29,7 +29,7 @@ def test_prioritize_shows_the_chosen_coachs_team(
     demo_store: Store, today: dt.date
 ) -> None:
     first, second, lead = _coach_ids(demo_store)
-    app = Prioritize(db=demo_store.url.database, coach=first, today=today)
+    app = Prioritize(db=demo_store.location, coach=first, today=today)
     assert READY_CLASS in app.view._dom_classes
     mine = app.state.roster
     assert len(mine) >= 8
@@ -45,7 +45,7 @@ def test_prioritize_shows_the_chosen_coachs_team(
     app.shell.coach_picker.value = lead
     assert app.state.sees_all
     assert len(app.state.roster) == len(mine) + len(
-        Prioritize(db=demo_store.url.database, coach=second, today=today).state.roster
+        Prioritize(db=demo_store.location, coach=second, today=today).state.roster
     )
     assert "everyone" in app.state.message
 
@@ -60,7 +60,7 @@ def test_rep_names_are_shown_as_text_not_html(
                 coach_id=first, name="<img src=x onerror=alert(1)>Eve"
             )
         )
-    app = Prioritize(db=demo_store.url.database, coach=first, today=today)
+    app = Prioritize(db=demo_store.location, coach=first, today=today)
     table = app.tabs[0].table.value
     assert "<img" not in table
     assert "&lt;img src=x onerror=alert(1)&gt;Eve" in table
@@ -70,7 +70,7 @@ def test_facilitate_queue_puts_most_in_need_first(
     demo_store: Store, today: dt.date
 ) -> None:
     first, _, _ = _coach_ids(demo_store)
-    app = Facilitate(db=demo_store.url.database, coach=first, today=today)
+    app = Facilitate(db=demo_store.location, coach=first, today=today)
     queue = app.state.queue
     assert len(queue) >= 8
     attention = queue["attention"].tolist()
@@ -89,7 +89,7 @@ def test_workbook_on_a_broken_store_shows_a_message(tmp_path: Path) -> None:
 
 
 def test_empty_store_says_how_to_start(store: Store) -> None:
-    app = build_facilitate(db=store.url.database)
+    app = build_facilitate(db=store.location)
     assert isinstance(app, Facilitate)
     assert "coachkit demo" in app.state.message
     assert app.shell.body.children == ()
@@ -120,7 +120,7 @@ def test_guarded_turns_errors_into_plain_messages(
 
 def test_status_line_escapes_messages(demo_store: Store, today: dt.date) -> None:
     first, _, _ = _coach_ids(demo_store)
-    app = Prioritize(db=demo_store.url.database, coach=first, today=today)
+    app = Prioritize(db=demo_store.location, coach=first, today=today)
     app.state.fail("<script>alert(1)</script>")
     assert "<script>" not in app.shell.status.value
     assert "&lt;script&gt;" in app.shell.status.value

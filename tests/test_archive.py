@@ -287,6 +287,7 @@ def test_backup_runs_while_another_connection_is_writing(
     assert sorted(p.name for p in tmp_path.iterdir() if "copy" in p.name) == ["copy.db"]
 
 
+@pytest.mark.sqlite_only("coachkit backup copies SQLite files; PostgreSQL uses pg_dump")
 def test_backup_refuses_an_existing_file(demo_store: Store, tmp_path: Path) -> None:
     target = tmp_path / "keep.db"
     target.write_bytes(b"precious")
@@ -295,6 +296,7 @@ def test_backup_refuses_an_existing_file(demo_store: Store, tmp_path: Path) -> N
     assert target.read_bytes() == b"precious"
 
 
+@pytest.mark.sqlite_only("SQLite's own integrity check runs on files only")
 def test_check_says_ok_in_one_line(demo_store: Store) -> None:
     health = check_store(demo_store)
     assert health.ok
@@ -305,6 +307,7 @@ def test_check_says_ok_in_one_line(demo_store: Store) -> None:
     assert "\n" not in health.text
 
 
+@pytest.mark.sqlite_only("it breaks a foreign key through the sqlite3 module")
 def test_check_finds_rows_pointing_nowhere(demo_store: Store) -> None:
     raw = sqlite3.connect(demo_store.location)
     raw.execute("PRAGMA foreign_keys=OFF")

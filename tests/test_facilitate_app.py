@@ -21,7 +21,7 @@ def _first_coach(store: Store) -> int:
 
 
 def _app(store: Store, today: dt.date) -> Facilitate:
-    return Facilitate(db=store.url.database, coach=_first_coach(store), today=today)
+    return Facilitate(db=store.location, coach=_first_coach(store), today=today)
 
 
 def _tab(app: Facilitate, title: str):  # noqa: ANN202

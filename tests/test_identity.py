@@ -74,7 +74,7 @@ def test_a_signed_in_coach_sees_only_their_team(
     monkeypatch.setenv("JUPYTERHUB_USER", "ann")
     # Asking for Bo's team in the address changes nothing.
     monkeypatch.setenv("QUERY_STRING", f"coach={logins['bo']}")
-    app = Prioritize(db=demo_store.url.database, today=today)
+    app = Prioritize(db=demo_store.location, today=today)
     assert app.state.coach_id == logins["ann"]
     assert set(app.state.roster["coach_id"]) == {logins["ann"]}
     picker = app.shell.coach_picker
@@ -100,7 +100,7 @@ def test_a_signed_in_lead_may_pick_any_coach(
 ) -> None:
     monkeypatch.setenv("JUPYTERHUB_USER", "lee")
     monkeypatch.setenv("QUERY_STRING", f"coach={logins['bo']}")
-    app = Prioritize(db=demo_store.url.database, today=today)
+    app = Prioritize(db=demo_store.location, today=today)
     assert app.state.coach_id == logins["bo"]
     assert set(app.state.roster["coach_id"]) == {logins["bo"]}
     assert not app.shell.coach_picker.disabled
@@ -115,7 +115,7 @@ def test_a_stranger_gets_a_plain_message(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("JUPYTERHUB_USER", "<b>mallory</b>")
-    view = build(Prioritize, db=demo_store.url.database, today=today)
+    view = build(Prioritize, db=demo_store.location, today=today)
     assert "coachkit-error" in view._dom_classes
     assert "&lt;b&gt;mallory&lt;/b&gt;" in view.value
     assert "<b>mallory" not in view.value

@@ -19,7 +19,7 @@ def _panel(store: Store, today: dt.date) -> tuple[Prioritize, ImportPanel]:
     with store.read() as conn:
         coaches = queries.coaches(conn)
     coach = int(coaches[coaches["role"] == "coach"]["coach_id"].iloc[0])
-    app = Prioritize(db=store.url.database, coach=coach, today=today)
+    app = Prioritize(db=store.location, coach=coach, today=today)
     panel = app.tabs[0].import_panel
     return app, panel
 

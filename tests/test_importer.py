@@ -150,7 +150,9 @@ def test_formula_in_text_column_is_refused(demo_store: Store) -> None:
 
 def test_negative_number_is_not_a_formula(store: Store) -> None:
     with store.write() as conn:
-        cid = conn.execute(s.coaches.insert().values(name="Ann Coach")).lastrowid
+        cid = conn.execute(
+            s.coaches.insert().values(name="Ann Coach").returning(s.coaches.c.id)
+        ).scalar_one()
         conn.execute(s.reps.insert().values(coach_id=cid, name="Bo Rep"))
     data = b"rep,metric,date,value\nBo Rep,wins,2026-03-30,-2\n"
     result = import_file(store, "metrics", data)  # one coach: no coach column needed

@@ -28,7 +28,7 @@ def _ids(store: Store) -> tuple[int, int]:
 
 
 def _app(store: Store, coach: int, today: dt.date) -> Improve:
-    return Improve(db=store.url.database, coach=coach, today=today)
+    return Improve(db=store.location, coach=coach, today=today)
 
 
 def _coached_rep(app: Improve) -> tuple[int, str]:

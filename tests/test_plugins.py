@@ -97,7 +97,7 @@ def test_example_plugin_adds_a_tab_that_counts_the_coachs_reflections(
 ) -> None:
     monkeypatch.setenv(plugins.ENV_VAR, "example_plugin")
     coach = _coach(demo_store)
-    app = Improve(db=demo_store.url.database, coach=coach, today=today)
+    app = Improve(db=demo_store.location, coach=coach, today=today)
     assert app.tab_widget.titles == (*IMPROVE_TABS, "Notes count")
     assert app.state.level == "info", app.state.message
 
@@ -125,7 +125,7 @@ def test_the_example_in_the_guide_works_as_written(
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setenv(plugins.ENV_VAR, "notes_plugin")
     coach = _coach(demo_store)
-    app = Improve(db=demo_store.url.database, coach=coach, today=today)
+    app = Improve(db=demo_store.location, coach=coach, today=today)
     assert app.tab_widget.titles == (*IMPROVE_TABS, "Notes count")
     count = _reflection_count(demo_store, coach)
     tab = app.tab("notes_count")
@@ -156,7 +156,7 @@ def test_broken_plugins_leave_the_built_in_tabs_and_say_which_failed(
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setenv(plugins.ENV_VAR, "broken_plugin, failing_tab,no_such_plugin")
-    app = Prioritize(db=demo_store.url.database, coach=_coach(demo_store), today=today)
+    app = Prioritize(db=demo_store.location, coach=_coach(demo_store), today=today)
 
     assert app.tab_widget.titles == PRIORITIZE_TABS
     assert app.rep_picker.options, "the workbook still lists the reps"
@@ -197,7 +197,7 @@ def test_a_plugin_tab_that_fails_to_show_its_data_says_so_in_place(
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setenv(plugins.ENV_VAR, "failing_tab")
-    app = Prioritize(db=demo_store.url.database, coach=_coach(demo_store), today=today)
+    app = Prioritize(db=demo_store.location, coach=_coach(demo_store), today=today)
 
     assert app.tab_widget.titles == (*PRIORITIZE_TABS, "Fails")
     assert app.rep_picker.options, "the workbook still lists the reps"
@@ -246,11 +246,11 @@ def test_an_installed_package_adds_a_tab_through_its_entry_point(
     monkeypatch.syspath_prepend(str(tmp_path))
     coach = _coach(demo_store)
 
-    facilitate = Facilitate(db=demo_store.url.database, coach=coach, today=today)
+    facilitate = Facilitate(db=demo_store.location, coach=coach, today=today)
     assert facilitate.tab_widget.titles[-1] == "Open rep"
     assert facilitate.rep_name()
     assert facilitate.tabs[-1].shown.value == f"Open: {facilitate.rep_name()}"
-    improve = Improve(db=demo_store.url.database, coach=coach, today=today)
+    improve = Improve(db=demo_store.location, coach=coach, today=today)
     assert improve.tab_widget.titles == (*IMPROVE_TABS, "Notes count")
     assert facilitate.state.level == improve.state.level == "info"
 

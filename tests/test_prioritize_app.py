@@ -35,7 +35,7 @@ def _count(store: Store, table: sa.Table) -> int:
 @pytest.fixture
 def app(demo_store: Store, today: dt.date) -> Prioritize:
     return Prioritize(
-        db=demo_store.url.database, coach=_first_coach(demo_store), today=today
+        db=demo_store.location, coach=_first_coach(demo_store), today=today
     )
 
 

@@ -139,10 +139,9 @@ def test_a_draft_survives_a_closed_tab(demo_store: Store) -> None:
             conn, session_id=sid, behaviour_id=behaviour, outcome="partly", note="ok"
         )
         add_action(conn, sid, ActionDraft("Send the agenda", "rep", "2026-06-22"))
-    url = demo_store.url.database
     demo_store.dispose()  # the tab closes, the server restarts
 
-    fresh = open_store(str(url))
+    fresh = open_store(demo_store.location)
     try:
         with fresh.read() as conn:
             draft = load_draft(conn, rep)

@@ -102,7 +102,7 @@ def test_check_a_missing_file_says_so(tmp_path: Path) -> None:
 
 
 def _db(store: Store) -> str:
-    return str(store.url.database)
+    return store.location
 
 
 def test_use_refuses_a_broken_file_and_changes_nothing(

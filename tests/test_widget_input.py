@@ -93,7 +93,7 @@ def _says(app: Any, start: str) -> None:
 @pytest.fixture
 def app(demo_store: Store, today: dt.date) -> Prioritize:
     coach = _coach_ids(demo_store)[0]
-    return Prioritize(db=demo_store.url.database, coach=coach, today=today)
+    return Prioritize(db=demo_store.location, coach=coach, today=today)
 
 
 @pytest.mark.parametrize("index", [10_000, -1])
@@ -265,7 +265,7 @@ def test_an_objective_weight_outside_its_box_is_not_saved(
     with demo_store.read() as conn:
         coaches = queries.coaches(conn)
     lead = int(coaches[coaches["role"] == "lead"]["coach_id"].iloc[0])
-    app = Prioritize(db=demo_store.url.database, coach=lead, today=today)
+    app = Prioritize(db=demo_store.location, coach=lead, today=today)
     framework = _tab(app, "Framework")
     box = next(iter(framework._weight_inputs.values()))
     before = _snapshot(demo_store)
@@ -328,7 +328,7 @@ def test_import_refuses_an_unknown_kind_and_a_click_on_its_disabled_button(
 @pytest.fixture
 def facilitate(demo_store: Store, today: dt.date) -> Facilitate:
     coach = _coach_ids(demo_store)[0]
-    app = Facilitate(db=demo_store.url.database, coach=coach, today=today)
+    app = Facilitate(db=demo_store.location, coach=coach, today=today)
     queue = app.state.queue
     app.open_rep(int(queue[~queue["draft"]]["rep_id"].iloc[0]))
     app.ensure_draft()
@@ -431,7 +431,7 @@ def test_improve_pickers_refuse_choices_they_do_not_offer(
     demo_store: Store, today: dt.date
 ) -> None:
     coach = _coach_ids(demo_store)[0]
-    app = Improve(db=demo_store.url.database, coach=coach, today=today)
+    app = Improve(db=demo_store.location, coach=coach, today=today)
     period, rep = app.state.period, app.state.rep_id
     _refused(app.period_picker, {"index": 99})
     _refused(app.rep_picker, {"index": -1})
