@@ -10,8 +10,8 @@ the top or the bottom of their team (by quota attainment), in plain words.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
@@ -20,6 +20,9 @@ from sqlalchemy.engine import Connection
 from coachkit import access
 from coachkit import schema as s
 from coachkit.periods import Period
+
+if TYPE_CHECKING:  # altair costs a kernel 1 s; it is imported when a chart is drawn
+    import altair as alt
 
 #: Research points to about 3 hours of coaching per rep per month.
 RESEARCH_HOURS_PER_MONTH = 3.0
@@ -316,6 +319,8 @@ def coverage_chart(frame: pd.DataFrame, label: str = "rep") -> alt.LayerChart:
     :data:`RESEARCH_HOURS_PER_MONTH`; a black tick marks the hours the plan sets
     (no tick without a plan).
     """
+    import altair as alt
+
     who = "rep" if label == "rep" else "coach's average rep"
     data = frame[[label, "hours_per_month", "planned_hours_per_month"]].copy()
     order = list(data.sort_values("hours_per_month", ascending=False)[label])

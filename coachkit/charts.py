@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import altair as alt
 import ipywidgets as w
 import pandas as pd
+
+if TYPE_CHECKING:  # altair costs a kernel 1 s; it is imported when a chart is drawn
+    import altair as alt
 
 #: Above this many cells a heat map shows colours only: drawing each cell's number
 #: costs vl-convert about 0.4 ms a cell.
@@ -28,6 +31,8 @@ def coverage_chart(
 
     ``coverage`` has the columns of ``coachkit.queries.monthly_coverage``.
     """
+    import altair as alt
+
     base = alt.Chart(coverage).encode(
         x=alt.X("yearmonth(month):O", title="Month"),
     )
@@ -101,6 +106,8 @@ def heatmap_chart(cells: pd.DataFrame, row_title: str = "Rep") -> alt.LayerChart
     ``label`` (the text in the cell). Build it with ``coachkit.prioritize``'s
     ``heatmap_cells`` so the chart carries exactly the cells it draws.
     """
+    import altair as alt
+
     order = cells.drop_duplicates("behaviour").sort_values("behaviour_order")[
         "behaviour"
     ]
@@ -138,6 +145,8 @@ def rate_chart(weekly: pd.DataFrame, title: str = "") -> alt.LayerChart:
     ``weekly`` has the columns of ``coachkit.performance.weekly_rates``. Weeks with
     too few conversations are drawn grey: their rate is not to be trusted.
     """
+    import altair as alt
+
     frame = weekly.assign(
         trust=weekly["enough"].map({True: "enough data", False: "too few to trust"})
     )
@@ -171,6 +180,8 @@ def activity_chart(weekly: pd.DataFrame, title: str = "") -> alt.Chart:
 
     ``weekly`` has the columns of ``coachkit.performance.weekly_rates``.
     """
+    import altair as alt
+
     return (
         alt.Chart(weekly)
         .mark_bar(color="#72b7b2")
@@ -188,14 +199,21 @@ def skill_chart(history: pd.DataFrame, title: str = "") -> alt.Chart:
 
     ``history`` has the columns of ``coachkit.progress.skill_history``.
     """
+    import altair as alt
+
     coach = history[history["source"] == "coach"]
+    # Names are shortened here, not by Vega: Vega can cut an emoji in half, and
+    # vl-convert then cannot draw the chart at all.
+    coach = coach.assign(behaviour=coach["behaviour"].astype(str).str.slice(0, 60))
     return (
         alt.Chart(coach)
         .mark_line(point=True)
         .encode(
             x=alt.X("date:T", title="Assessed on"),
             y=alt.Y("skill:Q", title="Skill (1 to 5)", scale=alt.Scale(domain=[1, 5])),
-            color=alt.Color("behaviour:N", title="Behaviour"),
+            color=alt.Color(
+                "behaviour:N", title="Behaviour", legend=alt.Legend(labelLimit=0)
+            ),
         )
         .properties(width=520, height=200, title=title)
     )
@@ -206,6 +224,8 @@ def goal_chart(goals: pd.DataFrame, title: str = "") -> alt.LayerChart:
 
     ``goals`` has the columns of ``coachkit.progress.goal_progress``.
     """
+    import altair as alt
+
     kept = goals.dropna(subset=["progress"])
     frame = pd.DataFrame(
         {

@@ -14,8 +14,8 @@ coach has not rated it at all).
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-import altair as alt
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -23,6 +23,9 @@ from sqlalchemy.engine import Connection
 from coachkit import access
 from coachkit import schema as s
 from coachkit.periods import Period
+
+if TYPE_CHECKING:  # altair costs a kernel 1 s; it is imported when a chart is drawn
+    import altair as alt
 
 #: A focus held this many days (about a quarter) without movement is stale.
 STALE_DAYS = 91
@@ -170,6 +173,8 @@ def objective_chart(frame: pd.DataFrame) -> alt.Chart:
 
     ``frame`` has the columns of :func:`time_by_objective`.
     """
+    import altair as alt
+
     names = {"time_share": "Share of coaching time", "weight_share": "Weight set"}
     long = frame.melt(
         id_vars=["objective"],

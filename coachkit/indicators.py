@@ -19,7 +19,8 @@ Otherwise it is steady. Only active reps count.
 
 from __future__ import annotations
 
-import altair as alt
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
@@ -29,6 +30,9 @@ from coachkit import access
 from coachkit import schema as s
 from coachkit.periods import Period
 from coachkit.rates import MIN_TRIALS, rate_columns
+
+if TYPE_CHECKING:  # altair costs a kernel 1 s; it is imported when a chart is drawn
+    import altair as alt
 
 #: A trend needs at least this many weeks with data.
 MIN_WEEKS = 4
@@ -151,6 +155,8 @@ def indicator_chart(weekly: pd.DataFrame) -> alt.VConcatChart:
     ``weekly`` has the columns of :func:`weekly_indicators`. Both charts share the
     weeks, so a reader sees whether a rising share goes with rising volume.
     """
+    import altair as alt
+
     base = alt.Chart(weekly).encode(x=alt.X("week:T", title="Week"))
     bars = (
         base.mark_bar(color="#72b7b2")

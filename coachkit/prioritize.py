@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from typing import TYPE_CHECKING
 
-import altair as alt
 import pandas as pd
 from sqlalchemy.engine import Connection
 
@@ -25,6 +25,9 @@ from coachkit.framework import framework_frame
 from coachkit.plans import Plan, current_plan
 from coachkit.store import Store, open_store
 from coachkit.styles import style_columns
+
+if TYPE_CHECKING:  # altair costs a kernel 1 s; it is imported when a chart is drawn
+    import altair as alt
 
 StoreLike = Store | str | os.PathLike[str]
 

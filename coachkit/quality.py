@@ -12,7 +12,8 @@ it is about the coach's sessions); the gaps per rep cover active reps only.
 
 from __future__ import annotations
 
-import altair as alt
+from typing import TYPE_CHECKING
+
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -20,6 +21,9 @@ from sqlalchemy.engine import Connection
 from coachkit import access
 from coachkit import schema as s
 from coachkit.periods import Period
+
+if TYPE_CHECKING:  # altair costs a kernel 1 s; it is imported when a chart is drawn
+    import altair as alt
 
 CHECKS = ("relevant", "developmental", "motivational")
 #: Gaps smaller than this many points are "about the same".
@@ -123,6 +127,8 @@ def quality_chart(monthly: pd.DataFrame) -> alt.FacetChart:
 
     ``monthly`` has the columns of :func:`quality_by_month`.
     """
+    import altair as alt
+
     frame = monthly.melt(
         id_vars=["month", "check"],
         value_vars=["coach", "rep"],

@@ -24,13 +24,15 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
 import pandas as pd
 
 from coachkit import charts
 from coachkit.errors import ValidationError
+
+if TYPE_CHECKING:  # altair costs a kernel 1 s; it is imported when a chart is drawn
+    import altair as alt
 
 #: The formats a report can be written in.
 FORMATS = ("html", "markdown")

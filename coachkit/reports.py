@@ -16,8 +16,8 @@ the Improve workbook's views together for a team. Example::
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-import altair as alt
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -35,6 +35,9 @@ from coachkit.report_page import FORMATS, Report, ReportPage, slug
 from coachkit.report_team import team_numbers, team_report
 from coachkit.summary import session_summary, summary_body_html, summary_markdown
 from coachkit.templates import SessionGuides, load_session_guides
+
+if TYPE_CHECKING:  # altair costs a kernel 1 s; it is imported when a chart is drawn
+    import altair as alt
 
 __all__ = [
     "FORMATS",
@@ -155,6 +158,8 @@ def tally_chart(counts: pd.DataFrame) -> alt.Chart:
 
     ``counts`` has the columns of :func:`coachkit.observations.tally`.
     """
+    import altair as alt
+
     long = counts.melt(
         id_vars=["behaviour"],
         value_vars=list(_OUTCOME_WORDS),

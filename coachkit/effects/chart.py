@@ -7,11 +7,15 @@ a dashed line at zero shows where "no change" is.
 
 from __future__ import annotations
 
-import altair as alt
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from coachkit.effects.result import _SHARES
+
+if TYPE_CHECKING:  # altair costs a kernel 1 s; it is imported when a chart is drawn
+    import altair as alt
 
 
 def effect_chart(frame: pd.DataFrame) -> alt.Chart | alt.FacetChart:
@@ -20,6 +24,8 @@ def effect_chart(frame: pd.DataFrame) -> alt.Chart | alt.FacetChart:
     ``frame`` has the columns of :func:`practice_effects`; rows without enough data
     are left out. Shares are drawn in points; each unit gets its own panel.
     """
+    import altair as alt
+
     kept = frame[frame["enough"].astype(bool)] if len(frame) else frame
     if kept.empty:
         note = pd.DataFrame({"text": ["Not enough data yet to show any effects."]})

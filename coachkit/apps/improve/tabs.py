@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
 import ipywidgets as w
 import pandas as pd
 
@@ -14,6 +13,9 @@ from coachkit import charts
 from coachkit.apps.downloads import data_link
 from coachkit.apps.shell import guarded, html_table, text
 from coachkit.apps.tabs import Tab, field
+
+if TYPE_CHECKING:  # altair costs a kernel 1 s; it is imported when a chart is drawn
+    import altair as alt
 
 
 class ImproveTab(Tab):
