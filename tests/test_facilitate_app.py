@@ -25,7 +25,10 @@ def _app(store: Store, today: dt.date) -> Facilitate:
 
 
 def _tab(app: Facilitate, title: str):  # noqa: ANN202
-    return next(t for t in app.tabs if t.title.endswith(title))
+    """Open the tab, as a coach does: a tab is drawn when it is opened."""
+    tab = next(t for t in app.tabs if t.title.endswith(title))
+    app.tab_widget.selected_index = app.tabs.index(tab)
+    return tab
 
 
 def _open_fresh_rep(app: Facilitate) -> int:

@@ -17,6 +17,7 @@ from coachkit import prep, progress
 from coachkit.apps.base import Workbook, build
 from coachkit.apps.plugins import add_plugin_tabs
 from coachkit.apps.shell import AppState, guarded
+from coachkit.apps.tabs import TabDeck
 from coachkit.queue import todays_queue
 from coachkit.sessions import SessionDraft, load_draft, load_session, start_draft
 from coachkit.templates import load_session_guides
@@ -74,8 +75,7 @@ class Facilitate(Workbook):
         with self.store.read() as conn:
             self._load_rep(conn)
         self._sync_picker()
-        for tab in self.tabs:
-            tab.refresh_rep()
+        self.deck.redraw("refresh_rep")
         self.tab_widget.selected_index = 1
         self.state.say(f"Opened {self.rep_name()}.", "info")
 
@@ -114,8 +114,7 @@ class Facilitate(Workbook):
                 self.state.draft = load_session(conn, session_id)
             elif self.state.rep_id is not None:
                 self.state.draft = load_draft(conn, self.state.rep_id)
-        for tab in self.tabs:
-            tab.refresh_draft()
+        self.deck.redraw("refresh_draft")
 
     def refresh_progress(self) -> None:
         """Read the rep's progress and queue again (after finishing a session)."""
@@ -123,14 +122,12 @@ class Facilitate(Workbook):
         with self.store.read() as conn:
             self.state.queue = todays_queue(conn, scope, self.today)
             self._load_rep(conn)
-        for tab in self.tabs:
-            tab.refresh()
+        self.deck.redraw("refresh")
 
     def render(self) -> None:
         if not hasattr(self, "tabs"):
             self._build()
-        for tab in self.tabs:
-            tab.refresh()
+        self.deck.redraw("refresh")
         self._sync_picker()
 
     def _build(self) -> None:
@@ -157,6 +154,7 @@ class Facilitate(Workbook):
         self.tab_widget = w.Tab(children=[tab.box for tab in self.tabs])
         self.tab_widget.titles = tuple(tab.title for tab in self.tabs)
         self.tab_widget.add_class("ck-tabs")
+        self.deck = TabDeck(self.tabs, self.tab_widget, self.state)
         self.shell.body.children = [self.rep_picker, self.tab_widget]
 
     def _sync_picker(self) -> None:

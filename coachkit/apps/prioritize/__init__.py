@@ -18,6 +18,7 @@ from coachkit import performance as perf
 from coachkit.apps.base import Workbook, build
 from coachkit.apps.plugins import add_plugin_tabs
 from coachkit.apps.shell import AppState, guarded
+from coachkit.apps.tabs import TabDeck
 from coachkit.framework import framework_frame
 from coachkit.plans import current_plan
 from coachkit.ranking import Weights, rank, rep_summary
@@ -101,8 +102,7 @@ class Prioritize(Workbook):
     def render(self) -> None:
         if not hasattr(self, "tabs"):
             self._build()
-        for tab in self.tabs:
-            tab.refresh()
+        self.deck.redraw("refresh")
         self._show_rep_picker()
 
     def _build(self) -> None:
@@ -129,6 +129,7 @@ class Prioritize(Workbook):
         self.tab_widget = w.Tab(children=[tab.box for tab in self.tabs])
         self.tab_widget.titles = tuple(tab.title for tab in self.tabs)
         self.tab_widget.add_class("ck-tabs")
+        self.deck = TabDeck(self.tabs, self.tab_widget, self.state)
         self.shell.body.children = [self.rep_picker, self.tab_widget]
         self.state.observe(self._on_weights, names="weights")
 
@@ -152,15 +153,13 @@ class Prioritize(Workbook):
             self.state.rep_id = int(change.new)
             with self.store.read() as conn:
                 self._load_rep(conn)
-            for tab in self.tabs:
-                tab.refresh_rep()
+            self.deck.redraw("refresh_rep")
 
         run()
 
     def _on_weights(self, _change: Any) -> None:
         self._rank()
-        for tab in self.tabs:
-            tab.refresh_ranking()
+        self.deck.redraw("refresh_ranking")
 
 
 def build_prioritize(**kwargs: Any) -> Prioritize | w.HTML:
