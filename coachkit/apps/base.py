@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import os
-from typing import Any
+import pkgutil
+import sys
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 import pandas as pd
@@ -15,6 +18,10 @@ from coachkit.apps.shell import AppState, ShellView, guarded, requested_coach
 from coachkit.errors import CoachkitError
 from coachkit.pillars import pillar
 from coachkit.store import Store, open_store
+from coachkit.workshop import SeatNeeded, seat_in
+
+if TYPE_CHECKING:
+    from coachkit.apps.workshop_claim import ClaimView
 
 _STORES: dict[str, Store] = {}
 
@@ -60,7 +67,7 @@ class Workbook:
         self.store = self.whole_store
         asked = coach is None
         if asked:
-            coach = requested_coach()  # waits here in a preheated kernel
+            coach = requested_coach(self.warm_up)  # a preheated kernel waits here
         with self.whole_store.read() as conn:
             self.visitor = identity.visitor(
                 conn,
@@ -77,8 +84,11 @@ class Workbook:
                 coach = self.visitor.coach_id
         self.state = self.make_state()
         self.state.coach_id = self._pick(coach)
+        seat = ""  # a workshop seat's links keep the participant in it
+        if self.visitor is not None and self.visitor.source == "seat":
+            seat = seat_in(os.environ.get("QUERY_STRING", ""))
         self.shell = ShellView(
-            pillar(self.pillar_key), self.state, self.coaches, self.visitor
+            pillar(self.pillar_key), self.state, self.coaches, self.visitor, seat
         )
         self.state.observe(self._on_coach, names="coach_id")
         self._on_coach()
@@ -87,6 +97,20 @@ class Workbook:
     def make_state(self) -> AppState:
         """Return a fresh state object; subclasses return their own kind."""
         return AppState()
+
+    def warm_up(self) -> None:
+        """Load what every visitor needs (a preheated kernel does it before one comes).
+
+        The chart engine (altair and vl-convert's first drawing) and this workbook's
+        tab modules: 1.5 s that a page served from the pool no longer waits for.
+        """
+        from coachkit import charts
+
+        charts.warm_up()
+        package = type(self).__module__
+        folders = getattr(sys.modules[package], "__path__", [])
+        for module in pkgutil.iter_modules(folders):
+            importlib.import_module(f"{package}.{module.name}")
 
     @property
     def view(self) -> w.VBox:
@@ -172,10 +196,18 @@ def error_view(message: str) -> w.HTML:
     return box
 
 
-def build(cls: type[Workbook], **kwargs: Any) -> Workbook | w.HTML:
-    """Build a workbook, or a plain error message if the store cannot be opened."""
+def build(cls: type[Workbook], **kwargs: Any) -> Workbook | w.HTML | ClaimView:
+    """Build a workbook, or a plain error message if the store cannot be opened.
+
+    A workshop store opened without a seat link gives the form that claims a seat.
+    """
     try:
         return cls(**kwargs)
+    except SeatNeeded as exc:
+        from coachkit.apps.workshop_claim import ClaimView
+
+        where = store_for(kwargs.get("db"))
+        return ClaimView(where, pillar(cls.pillar_key), str(exc))
     except CoachkitError as exc:
         return error_view(str(exc))
 

@@ -13,7 +13,7 @@ import logging
 import os
 from collections.abc import Callable
 from typing import Any, TypeVar
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 import ipywidgets as w
 import pandas as pd
@@ -21,7 +21,7 @@ import traitlets as t
 
 from coachkit.access import Viewer
 from coachkit.errors import CoachkitError
-from coachkit.pillars import PILLARS, Pillar
+from coachkit.pillars import PILLARS, Pillar, site_path
 
 log = logging.getLogger("coachkit")
 
@@ -95,15 +95,18 @@ def guarded(state: AppState, doing: str) -> Callable[[F], F]:
     return wrap
 
 
-def requested_coach() -> int | None:
+def requested_coach(warm_up: Callable[[], None] | None = None) -> int | None:
     """The coach asked for in the page address (``?coach=3``), if any.
 
     Under Voila's preheated kernels the request arrives after the notebook starts;
-    this waits for it, so call it after the slow imports.
+    this waits for it, after calling ``warm_up``: the slow work that is the same for
+    every visitor, done before anyone arrives.
     """
     if os.environ.get("VOILA_PREHEAT") == "True":
         from voila.utils import wait_for_request
 
+        if warm_up is not None:
+            warm_up()
         wait_for_request()
     values = parse_qs(os.environ.get("QUERY_STRING", "")).get("coach", [])
     return int(values[0]) if values and values[0].isdigit() else None
@@ -137,6 +140,8 @@ class ShellView:
         The ``coachkit.queries.coaches`` frame: who can be picked.
     visitor
         Who signed in, if anyone; None in single-user mode.
+    seat
+        A workshop seat's token: the links to the other workbooks keep it.
     """
 
     def __init__(
@@ -145,8 +150,10 @@ class ShellView:
         state: AppState,
         coaches: pd.DataFrame,
         visitor: Viewer | None = None,
+        seat: str = "",
     ) -> None:
         self.pillar = pillar
+        self.seat = seat
         self.state = state
         self.header = w.HTML(
             _CSS
@@ -195,13 +202,16 @@ class ShellView:
 
     def _show_nav(self, _change: object = None) -> None:
         query = "" if self.state.coach_id is None else f"?coach={self.state.coach_id}"
-        links = ["<a href='/'>Home</a>"]
+        if self.seat:
+            query = f"?seat={quote(self.seat, safe='')}"
+        links = [f"<a href='{text(site_path('/'))}'>Home</a>"]
         for p in PILLARS:
             label = f"{p.number}. {text(p.title)}"
             if p.key == self.pillar.key:
                 links.append(f"<b>{label}</b>")
             else:
-                links.append(f"<a href='{p.path}{query}'>{label}</a>")
+                href = text(site_path(p.path))
+                links.append(f"<a href='{href}{query}'>{label}</a>")
         self.nav.value = " ".join(links)
 
     def ready(self) -> None:
