@@ -13,7 +13,7 @@ import logging
 import os
 from collections.abc import Callable
 from typing import Any, TypeVar
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs
 
 import ipywidgets as w
 import pandas as pd
@@ -21,7 +21,7 @@ import traitlets as t
 
 from coachkit.access import Viewer
 from coachkit.errors import CoachkitError
-from coachkit.pillars import PILLARS, Pillar, site_path
+from coachkit.pillars import PILLARS, Pillar
 
 log = logging.getLogger("coachkit")
 
@@ -140,8 +140,6 @@ class ShellView:
         The ``coachkit.queries.coaches`` frame: who can be picked.
     visitor
         Who signed in, if anyone; None in single-user mode.
-    seat
-        A workshop seat's token: the links to the other workbooks keep it.
     """
 
     def __init__(
@@ -150,10 +148,8 @@ class ShellView:
         state: AppState,
         coaches: pd.DataFrame,
         visitor: Viewer | None = None,
-        seat: str = "",
     ) -> None:
         self.pillar = pillar
-        self.seat = seat
         self.state = state
         self.header = w.HTML(
             _CSS
@@ -202,16 +198,13 @@ class ShellView:
 
     def _show_nav(self, _change: object = None) -> None:
         query = "" if self.state.coach_id is None else f"?coach={self.state.coach_id}"
-        if self.seat:
-            query = f"?seat={quote(self.seat, safe='')}"
-        links = [f"<a href='{text(site_path('/'))}'>Home</a>"]
+        links = ["<a href='/'>Home</a>"]
         for p in PILLARS:
             label = f"{p.number}. {text(p.title)}"
             if p.key == self.pillar.key:
                 links.append(f"<b>{label}</b>")
             else:
-                href = text(site_path(p.path))
-                links.append(f"<a href='{href}{query}'>{label}</a>")
+                links.append(f"<a href='{p.path}{query}'>{label}</a>")
         self.nav.value = " ".join(links)
 
     def ready(self) -> None:
