@@ -117,7 +117,7 @@ def demo(
 )
 @click.option(
     "--pool-size",
-    default=1,
+    default=2,
     show_default=True,
     help="Kernels kept warm per workbook, so pages open faster.",
 )

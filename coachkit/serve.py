@@ -33,6 +33,13 @@ TEMPLATE_NAME = "coachkit"
 #: coach reads or sits in a meeting; a page whose kernel is gone says so (coachkit.js).
 CULL_INTERVAL = 60
 CULL_IDLE_TIMEOUT = 3600
+#: Kernels kept ready per workbook: two, so a coach who opens a workbook right after
+#: another still gets a ready one while the first is being replaced.
+POOL_SIZE = 2
+#: Seconds before Voila starts a kernel to replace one taken from the pool. The new
+#: kernel's start costs a CPU for 3 s; started at once, it slows the page that was
+#: just opened (benchmarks/RESULTS.md).
+POOL_FILL_DELAY = 3
 #: Per-cell time limit while a page builds, used only without preheated kernels: a
 #: preheated kernel waits inside a cell (wait_for_request) until someone opens the
 #: page, maybe hours later, and any limit would leave such pages loading forever.
@@ -100,7 +107,7 @@ def port_is_free(host: str, port: int) -> bool:
 
 
 def voila_argv(
-    workbooks: Path, *, host: str, port: int, pool_size: int = 1
+    workbooks: Path, *, host: str, port: int, pool_size: int = POOL_SIZE
 ) -> list[str]:
     """Build the command that serves ``workbooks`` with standalone Voila.
 
@@ -113,8 +120,9 @@ def voila_argv(
     port
         Port to listen on. Voila fails rather than pick another one.
     pool_size
-        Kernels kept running per workbook, each with the workbook already built, so
-        a page opens faster. 0 starts a kernel only when a page is opened.
+        Kernels kept running per workbook, each with the workbook's imports done and
+        its chart engine started, waiting for a visitor; so a page opens faster.
+        0 starts a kernel only when a page is opened.
 
     Returns
     -------
@@ -152,6 +160,7 @@ def voila_argv(
         r"\A(?!)",
         f"{vc}preheat_kernel={pool_size > 0}",
         f"{vc}default_pool_size={max(pool_size, 0)}",
+        f"--VoilaKernelManager.fill_delay={POOL_FILL_DELAY}",
         f"{km}cull_interval={CULL_INTERVAL}",
         f"{km}cull_idle_timeout={CULL_IDLE_TIMEOUT}",
         f"{km}cull_connected=True",
@@ -205,7 +214,7 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8866,
     workbooks: Path | None = None,
-    pool_size: int = 1,
+    pool_size: int = POOL_SIZE,
 ) -> int:
     """Serve the workbooks until Ctrl+C or SIGTERM, and return Voila's exit code.
 
