@@ -26,9 +26,9 @@ def _app(store: Store, today: dt.date) -> Facilitate:
 
 def _tab(app: Facilitate, title: str):  # noqa: ANN202
     """Open the tab, as a coach does: a tab is drawn when it is opened."""
-    tab = next(t for t in app.tabs if t.title.endswith(title))
-    app.tab_widget.selected_index = app.tabs.index(tab)
-    return tab
+    index = next(i for i, t in enumerate(app.tabs) if t.title.endswith(title))
+    app.tab_widget.selected_index = index
+    return app.tabs[index]
 
 
 def _open_fresh_rep(app: Facilitate) -> int:

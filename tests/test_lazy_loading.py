@@ -21,6 +21,7 @@ import ipywidgets as w
 import pytest
 
 from coachkit.apps.prioritize import Prioritize
+from coachkit.apps.prioritize.performance_tab import PerformanceTab
 from coachkit.store import Store
 
 #: Run in a fresh Python, as a kernel does: build a workbook, then open every tab.
@@ -82,16 +83,16 @@ def test_a_tab_opened_later_shows_the_rep_picked_meanwhile(
     demo_store: Store, today: dt.date
 ) -> None:
     app = Prioritize(db=demo_store.location, coach=None, today=today)
-    performance = next(t for t in app.tabs if t.title.endswith("Performance"))
-    first = performance.rep.value
-    assert first == "", "a tab that was never opened is not drawn yet"
+    index = next(i for i, t in enumerate(app.tabs) if t.title.endswith("Performance"))
+    assert not isinstance(app.tabs[index], PerformanceTab), "built before it opened"
     rep = int(app.state.roster["rep_id"].iloc[2])
     name = str(app.state.roster["rep"].iloc[2])
     app.rep_picker.value = rep  # on the Team tab
-    assert performance.rep.value == first
 
-    app.tab_widget.selected_index = app.tabs.index(performance)
+    app.tab_widget.selected_index = index
 
+    performance = app.tabs[index]
+    assert isinstance(performance, PerformanceTab)
     assert name in performance.rep.value
     pictures = _charts(performance.box)
     assert len(pictures) == 2

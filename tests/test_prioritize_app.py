@@ -41,9 +41,9 @@ def app(demo_store: Store, today: dt.date) -> Prioritize:
 
 def _tab(app: Prioritize, title: str):  # noqa: ANN202
     """Open the tab, as a coach does: a tab is drawn when it is opened."""
-    tab = next(t for t in app.tabs if t.title.endswith(title))
-    app.tab_widget.selected_index = app.tabs.index(tab)
-    return tab
+    index = next(i for i, t in enumerate(app.tabs) if t.title.endswith(title))
+    app.tab_widget.selected_index = index
+    return app.tabs[index]
 
 
 def test_assess_every_behaviour_then_rank_then_plan(

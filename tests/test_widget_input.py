@@ -77,9 +77,9 @@ def _refused(widget: w.Widget, state: dict[str, Any]) -> None:
 
 def _tab(app: Any, title: str) -> Any:
     """Open the tab, as a coach does: a tab is drawn when it is opened."""
-    tab = next(t for t in app.tabs if t.title.endswith(title))
-    app.tab_widget.selected_index = app.tabs.index(tab)
-    return tab
+    index = next(i for i, t in enumerate(app.tabs) if t.title.endswith(title))
+    app.tab_widget.selected_index = index
+    return app.tabs[index]
 
 
 def _says(app: Any, start: str) -> None:

@@ -44,29 +44,34 @@ class Tab:
 
 
 class TabDeck:
-    """Redraw the tab on screen now, and every other tab when it is opened.
+    """The workbook's tabs: each is built when first opened, and redrawn when on screen.
 
     A workbook asks its tabs to redraw (``refresh``, ``refresh_rep``, ...) whenever
-    its data changes. Drawing all of them each time cost a Prioritize page 1.4 s
-    at start, most of it in charts nobody had looked at yet (benchmarks/RESULTS.md);
-    a tab now catches up on what it missed, in order, when the coach opens it.
+    its data changes. Building and drawing all of them at start cost a Prioritize
+    page 1.4 s in the kernel and 750 widget models in the browser, most of it for
+    tabs nobody had opened yet (benchmarks/RESULTS.md). Now a tab given as a class is
+    built when the coach first opens it, and a tab off screen catches up on the
+    redraws it missed, in order, when it is opened.
 
     Parameters
     ----------
+    app
+        The workbook; a tab class is called with it.
     tabs
-        The workbook's tabs, in the order of ``widget``'s children.
-    widget
-        The ``ipywidgets.Tab`` that shows them.
-    state
-        Where an error while catching up is shown.
+        Tab classes (built when opened) or tabs already built (plugins), in order.
     """
 
-    def __init__(self, tabs: list[Any], widget: w.Tab, state: Any) -> None:
-        self.tabs = tabs
-        self.widget = widget
-        self._due: list[list[str]] = [[] for _ in tabs]
-        catch_up = guarded(state, "opening this tab")(self._catch_up)
-        widget.observe(lambda _change: catch_up(), names="selected_index")
+    def __init__(self, app: Any, tabs: list[Any]) -> None:
+        self.app = app
+        self.tabs: list[Any] = [
+            _Unopened(tab) if isinstance(tab, type) else tab for tab in tabs
+        ]
+        self.widget = w.Tab(children=[tab.box for tab in self.tabs])
+        self.widget.titles = tuple(tab.title for tab in self.tabs)
+        self.widget.add_class("ck-tabs")
+        self._due: list[list[str]] = [[] for _ in self.tabs]
+        catch_up = guarded(app.state, "opening this tab")(self._catch_up)
+        self.widget.observe(lambda _change: catch_up(), names="selected_index")
 
     def redraw(self, method: str) -> None:
         """Call ``method`` on the tab on screen; the others call it when opened."""
@@ -80,9 +85,24 @@ class TabDeck:
         index = self.widget.selected_index or 0
         if index >= len(self.tabs):
             return
+        tab = self.tabs[index]
         due, self._due[index] = self._due[index], []
+        if isinstance(tab, _Unopened):
+            built = tab.kind(self.app)
+            tab.box.children = [built.box]
+            self.tabs[index] = tab = built
+            due = ["refresh", "refresh_draft"]  # draw it whole, once
         for method in due:
-            getattr(self.tabs[index], method)()
+            getattr(tab, method)()
+
+
+class _Unopened:
+    """A tab not opened yet: its title and an empty box that will hold it."""
+
+    def __init__(self, kind: type[Tab]) -> None:
+        self.kind = kind
+        self.title = kind.title
+        self.box = w.VBox()
 
 
 def field(widget: w.Widget, css: str) -> w.Widget:

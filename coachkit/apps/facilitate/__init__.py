@@ -143,18 +143,16 @@ class Facilitate(Workbook):
         self._syncing = False
         self.rep_picker.observe(self._on_pick, names="value")
         built_in = [
-            QueueTab(self),
-            PrepTab(self),
-            ObserveTab(self),
-            GuideTab(self),
-            WriteTab(self),
-            ProgressTab(self),
+            QueueTab,
+            PrepTab,
+            ObserveTab,
+            GuideTab,
+            WriteTab,
+            ProgressTab,
         ]
-        self.tabs = add_plugin_tabs(self, built_in)
-        self.tab_widget = w.Tab(children=[tab.box for tab in self.tabs])
-        self.tab_widget.titles = tuple(tab.title for tab in self.tabs)
-        self.tab_widget.add_class("ck-tabs")
-        self.deck = TabDeck(self.tabs, self.tab_widget, self.state)
+        self.deck = TabDeck(self, add_plugin_tabs(self, built_in))
+        self.tabs = self.deck.tabs  # each built when first opened
+        self.tab_widget = self.deck.widget
         self.shell.body.children = [self.rep_picker, self.tab_widget]
 
     def _sync_picker(self) -> None:

@@ -118,18 +118,16 @@ class Prioritize(Workbook):
         self._syncing = False
         self.rep_picker.observe(self._on_rep, names="value")
         built_in = [
-            TeamTab(self),
-            FrameworkTab(self),
-            PrioritiesTab(self),
-            PerformanceTab(self),
-            AssessTab(self),
-            PlanTab(self),
+            TeamTab,
+            FrameworkTab,
+            PrioritiesTab,
+            PerformanceTab,
+            AssessTab,
+            PlanTab,
         ]
-        self.tabs = add_plugin_tabs(self, built_in)
-        self.tab_widget = w.Tab(children=[tab.box for tab in self.tabs])
-        self.tab_widget.titles = tuple(tab.title for tab in self.tabs)
-        self.tab_widget.add_class("ck-tabs")
-        self.deck = TabDeck(self.tabs, self.tab_widget, self.state)
+        self.deck = TabDeck(self, add_plugin_tabs(self, built_in))
+        self.tabs = self.deck.tabs  # each built when first opened
+        self.tab_widget = self.deck.widget
         self.shell.body.children = [self.rep_picker, self.tab_widget]
         self.state.observe(self._on_weights, names="weights")
 
