@@ -121,11 +121,58 @@ def demo(
     show_default=True,
     help="Kernels kept warm per workbook, so pages open faster.",
 )
-def serve(db: str | None, port: int, host: str, pool_size: int) -> None:
+@click.option(
+    "--token",
+    envvar="COACHKIT_TOKEN",
+    metavar="KEY",
+    help="A secret key: people open the address once with ?token=KEY, then their "
+    "browser remembers it. Default: $COACHKIT_TOKEN.",
+)
+@click.option(
+    "--trusted-header",
+    metavar="NAME",
+    help="Take each visitor's sign-in name from this request header, which a "
+    "sign-in proxy in front sets (such as X-Forwarded-User). Only that proxy may "
+    "reach coachkit.",
+)
+@click.option(
+    "--base-url",
+    metavar="PATH",
+    help="Serve every page under this path, such as /coachkit/, behind a proxy "
+    "that passes the path on unchanged.",
+)
+@click.option(
+    "--jupyterhub",
+    is_flag=True,
+    help="Run as a JupyterHub user's own server behind jhsingle-native-proxy: the "
+    "Hub's sign-in says who it is (see deploy/jupyterhub_config.py).",
+)
+def serve(
+    db: str | None,
+    port: int,
+    host: str,
+    pool_size: int,
+    token: str | None,
+    trusted_header: str | None,
+    base_url: str | None,
+    jupyterhub: bool,
+) -> None:
     """Serve the three workbooks in your browser."""
+    import os
+
     from coachkit import serve as serving
     from coachkit.demo import build_demo
+    from coachkit.front_door import FrontDoor
 
+    door = FrontDoor.from_options(
+        os.environ,
+        base_url=base_url,
+        token=token,
+        trusted_header=trusted_header,
+        jupyterhub=jupyterhub,
+    )
+    for warning in door.check(host, port):
+        click.echo(f"coachkit: {warning}", err=True)
     if not serving.port_is_free(host, port):
         raise CoachkitError(
             f"port {port} on {host} is already in use; pick another with --port."
@@ -141,7 +188,7 @@ def serve(db: str | None, port: int, host: str, pool_size: int) -> None:
         )
     url = store.url.render_as_string(hide_password=False)
     store.dispose()
-    sys.exit(serving.serve(url, host=host, port=port, pool_size=pool_size))
+    sys.exit(serving.serve(url, host=host, port=port, pool_size=pool_size, door=door))
 
 
 def _add_data_commands() -> None:

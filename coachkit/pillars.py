@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 
@@ -45,6 +46,14 @@ PILLARS = (
         "Look back at what changed, what worked and what to adjust.",
     ),
 )
+
+
+def site_path(path: str) -> str:
+    """``path`` (such as ``/voila/render/1_prioritize.ipynb``) as a browser asks for
+    it: under the address prefix of ``coachkit serve --base-url``, which Voila hands
+    the workbook's kernel as ``VOILA_BASE_URL``; else unchanged."""
+    base = os.environ.get("VOILA_BASE_URL", "/") or "/"
+    return base.rstrip("/") + "/" + path.lstrip("/")
 
 
 def pillar(key: str) -> Pillar:

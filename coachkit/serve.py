@@ -9,7 +9,6 @@ landing page at ``/`` and asks nothing of any host but this server.
 from __future__ import annotations
 
 import errno
-import ipaddress
 import os
 import signal
 import socket
@@ -21,6 +20,7 @@ from pathlib import Path
 from types import FrameType
 
 from coachkit.errors import CoachkitError
+from coachkit.front_door import FrontDoor, is_loopback
 
 #: Folder that holds ``voila/templates/coachkit``; Voila finds it through JUPYTER_PATH.
 TEMPLATE_ROOT = Path(__file__).resolve().parent / "voila" / "share" / "jupyter"
@@ -169,7 +169,7 @@ def voila_argv(
     ]
     if pool_size <= 0:
         argv.append(f"--VoilaExecutor.timeout={EXECUTE_TIMEOUT}")
-    if not _is_loopback(host):
+    if not is_loopback(host):
         # Served to other machines on purpose: they use other names for it.
         argv += ["--Voila.tornado_settings", "allow_remote_access=True"]
     if sys.platform != "win32":
@@ -180,7 +180,10 @@ def voila_argv(
 
 
 def voila_env(
-    store_url: str, host: str, base: Mapping[str, str] | None = None
+    store_url: str,
+    host: str,
+    base: Mapping[str, str] | None = None,
+    door: FrontDoor | None = None,
 ) -> dict[str, str]:
     """Return the environment for the Voila process and, through it, its kernels.
 
@@ -192,6 +195,9 @@ def voila_env(
         The address Voila listens on; preheated kernels call back to it.
     base
         The environment to start from; defaults to ``os.environ``.
+    door
+        How visitors get in (:class:`~coachkit.front_door.FrontDoor`): nothing in
+        ``base`` may speak for a visitor, and Voila's key travels here.
 
     Returns
     -------
@@ -199,6 +205,7 @@ def voila_env(
         A copy of ``base`` with the coachkit settings added.
     """
     env = dict(os.environ if base is None else base)
+    (door or FrontDoor()).prepare_env(env)
     env["COACHKIT_DB"] = store_url
     # Voila looks for page templates under $JUPYTER_PATH/voila/templates first.
     search = [str(TEMPLATE_ROOT), env.get("JUPYTER_PATH", "")]
@@ -215,6 +222,7 @@ def serve(
     port: int = 8866,
     workbooks: Path | None = None,
     pool_size: int = POOL_SIZE,
+    door: FrontDoor | None = None,
 ) -> int:
     """Serve the workbooks until Ctrl+C or SIGTERM, and return Voila's exit code.
 
@@ -230,19 +238,29 @@ def serve(
         Folder with the notebooks; defaults to :func:`workbooks_dir`.
     pool_size
         Kernels kept ready per workbook (see :func:`voila_argv`).
+    door
+        How visitors get in; the default serves this machine only, to anyone on it.
 
     Returns
     -------
     int
         The exit code of the Voila process (0 after a normal stop).
+
+    Raises
+    ------
+    CoachkitError
+        ``host`` reaches other machines and ``door`` lets anyone in.
     """
+    door = door or FrontDoor()
+    door.check(host, port)
     folder = workbooks if workbooks is not None else workbooks_dir()
     argv = voila_argv(folder, host=host, port=port, pool_size=pool_size)
+    argv += door.voila_args(remote=not is_loopback(host))
     # Voila gets its own session, so that Ctrl+C reaches it once, through us, and
     # never in the middle of its own shutdown.
     child = subprocess.Popen(
         argv,
-        env=voila_env(store_url, host),
+        env=voila_env(store_url, host, door=door),
         stdin=subprocess.DEVNULL,
         start_new_session=True,
         preexec_fn=_stop_with_parent if sys.platform == "linux" else None,
@@ -259,8 +277,10 @@ def serve(
     previous = {sig: signal.signal(sig, forward) for sig in stop_signals}
     try:
         if _wait_until_listening(child, host, port):
+            where = _url(host, port, "/" if door.hub else door.base_url)
+            key = "  (open it once with ?token=<your key>)" if door.token else ""
             print(
-                f"coachkit is running at {_url(host, port)}  (press Ctrl+C to stop)",
+                f"coachkit is running at {where}{key}  (press Ctrl+C to stop)",
                 flush=True,
             )
         return child.wait()
@@ -277,16 +297,9 @@ def _reachable(host: str) -> str:
     return {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
 
 
-def _is_loopback(host: str) -> bool:
-    try:
-        return host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _url(host: str, port: int) -> str:
+def _url(host: str, port: int, path: str = "/") -> str:
     shown = f"[{host}]" if ":" in host else host
-    return f"http://{shown}:{port}/"
+    return f"http://{shown}:{port}{path}"
 
 
 def _wait_until_listening(

@@ -21,7 +21,7 @@ import traitlets as t
 
 from coachkit.access import Viewer
 from coachkit.errors import CoachkitError
-from coachkit.pillars import PILLARS, Pillar
+from coachkit.pillars import PILLARS, Pillar, site_path
 
 log = logging.getLogger("coachkit")
 
@@ -198,13 +198,14 @@ class ShellView:
 
     def _show_nav(self, _change: object = None) -> None:
         query = "" if self.state.coach_id is None else f"?coach={self.state.coach_id}"
-        links = ["<a href='/'>Home</a>"]
+        links = [f"<a href='{text(site_path('/'))}'>Home</a>"]
         for p in PILLARS:
             label = f"{p.number}. {text(p.title)}"
             if p.key == self.pillar.key:
                 links.append(f"<b>{label}</b>")
             else:
-                links.append(f"<a href='{p.path}{query}'>{label}</a>")
+                href = text(site_path(p.path))
+                links.append(f"<a href='{href}{query}'>{label}</a>")
         self.nav.value = " ".join(links)
 
     def ready(self) -> None:

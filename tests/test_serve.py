@@ -1,0 +1,261 @@
+"""``coachkit serve`` for a team: a token, a trusted proxy header, a base URL, the Hub.
+
+What Voila is told for each option (read back through Voila's own option parser),
+what the server's environment may not carry into a page, the refusal to open the
+server to the network without a way to sign in, and a real server that turns away
+a browser without its key.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser_fixtures import _child_env, _free_port, _stop, launch, wait_until_answers
+from click.testing import CliRunner
+
+from coachkit.cli import main
+from coachkit.errors import CoachkitError
+from coachkit.front_door import SIGN_IN_PAGE, FrontDoor
+from coachkit.identity import HEADER_VAR, HUB_VAR
+from coachkit.pillars import PILLARS
+from coachkit.serve import voila_argv, voila_env, workbooks_dir
+
+KEY = "k3y-for-the-test-only-0123456789"
+HUB_ENV = {HUB_VAR: "ann", "JUPYTERHUB_SERVICE_PREFIX": "/user/ann/"}
+
+
+def _voila_reads(argv: list[str]) -> Any:
+    """Voila's settings after it parsed ``argv`` (what ``coachkit serve`` runs)."""
+    from voila.app import Voila
+
+    class Parsed(Voila):  # type: ignore[misc]
+        def start(self) -> None:  # pragma: no cover - never started
+            pass
+
+    Parsed.clear_instance()
+    app = Parsed()
+    app.initialize(argv[argv.index("voila") + 1 :])
+    return app
+
+
+def _argv(door: FrontDoor, host: str = "127.0.0.1") -> list[str]:
+    argv = voila_argv(workbooks_dir(), host=host, port=8866, pool_size=0)
+    return argv + door.voila_args(remote=host != "127.0.0.1")
+
+
+def test_plain_serve_keeps_the_host_check_and_needs_no_key() -> None:
+    app = _voila_reads(_argv(FrontDoor()))
+    assert app.base_url == "/"
+    assert app.voila_configuration.http_header_envs == []
+    assert not app.auto_token
+    assert not app.tornado_settings["allow_remote_access"]
+
+
+def test_trusted_header_and_base_url_reach_voila() -> None:
+    door = FrontDoor.from_options(
+        {}, trusted_header="X-Forwarded-User", base_url="coachkit"
+    )
+    assert door.base_url == "/coachkit/"
+    app = _voila_reads(_argv(door))
+    assert app.voila_configuration.http_header_envs == ["X-Forwarded-User"]
+    # nginx passes the path on unchanged, so Voila serves under it too.
+    assert (app.base_url, app.server_url) == ("/coachkit/", "/coachkit/")
+    # Behind the proxy, browsers use the proxy's name; the proxy checks it.
+    assert app.tornado_settings["allow_remote_access"]
+
+
+def test_jupyterhub_serves_at_the_root_its_proxy_strips_the_prefix_to() -> None:
+    door = FrontDoor.from_options(HUB_ENV, jupyterhub=True)
+    app = _voila_reads(_argv(door))
+    assert (app.base_url, app.server_url) == ("/user/ann/", "/")
+    assert app.voila_configuration.http_header_envs == []
+
+
+def test_the_key_stays_off_the_command_line() -> None:
+    door = FrontDoor.from_options({}, token=KEY)
+    argv = _argv(door)
+    assert not any(KEY in arg for arg in argv)
+    env = voila_env("sqlite:///x.db", "127.0.0.1", base={}, door=door)
+    os.environ["JUPYTER_TOKEN"] = env["JUPYTER_TOKEN"]
+    try:
+        app = _voila_reads(argv)
+        app.init_settings()  # makes the sign-in checker, which reads the key
+        assert app.identity_provider.token == KEY
+    finally:
+        del os.environ["JUPYTER_TOKEN"]
+    assert app.tornado_settings["login_url"] == "/" + SIGN_IN_PAGE
+    # On this machine only, the Host check stays on even though the command line
+    # replaced voila.json's settings.
+    assert not app.tornado_settings["allow_remote_access"]
+
+
+def test_the_servers_environment_cannot_speak_for_a_visitor() -> None:
+    inherited = {
+        "HTTP_X_FORWARDED_USER": "lee",
+        "HTTP_X_OTHER": "x",
+        HEADER_VAR: "X-Forwarded-User",
+        HUB_VAR: "ann",
+        "COACHKIT_TOKEN": KEY,
+        "JUPYTER_TOKEN": "old",
+        "PATH": "/usr/bin",
+    }
+    plain = voila_env("sqlite:///x.db", "127.0.0.1", base=inherited)
+    assert not [name for name in plain if name.startswith("HTTP_")]
+    assert HEADER_VAR not in plain  # only --trusted-header turns header trust on
+    assert "JUPYTER_TOKEN" not in plain
+    assert "COACHKIT_TOKEN" not in plain
+    assert plain[HUB_VAR] == "ann"  # under JupyterHub: the server's owner
+    assert plain["PATH"] == "/usr/bin"
+
+    door = FrontDoor(trusted_header="X-Forwarded-User")
+    proxied = voila_env("sqlite:///x.db", "127.0.0.1", base=inherited, door=door)
+    assert not [name for name in proxied if name.startswith("HTTP_")]
+    assert proxied[HEADER_VAR] == "X-Forwarded-User"
+    assert HUB_VAR not in proxied  # the header alone decides
+
+
+def test_open_host_without_a_way_to_sign_in_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "store.db"
+    result = CliRunner().invoke(
+        main, ["serve", "--db", str(db), "--host", "0.0.0.0", "--port", "1"]
+    )
+    assert result.exit_code == 1
+    assert "--host 0.0.0.0 lets anyone" in result.output
+    assert "--token" in result.output
+    assert "--trusted-header X-Forwarded-User" in result.output
+    assert not db.exists()  # refused before anything was written
+
+
+@pytest.mark.parametrize(
+    ("options", "env", "problem"),
+    [
+        ({"token": "short"}, {}, "at least 16"),
+        ({"token": "a key with spaces in it"}, {}, "at least 16"),
+        ({"trusted_header": "X-User: ann"}, {}, "is not a header name"),
+        ({"base_url": "/a/../b/"}, {}, "is not an address path"),
+        ({"base_url": "/x'onmouseover=1/"}, {}, "is not an address path"),
+        ({"jupyterhub": True}, {}, "only as a JupyterHub user's server"),
+        ({"jupyterhub": True, "trusted_header": "X-User"}, HUB_ENV, "both say who"),
+        ({"jupyterhub": True, "base_url": "/x/"}, HUB_ENV, "--base-url"),
+    ],
+)
+def test_bad_options_say_what_to_change(
+    options: dict[str, Any], env: dict[str, str], problem: str
+) -> None:
+    with pytest.raises(CoachkitError, match=problem):
+        FrontDoor.from_options(env, **options)
+
+
+def test_each_way_in_opens_the_network_or_warns() -> None:
+    assert FrontDoor(token=KEY).check("0.0.0.0", 8866) == []
+    (warning,) = FrontDoor(trusted_header="X-Forwarded-User").check("0.0.0.0", 8866)
+    assert "only your sign-in proxy may reach 0.0.0.0 port 8866" in warning
+    assert FrontDoor(trusted_header="X-Forwarded-User").check("127.0.0.1", 1)
+    with pytest.raises(CoachkitError, match="Leave out --host"):
+        FrontDoor(hub=True).check("0.0.0.0", 8866)
+    assert FrontDoor().check("127.0.0.1", 8866) == []
+
+
+# -- a real server with a key ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def keyed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Any]]:
+    """``coachkit serve --token KEY`` (the key from $COACHKIT_TOKEN) on a demo store."""
+    tmp = tmp_path_factory.mktemp("keyed")
+    env = {**_child_env(tmp / "home"), "COACHKIT_TOKEN": KEY}
+    port = _free_port()
+    log = tmp / "serve.log"
+    command = [sys.executable, "-m", "coachkit", "serve", "--db", str(tmp / "s.db")]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--pool-size", "0"]
+    proc = launch(command, env, log)
+    try:
+        wait_until_answers(
+            proc, log, lambda: _get(port, "/")[0] == 302, "coachkit serve --token"
+        )
+        yield port, proc
+    finally:
+        _stop(proc)
+
+
+def _get(port: int, path: str, **headers: str) -> tuple[int, dict[str, str], str]:
+    """GET ``path``; the answer's headers hold the cookies it set under "Cookie"."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        headers = dict(response.getheaders())
+        cookies = response.headers.get_all("Set-Cookie") or []
+        headers["Cookie"] = "; ".join(c.split(";")[0] for c in cookies)
+        return response.status, headers, response.read().decode()
+    finally:
+        connection.close()
+
+
+def test_a_page_without_the_key_is_turned_away(keyed: tuple[int, Any]) -> None:
+    port, _proc = keyed
+    for path in ("/", PILLARS[0].path, "/voila/tree"):
+        status, headers, body = _get(port, path)
+        assert status == 302, path
+        assert headers["Location"].startswith("/" + SIGN_IN_PAGE), path
+        assert "coachkit-pillars" not in body
+    # The page it is sent to says what to do, in plain words.
+    status, _headers, body = _get(port, "/" + SIGN_IN_PAGE + "?next=%2F")
+    assert status == 200
+    assert "needs its key" in body
+    assert "?token=" in body
+    # A wrong key is no key.
+    assert _get(port, "/?token=" + KEY[:-1] + "x")[0] == 302
+
+
+def test_the_key_opens_the_door_once_then_a_cookie_does(
+    keyed: tuple[int, Any],
+) -> None:
+    port, _proc = keyed
+    status, headers, body = _get(port, "/?token=" + KEY)
+    assert status == 200
+    assert "coachkit-pillars" in body
+    status, _headers, body = _get(port, PILLARS[0].path, Cookie=headers["Cookie"])
+    assert status == 200
+    assert "jupyter-config-data" in body
+    # A proxy can carry the key in a header instead (deploy/ mentions it).
+    assert _get(port, "/", Authorization=f"token {KEY}")[0] == 200
+    # Still only this machine's names: a page reached through DNS rebinding is not
+    # served, key or no key.
+    bad_host = {"Host": f"attacker.example:{port}", "Authorization": f"token {KEY}"}
+    assert _get(port, "/", **bad_host)[0] == 403
+
+
+def test_the_key_is_in_no_command_line(keyed: tuple[int, Any]) -> None:
+    _port, proc = keyed
+    ours = _descendants(proc.pid)
+    assert len(ours) >= 2, "coachkit serve and its Voila should both be running"
+    for pid in ours:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        assert KEY.encode() not in cmdline, cmdline
+
+
+def _descendants(pid: int) -> list[int]:
+    """``pid`` and every process below it (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo += children.get(current, [])
+    return found
