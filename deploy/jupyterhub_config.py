@@ -17,9 +17,10 @@
 # jhsingle-native-proxy 0.8.3 checks websocket origins itself in a way tornado 6.6
 # changed: with tornado 6.6 every workbook page stays empty (websocket 403).
 #
-# Tried here with the real jhsingle-native-proxy 0.8.3 in front of coachkit serve
-# --jupyterhub (docs/deploy.md says how); tests/test_browser_proxy.py checks the
-# same set-up with a stand-in proxy on every test run.
+# Tried by hand with JupyterHub 6.1.1 and jhsingle-native-proxy 0.8.3, with only the
+# authenticator, the spawner and the paths swapped (docs/deploy.md says what was
+# seen); tests/test_browser_proxy.py checks coachkit's side with a stand-in proxy
+# on every test run.
 
 c = get_config()  # noqa: F821 - JupyterHub provides it
 
