@@ -43,3 +43,22 @@ def test_the_png_is_twice_the_size_of_the_chart_for_sharp_slides() -> None:
     width, height = struct.unpack(">II", png[16:24])
     one = charts.to_png(_chart(), scale=1.0)
     assert (width, height) == tuple(2 * x for x in struct.unpack(">II", one[16:24]))
+
+
+def test_a_behaviour_name_ending_in_emoji_still_draws_the_skill_chart() -> None:
+    # Vega shortened long legend labels in the middle of an emoji, and vl-convert
+    # then failed, so the Progress tab broke on such a name (issue #9).
+    name = (
+        "Build the picture of success together 👩🏽\u200d💻 👨\u200d👩\u200d👧\u200d👦"
+    )
+    history = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2026-05-01", "2026-06-01"]),
+            "behaviour": [name, name],
+            "skill": [2, 3],
+            "source": ["coach", "coach"],
+        }
+    )
+    svg = charts.to_svg(charts.skill_chart(history, "Skill <b>over</b> time"))
+    assert "Build the picture of success together" in svg
+    assert "&lt;b&gt;over&lt;/b&gt;" in svg
