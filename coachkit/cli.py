@@ -192,9 +192,17 @@ def serve(
 
 
 def _add_data_commands() -> None:
-    from coachkit.commands import archive, importer, lab, reports, templates, users
+    from coachkit.commands import (
+        archive,
+        importer,
+        lab,
+        reports,
+        templates,
+        users,
+        workshop,
+    )
 
-    for module in (importer, archive, reports, templates, lab, users):
+    for module in (importer, archive, reports, templates, lab, users, workshop):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -7,7 +7,7 @@ import importlib
 import os
 import pkgutil
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 import pandas as pd
@@ -18,6 +18,10 @@ from coachkit.apps.shell import AppState, ShellView, guarded, requested_coach
 from coachkit.errors import CoachkitError
 from coachkit.pillars import pillar
 from coachkit.store import Store, open_store
+from coachkit.workshop import SeatNeeded, seat_in
+
+if TYPE_CHECKING:
+    from coachkit.apps.workshop_claim import ClaimView
 
 _STORES: dict[str, Store] = {}
 
@@ -80,8 +84,11 @@ class Workbook:
                 coach = self.visitor.coach_id
         self.state = self.make_state()
         self.state.coach_id = self._pick(coach)
+        seat = ""  # a workshop seat's links keep the participant in it
+        if self.visitor is not None and self.visitor.source == "seat":
+            seat = seat_in(os.environ.get("QUERY_STRING", ""))
         self.shell = ShellView(
-            pillar(self.pillar_key), self.state, self.coaches, self.visitor
+            pillar(self.pillar_key), self.state, self.coaches, self.visitor, seat
         )
         self.state.observe(self._on_coach, names="coach_id")
         self._on_coach()
@@ -189,10 +196,18 @@ def error_view(message: str) -> w.HTML:
     return box
 
 
-def build(cls: type[Workbook], **kwargs: Any) -> Workbook | w.HTML:
-    """Build a workbook, or a plain error message if the store cannot be opened."""
+def build(cls: type[Workbook], **kwargs: Any) -> Workbook | w.HTML | ClaimView:
+    """Build a workbook, or a plain error message if the store cannot be opened.
+
+    A workshop store opened without a seat link gives the form that claims a seat.
+    """
     try:
         return cls(**kwargs)
+    except SeatNeeded as exc:
+        from coachkit.apps.workshop_claim import ClaimView
+
+        where = store_for(kwargs.get("db"))
+        return ClaimView(where, pillar(cls.pillar_key), str(exc))
     except CoachkitError as exc:
         return error_view(str(exc))
 

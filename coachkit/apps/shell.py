@@ -13,7 +13,7 @@ import logging
 import os
 from collections.abc import Callable
 from typing import Any, TypeVar
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 import ipywidgets as w
 import pandas as pd
@@ -140,6 +140,8 @@ class ShellView:
         The ``coachkit.queries.coaches`` frame: who can be picked.
     visitor
         Who signed in, if anyone; None in single-user mode.
+    seat
+        A workshop seat's token: the links to the other workbooks keep it.
     """
 
     def __init__(
@@ -148,8 +150,10 @@ class ShellView:
         state: AppState,
         coaches: pd.DataFrame,
         visitor: Viewer | None = None,
+        seat: str = "",
     ) -> None:
         self.pillar = pillar
+        self.seat = seat
         self.state = state
         self.header = w.HTML(
             _CSS
@@ -198,6 +202,8 @@ class ShellView:
 
     def _show_nav(self, _change: object = None) -> None:
         query = "" if self.state.coach_id is None else f"?coach={self.state.coach_id}"
+        if self.seat:
+            query = f"?seat={quote(self.seat, safe='')}"
         links = [f"<a href='{text(site_path('/'))}'>Home</a>"]
         for p in PILLARS:
             label = f"{p.number}. {text(p.title)}"

@@ -1,0 +1,140 @@
+"""What a workshop participant sees before they have a seat: type a name, get a team.
+
+A workbook opened in a workshop store without a seat link shows this instead of the
+workbook. Claiming a seat gives the participant links to the three workbooks in
+their seat (``?seat=...``); a plain link is all a page can offer, as a widget cannot
+send the browser elsewhere by itself.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ipywidgets as w
+import traitlets as t
+
+from coachkit.apps.shell import _CSS, READY_CLASS, AppState, guarded, text
+from coachkit.pillars import PILLARS, Pillar, site_path
+from coachkit.store import Store
+from coachkit.workshop import NAME_MAX, claim_seat, seat_link
+
+_LINKS_CSS = """<style>
+.coachkit-claim .ck-seat-links a { text-decoration: underline; margin-right: 14px; }
+.coachkit-claim .ck-seat-links a.ck-seat-link { display: inline-block;
+  padding: 8px 16px; background: #1976d2; color: #fff; border-radius: 4px;
+  text-decoration: none; font-weight: bold; }
+</style>"""
+
+
+class ClaimState(AppState):
+    """The claim form's state: the name typed, and the seat's token once claimed."""
+
+    name = t.Unicode("")
+    claimed_by = t.Unicode("")
+    token = t.Unicode("")
+
+
+class ClaimView:
+    """ "Type your name to get your own practice team", then links to the seat.
+
+    Parameters
+    ----------
+    store
+        The whole store (nobody is signed in yet).
+    pillar
+        The workbook that was opened: its link comes first.
+    message
+        Why this page shows (the workshop's greeting).
+    """
+
+    def __init__(self, store: Store, pillar: Pillar, message: str) -> None:
+        self.store = store
+        self.pillar = pillar
+        self.state = ClaimState()
+        header = w.HTML(
+            _CSS
+            + _LINKS_CSS
+            + f"<h1>{pillar.number}. {text(pillar.title)}</h1>"
+            + f"<p class='ck-purpose'>{text(pillar.purpose)}</p>"
+            + "<h2>Workshop: a practice team of your own</h2>"
+            + f"<p>{text(message)} Only you will see your team and what you change "
+            "in it.</p>"
+        )
+        self.name = w.Text(
+            description="Your name",
+            placeholder="for example: Ana Lopez",
+            layout=w.Layout(width="420px"),
+        )
+        self.name.add_class("ck-seat-name")
+        self.button = w.Button(description="Get my team", button_style="primary")
+        self.button.add_class("ck-claim")
+        self.form = w.HBox([self.name, self.button])
+        self.status = w.HTML()
+        self.status.add_class("ck-status-line")
+        self.links = w.HTML()
+        self.links.add_class("ck-seat-links")
+        self.root = w.VBox([header, self.form, self.status, self.links])
+        self.root.add_class("coachkit-app")
+        self.root.add_class("coachkit-claim")
+        w.link((self.name, "value"), (self.state, "name"))
+        self.state.observe(self._show_status, names=["message", "level"])
+        self.state.observe(self._show_links, names="token")
+        self.button.on_click(guarded(self.state, "claiming a seat")(self.claim))
+        self._show_status()
+        self.root.add_class(READY_CLASS)
+
+    @property
+    def view(self) -> w.VBox:
+        """The root widget to display."""
+        return self.root
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.view)
+
+    def claim(self, _widget: Any = None) -> None:
+        """Claim the first free seat for the name typed; show its links."""
+        if self.state.token:
+            return  # one seat per page
+        with self.store.write() as conn:
+            token = claim_seat(conn, self.state.name)
+        self.state.claimed_by = " ".join(self.state.name.split())
+        self.state.token = token
+        self.form.layout.display = "none"
+        self.state.say(
+            f"Welcome, {self.state.claimed_by}! Your practice team is ready.", "ok"
+        )
+
+    def _show_status(self, _change: object = None) -> None:
+        message = self.state.message or (
+            f"Up to {NAME_MAX} characters. Type the name others know you by."
+        )
+        level = self.state.level if self.state.message else "info"
+        self.status.value = (
+            f"<div class='ck-status ck-status-{level}' role='status'>"
+            f"{text(message)}</div>"
+        )
+
+    def _show_links(self, _change: object = None) -> None:
+        others = [p for p in PILLARS if p.key != self.pillar.key]
+        self.links.value = (
+            "<p>"
+            + _link(self.state.token, self.pillar, "ck-seat-link", "Open your team in ")
+            + "</p>"
+            "<p><b>Bookmark the page this link opens</b> (or copy its address "
+            "somewhere safe): it is your way back to your team. Anyone with it sees "
+            "your team, so keep it to yourself.</p>"
+            "<p>The other workbooks, in your seat: "
+            + " ".join(_link(self.state.token, p) for p in others)
+            + "</p>"
+        )
+
+
+def _link(token: str, pillar: Pillar, css: str = "", words: str = "") -> str:
+    href = html.escape(site_path(seat_link(token, pillar.path)), quote=True)
+    return (
+        f"<a class='{css}' href='{href}'>{text(words)}{pillar.number}. "
+        f"{text(pillar.title)}</a>"
+    )
