@@ -28,7 +28,7 @@ from coachkit.archive_format import (
     file_sha256,
 )
 from coachkit.errors import CoachkitError
-from coachkit.store import Store
+from coachkit.store import Store, continue_ids
 
 _BATCH = 10_000
 
@@ -60,8 +60,7 @@ def restore_store(store: Store, folder: str | os.PathLike[str]) -> Manifest:
                 conn.execute(table.delete())
             for table in schema.metadata.sorted_tables:
                 _restore_table(conn, table, source / manifest.tables[table.name].file)
-            if conn.dialect.name == "postgresql":
-                _reset_sequences(conn)
+            continue_ids(conn, schema.metadata.sorted_tables)
     return manifest
 
 
@@ -224,21 +223,3 @@ def _inserter(
             ) from exc
 
     return insert
-
-
-def _reset_sequences(conn: Connection) -> None:
-    """On PostgreSQL, make new ids continue after the highest restored id."""
-    for table in schema.metadata.sorted_tables:
-        column = table.autoincrement_column
-        if column is None:
-            continue
-        top = sa.func.max(column)
-        conn.execute(
-            sa.select(
-                sa.func.setval(
-                    sa.func.pg_get_serial_sequence(table.name, column.name),
-                    sa.func.coalesce(top, 1),
-                    top.is_not(None),
-                )
-            ).select_from(table)
-        )

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 
 from coachkit import access
 from coachkit import schema as s
+from coachkit.store import continue_ids
 
 #: History each practice team has, and the demo seed they are made from.
 MONTHS = 9
@@ -162,8 +163,7 @@ def insert_teams(
         for i in range(0, len(rows), _BATCH):
             conn.execute(table.insert(), rows[i : i + _BATCH])
         written += len(rows)
-    if conn.dialect.name == "postgresql":
-        _advance_sequences(conn)
+    continue_ids(conn, s.TEAM_TABLES)
     return written
 
 
@@ -196,24 +196,6 @@ def _mover(
         return moved
 
     return move
-
-
-def _advance_sequences(conn: Connection) -> None:
-    """On PostgreSQL, make new ids continue after the copied ones."""
-    for table in s.TEAM_TABLES:
-        column = table.autoincrement_column
-        if column is None:
-            continue
-        top = sa.func.max(column)
-        conn.execute(
-            sa.select(
-                sa.func.setval(
-                    sa.func.pg_get_serial_sequence(table.name, column.name),
-                    sa.func.coalesce(top, 1),
-                    top.is_not(None),
-                )
-            ).select_from(table)
-        )
 
 
 @access.lead_only

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -295,3 +295,27 @@ def _is_busy(exc: sa.exc.OperationalError) -> bool:
 def _first_line(exc: object) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+def continue_ids(conn: Connection, tables: Sequence[sa.Table]) -> None:
+    """On PostgreSQL, make new ids continue after the highest id in each table.
+
+    Rows copied in with their ids (a restore, a workshop reset) leave PostgreSQL's
+    id sequences behind; SQLite needs nothing.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    for table in tables:
+        column = table.autoincrement_column
+        if column is None:
+            continue
+        top = sa.func.max(column)
+        conn.execute(
+            sa.select(
+                sa.func.setval(
+                    sa.func.pg_get_serial_sequence(table.name, column.name),
+                    sa.func.coalesce(top, 1),
+                    top.is_not(None),
+                )
+            ).select_from(table)
+        )

@@ -32,6 +32,7 @@ from browser_fixtures import (
     _child_env,
     open_tab,
     open_workbook,
+    process_tree,
     serving,
     wait_until_built,
 )
@@ -170,26 +171,6 @@ def test_sigkill_mid_save_keeps_the_last_committed_draft(
 
 
 # -- the server killed with drafts open ----------------------------------------------
-def _process_tree(root: int) -> list[int]:
-    """``root`` and every process below it, from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo += children.get(pid, [])
-    return found
-
-
 def _alive(pid: int) -> bool:
     try:
         stat = (Path("/proc") / str(pid) / "stat").read_text()
@@ -201,7 +182,7 @@ def _alive(pid: int) -> bool:
 def _crash(proc: subprocess.Popen[bytes]) -> list[int]:
     """Freeze the server, Voila and every kernel, then SIGKILL them all at once."""
     frozen: list[int] = []
-    while new := [p for p in _process_tree(proc.pid) if p not in frozen]:
+    while new := [p for p in process_tree(proc.pid) if p not in frozen]:
         for pid in new:  # stopped processes cannot react or start new ones
             with suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGSTOP)
@@ -228,7 +209,7 @@ def _serving(db: Path, tmp: Path) -> Iterator[tuple[Server, subprocess.Popen[byt
                 yield running, proc
             finally:
                 if proc.poll() is None:
-                    tree = _process_tree(proc.pid)
+                    tree = process_tree(proc.pid)
     finally:
         for pid in tree:  # anything that outlived the graceful stop
             if _alive(pid):

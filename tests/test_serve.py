@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_fixtures import _child_env, _free_port, _stop, launch, wait_until_answers
+from browser_fixtures import (
+    _child_env,
+    _free_port,
+    _stop,
+    launch,
+    process_tree,
+    wait_until_answers,
+)
 from click.testing import CliRunner
 
 from coachkit.cli import main
@@ -234,28 +241,8 @@ def test_the_key_opens_the_door_once_then_a_cookie_does(
 
 def test_the_key_is_in_no_command_line(keyed: tuple[int, Any]) -> None:
     _port, proc = keyed
-    ours = _descendants(proc.pid)
+    ours = process_tree(proc.pid)
     assert len(ours) >= 2, "coachkit serve and its Voila should both be running"
     for pid in ours:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
         assert KEY.encode() not in cmdline, cmdline
-
-
-def _descendants(pid: int) -> list[int]:
-    """``pid`` and every process below it (Linux /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        parent = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(parent, []).append(int(entry.name))
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        todo += children.get(current, [])
-    return found
