@@ -36,10 +36,12 @@ CULL_IDLE_TIMEOUT = 3600
 #: Kernels kept ready per workbook: two, so a coach who opens a workbook right after
 #: another still gets a ready one while the first is being replaced.
 POOL_SIZE = 2
-#: Seconds before Voila starts a kernel to replace one taken from the pool. The new
-#: kernel's start costs a CPU for 3 s; started at once, it slows the page that was
-#: just opened (benchmarks/RESULTS.md).
-POOL_FILL_DELAY = 3
+#: Seconds, per kernel in a workbook's pool, before Voila starts a kernel to replace
+#: one taken from it. Each start costs a CPU for about 3 s; started at once, the
+#: replacements slow the pages just opened. A bigger pool is there for a crowd
+#: arriving together (a workshop), so its replacements wait until that crowd's pages
+#: are up: 4 s for the default pool of 2, 14 s for 7 (benchmarks/RESULTS.md).
+POOL_FILL_DELAY = 2
 #: Per-cell time limit while a page builds, used only without preheated kernels: a
 #: preheated kernel waits inside a cell (wait_for_request) until someone opens the
 #: page, maybe hours later, and any limit would leave such pages loading forever.
@@ -160,7 +162,7 @@ def voila_argv(
         r"\A(?!)",
         f"{vc}preheat_kernel={pool_size > 0}",
         f"{vc}default_pool_size={max(pool_size, 0)}",
-        f"--VoilaKernelManager.fill_delay={POOL_FILL_DELAY}",
+        f"--VoilaKernelManager.fill_delay={POOL_FILL_DELAY * max(pool_size, 1)}",
         f"{km}cull_interval={CULL_INTERVAL}",
         f"{km}cull_idle_timeout={CULL_IDLE_TIMEOUT}",
         f"{km}cull_connected=True",
