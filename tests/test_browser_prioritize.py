@@ -203,21 +203,15 @@ def _pick_rep(page: Any, choice: Choice) -> None:
 
 
 def _select_rep(page: Any, choice: Choice, name: str) -> None:
-    """Pick ``name`` and wait until the tabs show them.
+    """Pick ``name`` and wait until the tab on screen (Team) shows them.
 
-    The kernel redraws every tab in the one callback that handles the pick, so once
-    the Assess heading names the rep, the rating rows are theirs too.
+    Other tabs are drawn when they are opened; :func:`_assess` checks that the
+    Assess tab then shows the rep picked here.
     """
     # Dropdown options carry their label as value (the label shows &nbsp;).
     page.locator(".ck-rep-picker select").select_option(value=name)
     _expect(page.locator(".ck-edit-name input")).to_have_value(
         name, timeout=ROUND_TRIP_MS
-    )
-    _expect(page.locator(".ck-assess-heading")).to_contain_text(
-        f"Assess {name}", timeout=ROUND_TRIP_MS
-    )
-    page.locator(f".ck-assess-{choice.keys[0]}").wait_for(
-        state="attached", timeout=ROUND_TRIP_MS
     )
 
 
@@ -259,6 +253,13 @@ def _shot(page: Any, name: str, at: str) -> None:
 def _assess(page: Any, server: Server, choice: Choice) -> None:
     """Rate every behaviour, with HTML in the first row's evidence, and save."""
     _tab(page, "5. Assess")
+    # Drawn only now, for the rep picked while another tab was on screen.
+    _expect(page.locator(".ck-assess-heading")).to_contain_text(
+        f"Assess {choice.rep}", timeout=ROUND_TRIP_MS
+    )
+    page.locator(f".ck-assess-{choice.keys[0]}").wait_for(
+        state="attached", timeout=ROUND_TRIP_MS
+    )
     for i, key in enumerate(choice.keys):
         row = page.locator(f".ck-assess-{key}")
         row.locator(f".ck-skill button[data-value='{_skill(choice, i)}']").click()
@@ -289,8 +290,9 @@ def _reweigh(page: Any, server: Server, choice: Choice) -> pd.DataFrame:
     before = _expected_ranking(server, choice.coach_id, Weights())
     after = _expected_ranking(server, choice.coach_id, NEW_WEIGHTS)
     _tab(page, "3. Priorities")
+    # The tab is drawn when first opened.
+    _wait_for(lambda: bool(_ranking_rows(page)), "the ranking table to be drawn")
     shown = _ranking_rows(page)
-    assert shown, "the ranking table is empty"
     assert shown == _pairs(before, len(shown))
     assert _pairs(after, len(shown)) != shown, "these weights keep the same order"
     text_before = page.locator(".ck-ranking").inner_text()
