@@ -1,4 +1,5 @@
-"""What the benchmarks share: a free port, a quiet $HOME, a server run in a block."""
+"""What the benchmarks share: a free port, a quiet $HOME, a server run in a block,
+and the kernels a server runs (how many, how busy, how much memory)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import psutil
 
 
 def free_port() -> int:
@@ -38,7 +41,7 @@ def quiet_env(home: Path) -> dict[str, str]:
 @contextmanager
 def running(
     command: list[str], env: dict[str, str], log: Path, url: str
-) -> Iterator[None]:
+) -> Iterator[subprocess.Popen[bytes]]:
     """Run a server until the block ends; wait until ``url`` answers 200."""
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -60,7 +63,7 @@ def running(
                         break
             except OSError:
                 time.sleep(0.25)
-        yield
+        yield proc
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
@@ -68,3 +71,81 @@ def running(
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+
+
+def kernels(pid: int) -> list[psutil.Process]:
+    """The Jupyter kernels under process ``pid`` (a Voila or ``coachkit serve``)."""
+    found = []
+    for child in psutil.Process(pid).children(recursive=True):
+        try:
+            if "ipykernel_launcher" in " ".join(child.cmdline()):
+                found.append(child)
+        except psutil.Error:
+            continue
+    return found
+
+
+def kernel_rss(pid: int, kernel_id: str) -> int:
+    """Resident bytes of the kernel ``kernel_id`` under ``pid`` (0 if it is gone)."""
+    for kernel in kernels(pid):
+        try:
+            if f"kernel-{kernel_id}.json" in " ".join(kernel.cmdline()):
+                return int(kernel.memory_info().rss)
+        except psutil.Error:
+            continue
+    return 0
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of process ``pid`` and everything it started."""
+    total = 0
+    root = psutil.Process(pid)
+    for proc in [root, *root.children(recursive=True)]:
+        try:
+            total += proc.memory_info().rss
+        except psutil.Error:
+            continue
+    return total
+
+
+def _waiting_for_visitor(kernel: psutil.Process, port: int) -> bool:
+    """True when a preheated kernel is connected to the server, waiting for a page.
+
+    ``voila.utils.wait_for_request`` holds a WebSocket open to the server's port
+    until a page request takes the kernel.
+    """
+    for conn in kernel.net_connections(kind="tcp"):
+        remote = conn.raddr
+        if remote and remote.port == port and conn.status == psutil.CONN_ESTABLISHED:
+            return True
+    return False
+
+
+def wait_until_quiet(
+    pid: int, count: int, timeout: float = 300, port: int | None = None
+) -> bool:
+    """Wait until ``pid`` runs exactly ``count`` kernels, all of them idle.
+
+    With ``port`` (a preheated pool), idle means each kernel has run its workbook up
+    to ``wait_for_request`` and waits on the server at ``port``; a CPU reading alone
+    would take a kernel starved by a busy machine for an idle one. Without it, the
+    kernels must use no CPU for a second. False if that did not happen in time.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = kernels(pid)
+        if len(found) == count:
+            try:
+                if port is not None:
+                    if all(_waiting_for_visitor(k, port) for k in found):
+                        return True
+                else:
+                    for kernel in found:
+                        kernel.cpu_percent(None)
+                    time.sleep(1.0)
+                    if all(kernel.cpu_percent(None) < 5 for kernel in found):
+                        return True
+            except psutil.Error:
+                pass
+        time.sleep(0.3)
+    return False
