@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 
 from coachkit import migrations, schema
-from coachkit.access import INFO_KEY, Viewer
+from coachkit.access import INFO_KEY, Viewer, lead_only
 from coachkit.errors import (
     NotACoachkitDatabase,
     SchemaTooNew,
@@ -297,6 +297,7 @@ def _first_line(exc: object) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+@lead_only
 def continue_ids(conn: Connection, tables: Sequence[sa.Table]) -> None:
     """On PostgreSQL, make new ids continue after the highest id in each table.
 
