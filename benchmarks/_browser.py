@@ -71,6 +71,8 @@ class View:
     errors: list[str] = field(default_factory=list)
     #: Whether the server says it used a kernel from its pool (None: not checked).
     preheated: bool | None = None
+    #: Seconds until the server had sent the whole page (its part of ``seconds``).
+    answered: float = float("nan")
 
 
 async def launch(playwright: Any) -> Any:
@@ -94,6 +96,12 @@ def _watch(page: Any, view: View) -> dict[str, int]:
         lambda msg: view.errors.append(msg.text) if msg.type == "error" else None,
     )
     page.on("pageerror", lambda exc: view.errors.append(str(exc)))
+
+    def refused(response: Any) -> None:
+        if response.status >= 400:
+            view.errors.append(f"{response.status} {response.url}")
+
+    page.on("response", refused)
     return received
 
 
@@ -114,6 +122,8 @@ async def open_view(context: Any, url: str, ready: str) -> tuple[Any, View]:
     view.state_bytes = received["bytes"]
     if response is not None:
         view.html_bytes = len(await response.body())
+    timing = "performance.getEntriesByType('navigation')[0].responseEnd"
+    view.answered = float(await page.evaluate(timing)) / 1000
     if await page.locator(FAILED).count():
         view.errors.append(f"{url} did not build")
     config = page.locator("#jupyter-config-data")

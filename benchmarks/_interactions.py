@@ -22,6 +22,7 @@ from _browser import (
     open_view,
     timed_change,
 )
+from playwright.async_api import expect
 
 #: The rate chart is redrawn and the header names the rep.
 REP_ON_PERFORMANCE = """() => {
@@ -143,7 +144,9 @@ async def session_saves(context: Any, url: str, samples: int) -> list[float]:
     for i in range(samples + 1):
         await _open_session(page, i + 1)
         await open_tab(page, "5. Write up")
-        await page.locator(".ck-went-well textarea").fill("Opened with an agenda.")
+        went_well = page.locator(".ck-went-well textarea")
+        await expect(went_well).to_have_value("", timeout=TIMEOUT_MS)  # new draft
+        await went_well.fill("Opened with an agenda.")
         await page.locator(".ck-to-change textarea").fill("Ask before pitching.")
         label = page.locator("div.widget-label", has_text=re.compile(r"^Coach$"))
         scores = page.locator(".widget-hbox", has=label).locator("select")
@@ -151,7 +154,7 @@ async def session_saves(context: Any, url: str, samples: int) -> list[float]:
             await scores.nth(n).select_option(index=3)
         picker = page.locator(".widget-datepicker", has_text="Next session")
         await picker.locator("input").fill(next_session)
-        await page.wait_for_timeout(300)  # let the last autosave land
+        await page.wait_for_timeout(1500)  # let the autosaves land
         finish = page.locator(".ck-finish")
         try:
             took = await timed_change(page, SESSION_SAVED, finish.click)

@@ -29,10 +29,16 @@ class Page:
     server_pid: int
     #: Kernels the server runs when quiet: its pool, or 0 without one.
     quiet_kernels: int
+    #: Whether a pooled kernel waits for the visitor (``wait_for_request``), as the
+    #: workbooks' do; a one-button notebook just runs to its end.
+    waits: bool = True
 
 
 async def _quiet(pages: list[Page]) -> None:
-    servers = {(p.server_pid, p.quiet_kernels, urlsplit(p.url).port) for p in pages}
+    servers = {
+        (p.server_pid, p.quiet_kernels, urlsplit(p.url).port if p.waits else None)
+        for p in pages
+    }
     for pid, count, port in servers:
         pooled = port if count else None
         if not await asyncio.to_thread(wait_until_quiet, pid, count, 300, pooled):

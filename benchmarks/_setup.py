@@ -1,0 +1,151 @@
+"""What a benchmark run holds: its stores, its servers, its rows.
+
+:class:`Run` starts servers with coachkit's own command lines (``coachkit serve``,
+or ``coachkit.serve.voila_argv`` for plain Voila) and keeps them until the run, or a
+section, ends; it collects the result rows and notes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from _browser import WORKBOOK_READY
+from _pages import Page
+from _report import Row, table
+from _servers import free_port, quiet_env, running
+from nbformat.v4 import new_code_cell, new_notebook
+
+from coachkit.pillars import PILLARS
+from coachkit.serve import (
+    voila_argv,
+    voila_env,
+)
+
+HERE = Path(__file__).resolve().parent
+BARE_SOURCE = """\
+import ipywidgets as widgets
+button = widgets.Button(description="Go")
+button.add_class("bare-ready")
+widgets.VBox([button])
+"""
+BARE = "bare one-button page (cold)"
+MB = 1024 * 1024
+#: Culling during the burst: the served settings, with the idle time cut from an
+#: hour to this many seconds so the run can watch memory come back.
+BURST_CULL = 30
+
+
+def make_demo(db: Path, env: dict[str, str], *size: str) -> None:
+    command = [sys.executable, "-m", "coachkit", "demo", "--db", str(db), *size]
+    print(f"building {db.name} {' '.join(size)} ...", file=sys.stderr)
+    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def bare_notebook(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    notebook = new_notebook(cells=[new_code_cell(BARE_SOURCE)])
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(notebook, folder / "bare.ipynb")
+
+
+def coaches_of(db: Path) -> tuple[int, int, list[tuple[int, int]]]:
+    """The first coach, the lead, and (coach, first rep) for ten coaches."""
+    from coachkit import queries
+    from coachkit.store import open_store
+
+    store = open_store(str(db))
+    try:
+        with store.read() as conn:
+            coaches = queries.coaches(conn)
+            roster = queries.roster(conn, None)
+    finally:
+        store.dispose()
+    plain = coaches[coaches["role"] == "coach"]
+    lead = int(coaches[coaches["role"] == "lead"]["coach_id"].iloc[0])
+    pairs = []
+    for coach in plain["coach_id"].head(10):
+        reps = roster[roster["coach_id"] == coach]["rep_id"]
+        pairs.append((int(coach), int(reps.iloc[0])))
+    return int(plain["coach_id"].iloc[0]), lead, pairs
+
+
+class Run:
+    """The servers, browser and rows of one benchmark run."""
+
+    def __init__(self, args: argparse.Namespace, tmp: Path, stack: ExitStack) -> None:
+        self.args = args
+        self.tmp = tmp
+        self.stack = stack
+        self.env = quiet_env(tmp / "home")
+        self.rows: list[Row] = []
+        self.notes: list[str] = []
+        self.medians: dict[str, float] = {}
+
+    def serve(
+        self, db: Path, name: str, *options: str, stack: ExitStack | None = None
+    ) -> tuple[str, int]:
+        """Start ``coachkit serve`` on ``db``; return its address and process id.
+
+        It runs until ``stack`` (by default, the whole run) closes.
+        """
+        port = free_port()
+        command = [sys.executable, "-m", "coachkit", "serve", "--db", str(db)]
+        command += ["--host", "127.0.0.1", "--port", str(port), *options]
+        url = f"http://127.0.0.1:{port}/"
+        proc = (stack or self.stack).enter_context(
+            running(command, self.env, self.tmp / f"{name}.log", url)
+        )
+        return url, proc.pid
+
+    def voila(
+        self, folder: Path, db: Path, name: str, *changes: str, pool: int = 0
+    ) -> tuple[str, int]:
+        """Start Voila with coachkit's own command line (``voila_argv``).
+
+        Each of ``changes`` (``--Class.name=value``) replaces that setting.
+        """
+        port = free_port()
+        command = voila_argv(folder, host="127.0.0.1", port=port, pool_size=pool)
+        for change in changes:
+            key = change.split("=", 1)[0] + "="
+            command = [a for a in command if not a.startswith(key)] + [change]
+        env = voila_env(str(db), "127.0.0.1", base=self.env)
+        url = f"http://127.0.0.1:{port}/"
+        proc = self.stack.enter_context(
+            running(command, env, self.tmp / f"{name}.log", url)
+        )
+        return url, proc.pid
+
+    def add(self, row: Row) -> Row:
+        self.rows.append(row)
+        print(table([row]).splitlines()[-1], file=sys.stderr)
+        return row
+
+
+def workbook_pages(
+    url: str, pid: int, quiet: int, suffix: str, query: str = ""
+) -> list[Page]:
+    return [
+        Page(
+            p.notebook.removesuffix(".ipynb") + suffix,
+            f"{url}voila/render/{p.notebook}{query}",
+            WORKBOOK_READY,
+            pid,
+            quiet,
+        )
+        for p in PILLARS
+    ]
+
+
+def seconds_of(views: list[Any]) -> list[float]:
+    return [v.seconds for v in views]

@@ -1,0 +1,248 @@
+"""The six targets of issue 7, one function each, adding rows to a :class:`Run`."""
+
+from __future__ import annotations
+
+import math
+import shutil
+import statistics
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from _interactions import all_interactions
+from _load import burst, writers
+from _pages import Page, every_tab, second_visitors, time_views
+from _report import Row, pct
+from _setup import (
+    BARE,
+    BURST_CULL,
+    MB,
+    Run,
+    coaches_of,
+    seconds_of,
+    workbook_pages,
+)
+
+from coachkit.pillars import PILLARS
+from coachkit.serve import (
+    POOL_SIZE,
+    workbooks_dir,
+)
+
+
+async def page_times(run: Run, browser: Any, bare: Page, size: str, db: Path) -> None:
+    """Targets 1-3 for one organisation: cold, served, (demo) second visitors."""
+    with ExitStack() as stack:
+        await _page_times(run, browser, bare, size, db, stack)
+
+
+async def _page_times(
+    run: Run, browser: Any, bare: Page, size: str, db: Path, stack: ExitStack
+) -> None:
+    cold_url, cold_pid = run.serve(db, f"cold-{size}", "--pool-size", "0", stack=stack)
+    served_url, served_pid = run.serve(db, f"served-{size}", stack=stack)
+    pool = 3 * POOL_SIZE
+    cold = workbook_pages(cold_url, cold_pid, 0, f" cold, {size}")
+    served = workbook_pages(served_url, served_pid, pool, f" served, {size}")
+    section = "1. Cold page" if size == "demo" else "3. Scale"
+    views = await time_views(browser, [bare, *cold], run.args.runs, f"cold {size}")
+    base = statistics.median(seconds_of(views[bare.label]))
+    run.add(Row(section, f"{BARE}, {size} run", seconds_of(views[bare.label]), "s"))
+    for page in cold:
+        row = Row(section, page.label, seconds_of(views[page.label]), "s")
+        run.medians[page.label] = row.median
+        if size == "demo":
+            row.ratio, row.limit = row.median / base, "≤ 1.30x bare cold"
+        else:
+            demo = run.medians[page.label.replace(size, "demo")]
+            row.ratio, row.limit = row.median / demo, "≤ 1.30x same, demo"
+        row.met = row.ratio <= 1.30
+        run.add(row)
+    views = await time_views(browser, [bare, *served], run.args.runs, f"served {size}")
+    base = statistics.median(seconds_of(views[bare.label]))
+    section = "2. As served" if size == "demo" else "3. Scale"
+    run.add(Row(section, f"{BARE}, same run", seconds_of(views[bare.label]), "s"))
+    for page in served:
+        row = Row(section, page.label, seconds_of(views[page.label]), "s")
+        run.medians[page.label] = row.median
+        if size == "demo":
+            row.ratio, row.limit = row.median / base, "≤ 0.70x bare cold"
+        else:
+            demo = run.medians[page.label.replace(size, "demo")]
+            row.ratio, row.limit = row.median / demo, "≤ 1.30x same, demo"
+        row.met = row.ratio <= (0.70 if size == "demo" else 1.30)
+        run.add(row)
+        if size != "demo":
+            weight = [(v.html_bytes + v.state_bytes) / MB for v in views[page.label]]
+            label = page.label.removesuffix(f" served, {size}")
+            weight_row = Row("3. Scale", f"first page weight, {label}", weight, "MB")
+            weight_row.limit, weight_row.met = "≤ 3 MB", max(weight) <= 3
+            run.add(weight_row)
+    if size == "demo":
+        log = run.tmp / f"served-{size}.log"
+        seconds = await second_visitors(browser, served, run.args.pairs, log)
+        for page in served:
+            views = seconds[page.label]
+            label = page.label.removesuffix(", demo")
+            pooled = sum(bool(v.preheated) for v in views)
+            row = Row(
+                "2. As served",
+                f"{label}: a visitor 1 s after another ({pooled} of {len(views)} "
+                "got a preheated kernel)",
+                seconds_of(views),
+                "s",
+            )
+            cold = run.medians[page.label.replace("served", "cold")]
+            row.ratio = row.median / cold
+            row.limit = "preheated, < 1.00x same workbook cold"
+            row.met = pooled == len(views) and row.ratio < 1.0
+            run.add(row)
+
+
+async def worst_case(run: Run, browser: Any, db: Path) -> None:
+    """Target 3: the lead's first page and each kernel after every tab, 1,000 reps."""
+    first, lead, _pairs = coaches_of(db)
+    with ExitStack() as stack:
+        url, pid = run.serve(db, "worst", stack=stack)
+        await _worst_case(run, browser, url, pid, first, lead)
+
+
+async def _worst_case(
+    run: Run, browser: Any, url: str, pid: int, first: int, lead: int
+) -> None:
+    for who, query in (("first coach", f"?coach={first}"), ("lead", f"?coach={lead}")):
+        for page in workbook_pages(url, pid, 3 * POOL_SIZE, "", query):
+            view, rss = await every_tab(browser, page)
+            weight = Row(
+                "3. Scale",
+                f"first page weight, {page.label}, {who}",
+                [(view.html_bytes + view.state_bytes) / MB],
+                "MB",
+            )
+            weight.limit, weight.met = "≤ 3 MB", weight.median <= 3
+            if who == "lead":
+                run.add(weight)
+            memory = Row(
+                "3. Scale",
+                f"kernel memory after every tab, {page.label}, {who}",
+                [rss / MB],
+                "MB",
+            )
+            memory.limit, memory.met = "< 400 MB", 0 < memory.median < 400
+            run.add(memory)
+
+
+async def interactions(run: Run, browser: Any, db: Path) -> None:
+    """Target 4, on the 1,000-rep organisation, as the first coach."""
+    with ExitStack() as stack:
+        url, _pid = run.serve(db, "interactions", stack=stack)
+        results = await all_interactions(browser, url, run.args.samples)
+    for measure, values in results.items():
+        row = Row("4. Interaction", measure, values, "ms")
+        row.limit, row.met = "< 300 ms (p90)", pct(values, 90) < 300
+        run.add(row)
+
+
+async def burst_of_visitors(run: Run, browser: Any, db: Path) -> None:
+    """Target 5: 20 visitors in one second; memory back after culling.
+
+    The server is coachkit's Voila command line sized for the crowd, as for a
+    workshop: ``--pool-size`` = visitors / 3 ready kernels per workbook. Culling
+    keeps its settings but for the idle time, cut from an hour to BURST_CULL s.
+    """
+    pool = math.ceil(run.args.visitors / len(PILLARS))
+    km = "--MappingKernelManager."
+    url, pid = run.voila(
+        workbooks_dir(),
+        db,
+        "burst",
+        f"{km}cull_idle_timeout={BURST_CULL}",
+        f"{km}cull_interval=5",
+        pool=pool,
+    )
+    urls = [
+        f"{url}voila/render/{PILLARS[i % len(PILLARS)].notebook}"
+        for i in range(run.args.visitors)
+    ]
+    result = await burst(browser, urls, pid, len(PILLARS) * pool)
+    seconds = [v.seconds for v in result["views"]]
+    errors = [e for v in result["views"] for e in v.errors]
+    worst = max(seconds) if seconds else math.nan
+    crowd = f"{len(urls)} visitors in 1 s (--pool-size {pool})"
+    run.add(Row("5. Burst", f"{crowd}: time to ready", seconds, "s"))
+    run.add(Row("5. Burst", "slowest visitor", [worst], "s", limit="≤ 15 s"))
+    run.rows[-1].met = worst <= 15  # NaN (a visitor never got a page) fails
+    answered = [v.answered for v in result["views"]]
+    run.add(Row("5. Burst", "... the server's part: page sent in full", answered, "s"))
+    failed = Row("5. Burst", "visitors with an error", [float(len(errors))], "")
+    failed.limit, failed.met = "0", not errors
+    run.add(failed)
+    if errors:
+        run.notes.append("Burst errors: " + "; ".join(errors[:5]))
+    for label, key in (("before the burst", "base"), ("at the peak", "peak")):
+        run.add(Row("5. Burst", f"server memory {label}", [result[key] / MB], "MB"))
+    after = Row("5. Burst", "server memory after culling", [result["after"] / MB], "MB")
+    after.ratio = result["after"] / result["base"]
+    after.limit, after.met = "≤ 1.10x before the burst", after.ratio <= 1.10
+    run.add(after)
+    run.notes.append(
+        f"Burst: {pool} ready kernels per workbook ({len(PILLARS) * pool} in all, "
+        f"{result['base'] / MB / (len(PILLARS) * pool):.0f} MB each with the server's "
+        f"share); {result['kernels_during']} kernels ran at the end of the burst; "
+        f"culling at {BURST_CULL} s idle (served: an hour) stopped the visitors' "
+        f"kernels {result['culled_after']:.0f} s after their tabs closed."
+    )
+
+
+def store_writers(run: Run, db: Path) -> None:
+    """Target 6: 10 processes save sessions into one SQLite store at once."""
+    copy = run.tmp / "writers.db"
+    shutil.copyfile(db, copy)
+    _first, _lead, pairs = coaches_of(copy)
+    result = writers(str(copy), pairs, run.args.sessions)
+    save = Row(
+        "6. Store",
+        "save a session ('Finish and save'), 10 writers",
+        result["save_ms"],
+        "ms",
+    )
+    save.ratio = None
+    save.limit = "p95 < 50 ms"
+    save.met = pct(result["save_ms"], 95) < 50
+    run.add(save)
+    run.add(
+        Row(
+            "6. Store",
+            "autosave of the write-up, 10 writers",
+            result["autosave_ms"],
+            "ms",
+        )
+    )
+    locked = [m for m in result["told_user"] if "locked" in m.lower()]
+    run.add(
+        Row(
+            "6. Store",
+            "'database is locked' shown to a coach",
+            [float(len(locked))],
+            "",
+            limit="0",
+            met=not locked,
+        )
+    )
+    other = result["told_user"] + result["errors"]
+    run.add(
+        Row(
+            "6. Store",
+            "saves refused or failed",
+            [float(len(other))],
+            "",
+            limit="0",
+            met=not other,
+        )
+    )
+    if other:
+        run.notes.append("Store: " + "; ".join(m.splitlines()[-1] for m in other[:5]))
+    run.notes.append(
+        f"Store: p95 of 'Finish and save' {pct(result['save_ms'], 95):.1f} ms over "
+        f"{len(result['save_ms'])} saves."
+    )
