@@ -148,6 +148,9 @@ async def session_saves(context: Any, url: str, samples: int) -> list[float]:
         await expect(went_well).to_have_value("", timeout=TIMEOUT_MS)  # new draft
         await went_well.fill("Opened with an agenda.")
         await page.locator(".ck-to-change textarea").fill("Ask before pitching.")
+        await page.locator(".ck-duration input").fill("30")
+        await page.locator(".ck-style select").select_option(index=2)
+        await page.locator(".ck-focus select").select_option(index=[0, 1])
         label = page.locator("div.widget-label", has_text=re.compile(r"^Coach$"))
         scores = page.locator(".widget-hbox", has=label).locator("select")
         for n in range(await scores.count()):

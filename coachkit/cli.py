@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from coachkit.errors import CoachkitError
+from coachkit.serve import POOL_SIZE
 from coachkit.store import ENV_VAR, Store, open_store
 
 _DB_HELP = (
@@ -117,7 +118,7 @@ def demo(
 )
 @click.option(
     "--pool-size",
-    default=2,
+    default=POOL_SIZE,
     show_default=True,
     help="Kernels kept warm per workbook, so pages open faster.",
 )

@@ -1,0 +1,92 @@
+"""``coachkit serve`` keeps kernels ready for every workbook, two deep.
+
+A coach who opens a workbook right after another coach (or in a second tab) gets a
+kernel that has already imported the workbook, not a cold start (issue 7; the times
+are in benchmarks/RESULTS.md). Two pages are asked for back to back, with no
+browser, and the server's log must say it gave each a preheated kernel of its own.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser_fixtures import _child_env, _free_port, _stop, launch, wait_until_answers
+
+from coachkit.pillars import PILLARS
+
+PREHEATED = "Using pre-heated kernel: {} for {}"
+STARTED = "Kernel started: {}"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
+    """``coachkit serve`` with its default pools, on a demo store."""
+    tmp = tmp_path_factory.mktemp("pools")
+    env = _child_env(tmp / "home")
+    db = tmp / "store.db"
+    subprocess.run(
+        [sys.executable, "-m", "coachkit", "demo", "--db", str(db)],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    port = _free_port()
+    log = tmp / "serve.log"
+    command = [sys.executable, "-m", "coachkit", "serve", "--db", str(db)]
+    command += ["--host", "127.0.0.1", "--port", str(port)]
+    proc = launch(command, env, log)
+    try:
+        filled = [f"Kernel pool of {p.notebook} is filled" for p in PILLARS]
+
+        def ready() -> bool:
+            text = log.read_text(errors="replace")
+            return all(line in text for line in filled)
+
+        wait_until_answers(proc, log, ready, "the kernel pools", seconds=240)
+        yield port, log
+    finally:
+        _stop(proc)
+
+
+def _kernel_of(port: int, path: str) -> str:
+    """GET a workbook page as a browser would; return the kernel it was given."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=240)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        body = response.read().decode()
+    finally:
+        connection.close()
+    assert response.status == 200, body[-500:]
+    found = re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', body, re.S)
+    assert found, "the page has no Jupyter configuration"
+    config: dict[str, Any] = json.loads(found.group(1))
+    return str(config["kernelId"])
+
+
+@pytest.mark.parametrize("pillar", PILLARS, ids=[p.key for p in PILLARS])
+def test_a_second_visitor_right_after_the_first_gets_a_ready_kernel(
+    served: tuple[int, Path], pillar: Any
+) -> None:
+    port, log = served
+    first = _kernel_of(port, pillar.path)
+    second = _kernel_of(port, pillar.path)  # before the pool is refilled
+
+    assert first != second
+    text = log.read_text(errors="replace")
+    for kernel in (first, second):
+        assert PREHEATED.format(kernel, pillar.notebook) in text
+    # Ready before anyone came: the second kernel was started before the first
+    # visitor was served, not as the pool's replacement for it (with a pool of one
+    # the log also says "pre-heated", of a kernel the visitor waited for).
+    served_first = text.index(PREHEATED.format(first, pillar.notebook))
+    assert text.index(STARTED.format(second)) < served_first
