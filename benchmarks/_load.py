@@ -1,10 +1,11 @@
 """Load: twenty visitors in the same second, and ten writers saving at once.
 
 :func:`burst` opens the workbooks for many visitors at once against a running
-server, then leaves their tabs without saying goodbye (no ``beforeunload``) and
-waits for culling to stop those kernels, reading the server's memory before, at the
-peak and after. :func:`writers` runs ``_writer.py`` processes that save sessions
-into one store together.
+server, reading the server's memory before and at the peak and the CPU it and
+Chromium used; the visitors then leave without saying goodbye (no
+``beforeunload``) and :func:`culled` waits for culling to stop their kernels.
+:func:`writers` runs ``_writer.py`` processes that save sessions into one store
+together.
 """
 
 from __future__ import annotations
@@ -14,53 +15,50 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from _browser import WORKBOOK_READY, open_view
-from _servers import kernels, tree_rss, wait_until_quiet
+from _browser import View
+from _servers import (
+    chromium_cpu,
+    cpu_by_process,
+    kernels,
+    tree_rss,
+    wait_until_quiet,
+)
 
 HERE = Path(__file__).resolve().parent
 
 
 async def burst(
-    browser: Any,
     urls: list[str],
     server_pid: int,
     pooled: int,
+    open_one: Callable[[str], Awaitable[View]],
     spread: float = 0.9,
-    settle: float = 180,
+    settle: float = 240,
 ) -> dict[str, Any]:
     """Open ``urls`` (one per visitor) within ``spread`` seconds; then leave them.
 
-    Returns each visitor's seconds to ready and errors, the server's memory in bytes
-    (``base`` when its pool is quiet, ``peak`` during the burst, ``after`` once
-    culling has stopped the visitors' kernels) and how long culling took.
+    ``open_one(url)`` is one visitor: a browser tab (left open until the caller
+    closes it), or :func:`_visitor.visit`. Returns each visitor's view, the
+    server's memory in bytes (``base`` when its pool is quiet, ``peak`` during the
+    burst) and the CPU-seconds used from the first visitor until the last was in:
+    by Chromium, by the server, by the kernels the visitors got, by the kernels
+    started to take their place in the pool.
     """
     port = urlsplit(urls[0]).port
-    settle_pool = asyncio.to_thread(wait_until_quiet, server_pid, pooled, 600, port)
-    if not await settle_pool:
-        print("  burst: the pool did not settle; going anyway", file=sys.stderr)
-    # The visitors are tabs of one browser that has seen each workbook once (its
-    # cache warm, as in the other sections): Chromium needs 2.5 CPU-seconds a page
-    # even so, and 20 cold browsers would measure little but Chromium.
-    context = await browser.new_context()
-    for url in dict.fromkeys(urls):
-        page, _view = await open_view(context, url, WORKBOOK_READY)
-        await page.close(run_before_unload=True)
     await asyncio.to_thread(wait_until_quiet, server_pid, pooled, 600, port)
     base = tree_rss(server_pid)
     peak = base
 
-    async def visit(i: int, url: str) -> Any:
+    async def visit(i: int, url: str) -> View:
         await asyncio.sleep(spread * i / max(len(urls) - 1, 1))
         try:
-            page, view = await open_view(context, url, WORKBOOK_READY)
-            return view
+            return await open_one(url)
         except Exception as exc:  # noqa: BLE001 - a visitor that never got a page
-            from _browser import View
-
             return View(seconds=float("nan"), errors=[f"{url}: {exc}"])
 
     async def watch_memory() -> None:
@@ -69,26 +67,49 @@ async def burst(
             peak = max(peak, tree_rss(server_pid))
             await asyncio.sleep(0.5)
 
+    ready = {kernel.pid for kernel in kernels(server_pid)}
+    cpu_before, browser_cpu = cpu_by_process(server_pid), chromium_cpu()
     watcher = asyncio.create_task(watch_memory())
     views = await asyncio.gather(*(visit(i, url) for i, url in enumerate(urls)))
     watcher.cancel()
+    used = {
+        pid: seconds - cpu_before.get(pid, 0.0)
+        for pid, seconds in cpu_by_process(server_pid).items()
+    }
+    cpu = {
+        "Chromium": chromium_cpu() - browser_cpu,
+        "the visitors' kernels": sum(used.get(pid, 0.0) for pid in ready),
+        "kernels started to refill the pool": sum(
+            seconds for pid, seconds in used.items() if pid not in cpu_before
+        ),
+        "the server itself": sum(
+            seconds for pid, seconds in used.items() if pid in cpu_before
+        )
+        - sum(used.get(pid, 0.0) for pid in ready),
+    }
     peak = max(peak, tree_rss(server_pid))
     during = len(kernels(server_pid))
-    await context.close()  # the tabs go without a goodbye: culling must stop them
+    return {
+        "views": views,
+        "base": base,
+        "peak": peak,
+        "kernels_during": during,
+        "cpu": cpu,
+    }
+
+
+async def culled(
+    server_pid: int, pooled: int, port: int | None, settle: float = 240
+) -> dict[str, float]:
+    """Once the visitors have left: seconds until culling stopped their kernels, and
+    the server's memory when its pool is full again."""
     left = time.monotonic()
     deadline = left + settle
     while time.monotonic() < deadline and len(kernels(server_pid)) > pooled:
         await asyncio.sleep(1)
     culled_after = time.monotonic() - left
     await asyncio.to_thread(wait_until_quiet, server_pid, pooled, 300, port)
-    return {
-        "views": views,
-        "base": base,
-        "peak": peak,
-        "after": tree_rss(server_pid),
-        "culled_after": culled_after,
-        "kernels_during": during,
-    }
+    return {"after": tree_rss(server_pid), "culled_after": culled_after}
 
 
 def writers(db: str, pairs: list[tuple[int, int]], sessions: int) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -105,6 +105,30 @@ def tree_rss(pid: int) -> int:
             total += proc.memory_info().rss
         except psutil.Error:
             continue
+    return total
+
+
+def cpu_by_process(pid: int) -> dict[int, float]:
+    """CPU-seconds used so far by process ``pid`` and by each process it runs now."""
+    root = psutil.Process(pid)
+    return {proc.pid: _cpu([proc]) for proc in [root, *root.children(recursive=True)]}
+
+
+def chromium_cpu() -> float:
+    """CPU-seconds used so far by every Chromium process on the machine."""
+    return _cpu(
+        p for p in psutil.process_iter(["name"]) if "chromium" in (p.info["name"] or "")
+    )
+
+
+def _cpu(processes: Iterable[psutil.Process]) -> float:
+    total = 0.0
+    for proc in processes:
+        try:
+            times = proc.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system + times.children_user + times.children_system
     return total
 
 

@@ -8,6 +8,7 @@ section, ends; it collects the result rows and notes.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from contextlib import ExitStack
@@ -37,8 +38,11 @@ widgets.VBox([button])
 BARE = "bare one-button page (cold)"
 MB = 1024 * 1024
 #: Culling during the burst: the served settings, with the idle time cut from an
-#: hour to this many seconds so the run can watch memory come back.
-BURST_CULL = 30
+#: hour to this many seconds so the run can watch memory come back (longer than a
+#: burst lasts, or a visitor's kernel would be stopped under its open page).
+BURST_CULL = 90
+#: CPUs of this machine.
+CPUS = os.cpu_count() or 1
 
 
 def make_demo(db: Path, env: dict[str, str], *size: str) -> None:
