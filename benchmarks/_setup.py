@@ -51,9 +51,10 @@ def make_demo(db: Path, env: dict[str, str], *size: str) -> None:
     subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
-def bare_notebook(folder: Path) -> None:
+def bare_notebook(folder: Path, source: str = BARE_SOURCE) -> None:
+    """Write ``folder/bare.ipynb``: one cell of ``source``, for a plain Voila page."""
     folder.mkdir(parents=True, exist_ok=True)
-    notebook = new_notebook(cells=[new_code_cell(BARE_SOURCE)])
+    notebook = new_notebook(cells=[new_code_cell(source)])
     notebook.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3",

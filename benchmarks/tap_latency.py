@@ -33,11 +33,10 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-import nbformat
 from _servers import free_port as _free_port  # noqa: E402
 from _servers import quiet_env as _quiet_env  # noqa: E402
 from _servers import running as _running  # noqa: E402
-from nbformat.v4 import new_code_cell, new_notebook
+from _setup import bare_notebook
 
 from coachkit.pillars import pillar
 from coachkit.serve import voila_argv, voila_env
@@ -89,17 +88,6 @@ def _demo(db: Path, args: argparse.Namespace, env: dict[str, str]) -> None:
     command += ["--months", str(args.months)]
     print(f"building the demo in {db} ...", file=sys.stderr)
     subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
-
-
-def _bare_notebook(folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    notebook = new_notebook(cells=[new_code_cell(BARE_SOURCE)])
-    notebook.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(notebook, folder / "bare.ipynb")
 
 
 def _count(page: Any, target: str) -> int:
@@ -199,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
                 _demo(args.db, args, env)
             # Tap into a copy: the session and its taps are not left in --db.
             shutil.copyfile(args.db, db)
-        _bare_notebook(tmp / "bare")
+        bare_notebook(tmp / "bare", BARE_SOURCE)
         ours, theirs = _free_port(), _free_port()
         serve = [sys.executable, "-m", "coachkit", "serve", "--db", str(db)]
         serve += ["--host", "127.0.0.1", "--port", str(ours)]

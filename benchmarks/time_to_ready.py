@@ -26,11 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import nbformat
 from _servers import free_port as _free_port  # noqa: E402
 from _servers import quiet_env as _quiet_env  # noqa: E402
 from _servers import running as _running  # noqa: E402
-from nbformat.v4 import new_code_cell, new_notebook
+from _setup import bare_notebook
 
 from coachkit.pillars import PILLARS
 from coachkit.serve import voila_argv, voila_env
@@ -144,14 +143,7 @@ def main(argv: list[str] | None = None) -> int:
             stdout=subprocess.DEVNULL,
         )
         bare_dir = tmp / "bare"
-        bare_dir.mkdir()
-        notebook = new_notebook(cells=[new_code_cell(BARE_SOURCE)])
-        notebook.metadata["kernelspec"] = {
-            "name": "python3",
-            "display_name": "Python 3",
-            "language": "python",
-        }
-        nbformat.write(notebook, bare_dir / "bare.ipynb")
+        bare_notebook(bare_dir, BARE_SOURCE)
 
         ours, theirs = _free_port(), _free_port()
         serve = [sys.executable, "-m", "coachkit", "serve", "--db", str(db)]
