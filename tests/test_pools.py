@@ -57,8 +57,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path
         _stop(proc)
 
 
-def _kernel_of(port: int, path: str) -> str:
-    """GET a workbook page as a browser would; return the kernel it was given."""
+def _page(port: int, path: str) -> str:
+    """GET a workbook page as a browser would; return its HTML."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=240)
     try:
         connection.request("GET", path)
@@ -67,10 +67,18 @@ def _kernel_of(port: int, path: str) -> str:
     finally:
         connection.close()
     assert response.status == 200, body[-500:]
-    found = re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', body, re.S)
+    return body
+
+
+def _configs(body: str) -> list[dict[str, Any]]:
+    found = re.findall(r'id="jupyter-config-data"[^>]*>(.*?)</script>', body, re.S)
     assert found, "the page has no Jupyter configuration"
-    config: dict[str, Any] = json.loads(found.group(1))
-    return str(config["kernelId"])
+    return [json.loads(text) for text in found]
+
+
+def _kernel_of(port: int, path: str) -> str:
+    """GET a workbook page as a browser would; return the kernel it was given."""
+    return str(_configs(_page(port, path))[-1]["kernelId"])
 
 
 @pytest.mark.parametrize("pillar", PILLARS, ids=[p.key for p in PILLARS])
@@ -90,3 +98,29 @@ def test_a_second_visitor_right_after_the_first_gets_a_ready_kernel(
     # the log also says "pre-heated", of a kernel the visitor waited for).
     served_first = text.index(PREHEATED.format(first, pillar.notebook))
     assert text.index(STARTED.format(second)) < served_first
+
+
+def test_the_page_script_loads_while_the_kernel_builds_the_page(
+    served: tuple[int, Path],
+) -> None:
+    """Voila's page script comes before the first cell, not after the last one.
+
+    The browser then loads Voila's scripts while the kernel works: a cold page is
+    0.35-0.5 s sooner (benchmarks/RESULTS.md). Those scripts read their address
+    from an early copy of the page's configuration, which has no kernel yet; the
+    end of the page hands the kernel over (``data-kernel-id``) and removes the copy,
+    which tests/test_browser.py shows works in Chromium.
+    """
+    port, _log = served
+    body = _page(port, PILLARS[0].path)
+    script = re.search(r'<script src="[^"]*/voila\.js"', body)
+    assert script, "the page does not load voila.js"
+    assert script.start() < body.index('cell-index="1"')
+    assert body.index('id="jupyter-config-data"') < script.start()
+    early, full = _configs(body)
+    assert "kernelId" not in early
+    assert full["kernelId"]
+    assert early["fullStaticUrl"] == full["fullStaticUrl"]
+    handover = body[body.rindex('cell-index="') :]
+    assert "dataset.kernelId" in handover
+    assert "configs[0].remove()" in handover
