@@ -8,17 +8,15 @@ browser, and the server's log must say it gave each a preheated kernel of its ow
 
 from __future__ import annotations
 
-import http.client
 import json
 import re
-import subprocess
-import sys
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_fixtures import _child_env, _free_port, _stop, launch, wait_until_answers
+from browser_fixtures import Server, serving, wait_until_answers
 
 from coachkit.pillars import PILLARS
 
@@ -27,47 +25,28 @@ STARTED = "Kernel started: {}"
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
-    """``coachkit serve`` with its default pools, on a demo store."""
+def served(tmp_path_factory: pytest.TempPathFactory, demo_db: Path) -> Iterator[Server]:
+    """``coachkit serve`` with its default pools, on a copy of the demo store."""
     tmp = tmp_path_factory.mktemp("pools")
-    env = _child_env(tmp / "home")
     db = tmp / "store.db"
-    subprocess.run(
-        [sys.executable, "-m", "coachkit", "demo", "--db", str(db)],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    port = _free_port()
-    log = tmp / "serve.log"
-    command = [sys.executable, "-m", "coachkit", "serve", "--db", str(db)]
-    command += ["--host", "127.0.0.1", "--port", str(port)]
-    proc = launch(command, env, log)
-    try:
+    shutil.copyfile(demo_db, db)
+    with serving(db, tmp) as (running, proc):
         filled = [f"Kernel pool of {p.notebook} is filled" for p in PILLARS]
 
         def ready() -> bool:
-            text = log.read_text(errors="replace")
+            text = running.log.read_text(errors="replace")
             return all(line in text for line in filled)
 
-        wait_until_answers(proc, log, ready, "the kernel pools", seconds=240)
-        yield port, log
-    finally:
-        _stop(proc)
+        wait_until_answers(proc, running.log, ready, "the kernel pools", seconds=240)
+        yield running
 
 
-def _page(port: int, path: str) -> str:
+def _page(server: Server, path: str) -> str:
     """GET a workbook page as a browser would; return its HTML."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=240)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        body = response.read().decode()
-    finally:
-        connection.close()
-    assert response.status == 200, body[-500:]
-    return body
+    status, body = server.get(path)
+    text = body.decode()
+    assert status == 200, text[-500:]
+    return text
 
 
 def _configs(body: str) -> list[dict[str, Any]]:
@@ -76,21 +55,20 @@ def _configs(body: str) -> list[dict[str, Any]]:
     return [json.loads(text) for text in found]
 
 
-def _kernel_of(port: int, path: str) -> str:
+def _kernel_of(server: Server, path: str) -> str:
     """GET a workbook page as a browser would; return the kernel it was given."""
-    return str(_configs(_page(port, path))[-1]["kernelId"])
+    return str(_configs(_page(server, path))[-1]["kernelId"])
 
 
 @pytest.mark.parametrize("pillar", PILLARS, ids=[p.key for p in PILLARS])
 def test_a_second_visitor_right_after_the_first_gets_a_ready_kernel(
-    served: tuple[int, Path], pillar: Any
+    served: Server, pillar: Any
 ) -> None:
-    port, log = served
-    first = _kernel_of(port, pillar.path)
-    second = _kernel_of(port, pillar.path)  # before the pool is refilled
+    first = _kernel_of(served, pillar.path)
+    second = _kernel_of(served, pillar.path)  # before the pool is refilled
 
     assert first != second
-    text = log.read_text(errors="replace")
+    text = served.log.read_text(errors="replace")
     for kernel in (first, second):
         assert PREHEATED.format(kernel, pillar.notebook) in text
     # Ready before anyone came: the second kernel was started before the first
@@ -101,7 +79,7 @@ def test_a_second_visitor_right_after_the_first_gets_a_ready_kernel(
 
 
 def test_the_page_script_loads_while_the_kernel_builds_the_page(
-    served: tuple[int, Path],
+    served: Server,
 ) -> None:
     """Voila's page script comes before the first cell, not after the last one.
 
@@ -111,8 +89,7 @@ def test_the_page_script_loads_while_the_kernel_builds_the_page(
     end of the page hands the kernel over (``data-kernel-id``) and removes the copy,
     which tests/test_browser.py shows works in Chromium.
     """
-    port, _log = served
-    body = _page(port, PILLARS[0].path)
+    body = _page(served, PILLARS[0].path)
     script = re.search(r'<script src="[^"]*/voila\.js"', body)
     assert script, "the page does not load voila.js"
     assert script.start() < body.index('cell-index="1"')
