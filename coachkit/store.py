@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -141,6 +141,43 @@ class Store:
             yield
         finally:
             conn.info[INFO_KEY] = before
+
+    def watch(self) -> Callable[[], bool]:
+        """Start watching for saves; the function returned says whether anything was
+        saved since, by anyone (this process, another kernel, the command line).
+
+        SQLite counts commits per connection (``PRAGMA data_version``), so a
+        connection of its own is kept open until the answer is asked for. PostgreSQL
+        compares the server's transaction snapshot: another database's writes on the
+        same server also count, so it may say True when nothing of ours changed,
+        never False when something did. A store in memory always says True.
+        """
+        if self.is_sqlite:
+            path = str(self.url.database or "")
+            if not path or path == ":memory:":
+                return lambda: True
+            own = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+            version = "PRAGMA data_version"
+            before = own.execute(version).fetchone()
+
+            def sqlite_changed() -> bool:
+                try:
+                    return bool(own.execute(version).fetchone() != before)
+                except sqlite3.Error:  # asked twice, or the file went away
+                    return True
+                finally:
+                    own.close()
+
+            return sqlite_changed
+        snapshot = sa.text("SELECT txid_current_snapshot()::text")
+        with self.read() as conn:
+            seen = conn.execute(snapshot).scalar_one()
+
+        def server_changed() -> bool:
+            with self.read() as conn:
+                return bool(conn.execute(snapshot).scalar_one() != seen)
+
+        return server_changed
 
     def is_empty(self) -> bool:
         """True when the store has no coaches yet."""

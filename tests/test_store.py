@@ -6,7 +6,14 @@ import sqlalchemy as sa
 
 from coachkit import migrations, schema
 from coachkit.errors import NotACoachkitDatabase, SchemaTooNew, StoreError
-from coachkit.store import ENV_VAR, default_location, open_store, resolve_url
+from coachkit.store import (
+    ENV_VAR,
+    Store,
+    default_location,
+    open_store,
+    resolve_url,
+)
+from coachkit.users import add_user, list_users
 
 
 def test_new_file_gets_schema_and_version(tmp_path: Path) -> None:
@@ -130,3 +137,28 @@ def test_a_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:
     with pytest.raises(sa.exc.IntegrityError):
         save_twice()
     assert store.is_empty()
+
+
+def test_watch_tells_a_save_from_a_read(store: Store) -> None:
+    """A page built before its visitor came is kept only if nothing was saved since
+    (coachkit.apps.base); reading must not count, or no page would ever be kept."""
+    quiet = store.watch()
+    with store.read() as conn:
+        list_users(conn)
+    assert quiet() is False
+
+    saved = store.watch()
+    with store.write() as conn:
+        add_user(conn, "Nadia Newcomer")
+    assert saved() is True
+
+
+def test_watch_sees_a_save_by_another_connection(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "store.db")
+    changed = store.watch()
+    other = sqlite3.connect(tmp_path / "store.db")
+    other.execute("INSERT INTO coaches (name, role) VALUES ('Omar Other', 'coach')")
+    other.commit()
+    other.close()
+    assert changed() is True
+    store.dispose()

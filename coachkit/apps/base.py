@@ -14,16 +14,25 @@ import pandas as pd
 
 from coachkit import access, identity, queries
 from coachkit.access import Viewer
-from coachkit.apps.shell import AppState, ShellView, guarded, requested_coach
+from coachkit.apps.shell import (
+    AppState,
+    ShellView,
+    await_visitor,
+    guarded,
+    pooled,
+    requested_coach,
+)
 from coachkit.errors import CoachkitError
 from coachkit.pillars import pillar
 from coachkit.store import Store, open_store
-from coachkit.workshop import SeatNeeded, seat_in
+from coachkit.workshop import SeatNeeded, has_seats, seat_in
 
 if TYPE_CHECKING:
     from coachkit.apps.workshop_claim import ClaimView
 
 _STORES: dict[str, Store] = {}
+#: On a page that was built before its visitor came (tests and benchmarks look).
+BUILT_EARLY_CLASS = "ck-built-before-visit"
 #: Enough words for :func:`coachkit.readability.grade_level` to load its dictionary.
 _WARM_UP_TEXT = (
     "The coach and the rep met to talk about the call. They agreed on one thing "
@@ -103,7 +112,8 @@ class Workbook:
         """Return a fresh state object; subclasses return their own kind."""
         return AppState()
 
-    def warm_up(self) -> None:
+    @classmethod
+    def warm_up(cls) -> None:
         """Load what every visitor needs (a preheated kernel does it before one comes).
 
         The chart engine (altair and vl-convert's first drawing), the hyphenation
@@ -115,7 +125,7 @@ class Workbook:
 
         charts.warm_up()
         grade_level(_WARM_UP_TEXT)
-        package = type(self).__module__
+        package = cls.__module__
         folders = getattr(sys.modules[package], "__path__", [])
         for module in pkgutil.iter_modules(folders):
             importlib.import_module(f"{package}.{module.name}")
@@ -131,11 +141,7 @@ class Workbook:
         display(self.view)
 
     def _pick(self, coach: int | None) -> int | None:
-        ids = list(self.coaches["coach_id"])
-        if coach in ids:
-            return coach
-        coaches = self.coaches[self.coaches["role"] == "coach"]
-        return int(coaches["coach_id"].iloc[0]) if len(coaches) else None
+        return likely_coach(self.coaches, coach)
 
     def _on_coach(self, _change: object = None) -> None:
         run = guarded(self.state, "loading this coach's data")(self._reload)
@@ -192,6 +198,14 @@ class Workbook:
         raise NotImplementedError
 
 
+def likely_coach(coaches: pd.DataFrame, coach: int | None) -> int | None:
+    """``coach`` if ``coaches`` has them, else the first plain coach (None: nobody)."""
+    if coach in list(coaches["coach_id"]):
+        return coach
+    plain = coaches[coaches["role"] == "coach"]
+    return int(plain["coach_id"].iloc[0]) if len(plain) else None
+
+
 def error_view(message: str) -> w.HTML:
     """A page-sized message for when a workbook cannot start at all."""
     from coachkit.apps.shell import text
@@ -210,7 +224,7 @@ def build(cls: type[Workbook], **kwargs: Any) -> Workbook | w.HTML | ClaimView:
     A workshop store opened without a seat link gives the form that claims a seat.
     """
     try:
-        return cls(**kwargs)
+        return _built_before_visitor(cls, kwargs) or cls(**kwargs)
     except SeatNeeded as exc:
         from coachkit.apps.workshop_claim import ClaimView
 
@@ -218,6 +232,56 @@ def build(cls: type[Workbook], **kwargs: Any) -> Workbook | w.HTML | ClaimView:
         return ClaimView(where, pillar(cls.pillar_key), str(exc))
     except CoachkitError as exc:
         return error_view(str(exc))
+
+
+def _built_before_visitor(
+    cls: type[Workbook], kwargs: dict[str, Any]
+) -> Workbook | None:
+    """In a preheated kernel, build the page before anyone asks; keep it if it fits.
+
+    Only in single-user mode (no JupyterHub, no trusted proxy, no workshop seats),
+    for the coach a page address without ``?coach=`` gets. Once the visitor comes,
+    the page is kept only if they get that same coach, on the same day, with
+    nothing saved to the store in between. Otherwise every widget is closed and
+    None tells the caller to build again.
+    """
+    if kwargs.get("coach") is not None or not pooled():
+        return None
+    if os.environ.get(identity.HUB_VAR) or os.environ.get(identity.HEADER_VAR):
+        return None
+    store = store_for(kwargs.get("db"))
+    changed = store.watch()
+    with store.read() as conn:
+        if has_seats(conn):
+            changed()
+            return None
+        first = likely_coach(queries.coaches(conn), None)
+    cls.warm_up()
+    try:
+        early = cls(**{**kwargs, "coach": first})  # a coach is given: nobody is awaited
+    except CoachkitError:
+        early = None  # the visitor gets the message from the build after the request
+    await_visitor()
+    fits = not changed() and early is not None and _fits(early, store, kwargs)
+    if fits and early is not None:
+        early.view.add_class(BUILT_EARLY_CLASS)
+        return early
+    w.Widget.close_all()  # the browser is sent every live widget: none of these
+    return None
+
+
+def _fits(early: Workbook, store: Store, kwargs: dict[str, Any]) -> bool:
+    """Whether the visitor who came gets the page built before they asked."""
+    if early.today != (kwargs.get("today") or dt.date.today()):
+        return False
+    with store.read() as conn:
+        try:
+            query = os.environ.get("QUERY_STRING", "")
+            if identity.visitor(conn, os.environ, query) is not None:
+                return False
+        except CoachkitError:  # a seat link on a store without seats, say
+            return False
+    return likely_coach(early.coaches, requested_coach()) == early.state.coach_id
 
 
 def frame_to_dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:

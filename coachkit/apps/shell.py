@@ -95,19 +95,39 @@ def guarded(state: AppState, doing: str) -> Callable[[F], F]:
     return wrap
 
 
+#: Whether this kernel's visitor has come (a pooled kernel waits for it only once).
+_VISITOR = {"came": False}
+
+
+def pooled() -> bool:
+    """True in a preheated kernel that is still waiting for its visitor."""
+    return os.environ.get("VOILA_PREHEAT") == "True" and not _VISITOR["came"]
+
+
+def await_visitor(warm_up: Callable[[], None] | None = None) -> None:
+    """In a preheated kernel, call ``warm_up`` and wait until someone opens the page.
+
+    Under Voila's preheated kernels the request arrives after the notebook starts;
+    ``warm_up`` is the slow work that is the same for every visitor, done before
+    anyone arrives. Voila then puts the request's details (``QUERY_STRING``) into
+    the environment. Elsewhere, and once the visitor came, this does nothing.
+    """
+    if not pooled():
+        return
+    from voila.utils import wait_for_request
+
+    if warm_up is not None:
+        warm_up()
+    wait_for_request()
+    _VISITOR["came"] = True
+
+
 def requested_coach(warm_up: Callable[[], None] | None = None) -> int | None:
     """The coach asked for in the page address (``?coach=3``), if any.
 
-    Under Voila's preheated kernels the request arrives after the notebook starts;
-    this waits for it, after calling ``warm_up``: the slow work that is the same for
-    every visitor, done before anyone arrives.
+    A preheated kernel waits for the request first (see :func:`await_visitor`).
     """
-    if os.environ.get("VOILA_PREHEAT") == "True":
-        from voila.utils import wait_for_request
-
-        if warm_up is not None:
-            warm_up()
-        wait_for_request()
+    await_visitor(warm_up)
     values = parse_qs(os.environ.get("QUERY_STRING", "")).get("coach", [])
     return int(values[0]) if values and values[0].isdigit() else None
 
