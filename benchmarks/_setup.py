@@ -36,6 +36,7 @@ button.add_class("bare-ready")
 widgets.VBox([button])
 """
 BARE = "bare one-button page (cold)"
+BARE_SERVED = "bare one-button page, preheated"
 MB = 1024 * 1024
 #: Culling during the burst: the served settings, with the idle time cut from an
 #: hour to this many seconds so the run can watch memory come back (longer than a
@@ -113,11 +114,18 @@ class Run:
         return url, proc.pid
 
     def voila(
-        self, folder: Path, db: Path, name: str, *changes: str, pool: int = 0
+        self,
+        folder: Path,
+        db: Path,
+        name: str,
+        *changes: str,
+        pool: int = 0,
+        stack: ExitStack | None = None,
     ) -> tuple[str, int]:
         """Start Voila with coachkit's own command line (``voila_argv``).
 
-        Each of ``changes`` (``--Class.name=value``) replaces that setting.
+        Each of ``changes`` (``--Class.name=value``) replaces that setting. It runs
+        until ``stack`` (by default, the whole run) closes.
         """
         port = free_port()
         command = voila_argv(folder, host="127.0.0.1", port=port, pool_size=pool)
@@ -126,7 +134,7 @@ class Run:
             command = [a for a in command if not a.startswith(key)] + [change]
         env = voila_env(str(db), "127.0.0.1", base=self.env)
         url = f"http://127.0.0.1:{port}/"
-        proc = self.stack.enter_context(
+        proc = (stack or self.stack).enter_context(
             running(command, env, self.tmp / f"{name}.log", url)
         )
         return url, proc.pid
