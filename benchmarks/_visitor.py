@@ -84,11 +84,13 @@ async def visit(url: str) -> View:
     view.answered = time.perf_counter() - started
     body = response.body.decode(errors="replace") if response.body else ""
     view.html_bytes = len(body)
-    found = CONFIG.search(body)
+    # The page's head holds an early copy of the configuration without the kernel
+    # (coachkit's template); the last one, at the end of the page, names it.
+    found = CONFIG.findall(body)
     if response.code != 200 or not found:
         view.errors.append(f"{response.code} {url}: no page")
         return view
-    view.kernel_id = str(json.loads(found.group(1)).get("kernelId", ""))
+    view.kernel_id = str(json.loads(found[-1]).get("kernelId", ""))
     parts = urlsplit(url)
     channels = (
         f"ws://{parts.netloc}/api/kernels/{view.kernel_id}/channels"
