@@ -75,15 +75,15 @@ async def second_visitors(
 
     With a pool of two kernels the second visitor gets a preheated kernel too, not
     a cold start: ``view.preheated`` says whether the server's ``log`` says so.
+    Each visitor has a browser of their own that has seen the page once (its cache
+    warm, as in :func:`time_views`).
     """
     views: dict[str, list[Any]] = {p.label: [] for p in pages}
+    browsers = {p.label: await _seen(browser, p, pages) for p in pages}
     for _ in range(pairs):
         for page in pages:
             await _quiet(pages)
-            first_ctx, second_ctx = (
-                await browser.new_context(),
-                await browser.new_context(),
-            )
+            first_ctx, second_ctx = browsers[page.label]
             first = asyncio.create_task(open_view(first_ctx, page.url, page.ready))
             await asyncio.sleep(gap)
             tab, view = await open_view(second_ctx, page.url, page.ready)
@@ -93,9 +93,20 @@ async def second_visitors(
             views[page.label].append(view)
             await close(tab)
             await close(first_tab)
-            await first_ctx.close()
-            await second_ctx.close()
+    for contexts in browsers.values():
+        for context in contexts:
+            await context.close()
     return views
+
+
+async def _seen(browser: Any, page: Page, pages: list[Page]) -> tuple[Any, Any]:
+    """Two browser contexts that have each opened ``page`` once."""
+    contexts = (await browser.new_context(), await browser.new_context())
+    for context in contexts:
+        await _quiet(pages)
+        tab, _view = await open_view(context, page.url, page.ready)
+        await close(tab)
+    return contexts
 
 
 async def every_tab(browser: Any, page: Page) -> tuple[Any, int]:
