@@ -12,6 +12,7 @@ browser path.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -26,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from coachkit.pillars import PILLARS
 
 CHROMIUM = Path(os.environ.get("COACHKIT_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -159,6 +162,23 @@ def serving(
         yield running, proc
     finally:
         _stop(proc)
+
+
+@contextmanager
+def serving_pooled(demo_db: Path, tmp: Path) -> Iterator[Server]:
+    """``coachkit serve`` with its default kernel pools, on a copy of ``demo_db``,
+    once every workbook's pool is filled."""
+    db = tmp / "store.db"
+    shutil.copyfile(demo_db, db)
+    with serving(db, tmp) as (running, proc):
+        filled = [f"Kernel pool of {p.notebook} is filled" for p in PILLARS]
+
+        def ready() -> bool:
+            text = running.log.read_text(errors="replace")
+            return all(line in text for line in filled)
+
+        wait_until_answers(proc, running.log, ready, "the kernel pools", seconds=240)
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_fixtures import Server, serving, wait_until_answers
+from browser_fixtures import Server, serving_pooled
 
 from coachkit.pillars import PILLARS
 
@@ -27,17 +26,7 @@ STARTED = "Kernel started: {}"
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory, demo_db: Path) -> Iterator[Server]:
     """``coachkit serve`` with its default pools, on a copy of the demo store."""
-    tmp = tmp_path_factory.mktemp("pools")
-    db = tmp / "store.db"
-    shutil.copyfile(demo_db, db)
-    with serving(db, tmp) as (running, proc):
-        filled = [f"Kernel pool of {p.notebook} is filled" for p in PILLARS]
-
-        def ready() -> bool:
-            text = running.log.read_text(errors="replace")
-            return all(line in text for line in filled)
-
-        wait_until_answers(proc, running.log, ready, "the kernel pools", seconds=240)
+    with serving_pooled(demo_db, tmp_path_factory.mktemp("pools")) as running:
         yield running
 
 

@@ -17,7 +17,6 @@ These tests open the pages in Chromium and read what reached it.
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,8 +27,7 @@ from browser_fixtures import (
     READY_TIMEOUT_MS,
     Server,
     open_workbook,
-    serving,
-    wait_until_answers,
+    serving_pooled,
 )
 
 from coachkit import queries
@@ -44,17 +42,7 @@ EARLY = f".coachkit-app.{BUILT_EARLY_CLASS}"
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory, demo_db: Path) -> Iterator[Server]:
     """``coachkit serve`` with its default pools, each kernel built and waiting."""
-    tmp = tmp_path_factory.mktemp("prebuilt")
-    db = tmp / "store.db"
-    shutil.copyfile(demo_db, db)
-    with serving(db, tmp) as (running, proc):
-        filled = [f"Kernel pool of {p.notebook} is filled" for p in PILLARS]
-
-        def ready() -> bool:
-            text = running.log.read_text(errors="replace")
-            return all(line in text for line in filled)
-
-        wait_until_answers(proc, running.log, ready, "the kernel pools", seconds=240)
+    with serving_pooled(demo_db, tmp_path_factory.mktemp("prebuilt")) as running:
         yield running
 
 
