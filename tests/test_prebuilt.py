@@ -46,8 +46,8 @@ def served(tmp_path_factory: pytest.TempPathFactory, demo_db: Path) -> Iterator[
         yield running
 
 
-def _teams(db: Path) -> dict[str, list[str]]:
-    """Each plain coach's id and the names of their reps, in the picker's order."""
+def _teams(db: Path) -> dict[str, tuple[int, list[str]]]:
+    """Each plain coach, in the picker's order: their id and their reps' names."""
     store = open_store(db)
     try:
         with store.read() as conn:
@@ -57,19 +57,12 @@ def _teams(db: Path) -> dict[str, list[str]]:
         store.dispose()
     plain = coaches[coaches["role"] == "coach"]
     return {
-        str(row.coach): list(roster[roster["coach_id"] == row.coach_id]["rep"])
+        str(row.coach): (
+            int(row.coach_id),
+            list(roster[roster["coach_id"] == row.coach_id]["rep"]),
+        )
         for row in plain.itertuples()
     }
-
-
-def _coach_id(db: Path, name: str) -> int:
-    store = open_store(db)
-    try:
-        with store.read() as conn:
-            coaches = queries.coaches(conn)
-    finally:
-        store.dispose()
-    return int(coaches[coaches["coach"] == name]["coach_id"].iloc[0])
 
 
 def _open(page: Any, server: Server, path: str) -> list[str]:
@@ -99,7 +92,7 @@ def test_a_page_without_a_coach_was_built_before_the_visitor_came(
     chosen = picker.evaluate("s => s.options[s.selectedIndex].text")
     assert chosen.replace("\xa0", " ") == first  # a Dropdown shows no-break spaces
     shown = page.locator(".coachkit-app").inner_text().replace("\xa0", " ")
-    assert any(rep in shown for rep in teams[first])
+    assert any(rep in shown for rep in teams[first][1])
     assert watched.errors == []
 
 
@@ -109,15 +102,15 @@ def test_another_coach_gets_a_new_page_and_nothing_of_the_first(
     teams = _teams(served.db)
     first, second = list(teams)[:2]
     page = watched.page
-    asked = _coach_id(served.db, second)
+    asked = teams[second][0]
     frames = _open(page, served, f"{PILLARS[0].path}?coach={asked}")
 
     assert page.locator(EARLY).count() == 0
     sent = "".join(frames)
-    assert any(rep in sent for rep in teams[second])
+    assert any(rep in sent for rep in teams[second][1])
     # The page built for the first coach while the kernel waited is closed: the
     # browser is sent every live widget, so none of their reps may be in it.
-    leaked = [rep for rep in teams[first] if rep in sent]
+    leaked = [rep for rep in teams[first][1] if rep in sent]
     assert leaked == [], f"the first coach's reps reached the page: {leaked}"
     assert page.locator(".coachkit-app").count() == 1
     assert watched.errors == []

@@ -262,8 +262,8 @@ def _built_before_visitor(
     except CoachkitError:
         early = None  # the visitor gets the message from the build after the request
     await_visitor()
-    fits = not changed() and early is not None and _fits(early, store, kwargs)
-    if fits and early is not None:
+    saved_since = changed()  # asked always: it also closes SQLite's watching link
+    if early is not None and not saved_since and _fits(early, store, kwargs):
         early.view.add_class(BUILT_EARLY_CLASS)
         return early
     w.Widget.close_all()  # the browser is sent every live widget: none of these

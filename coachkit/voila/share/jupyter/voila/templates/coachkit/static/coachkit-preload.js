@@ -20,6 +20,8 @@
   var GIVE_UP_MS = 120000;
   var FILE = /\.(js|woff2)(\?v=[0-9A-Za-z]+)?$/;
 
+  // The page's configuration, read when asked: in the head, the early copy; once
+  // the page has arrived, the full one. static/coachkit.js uses it too.
   function pageConfig() {
     var el = document.getElementById("jupyter-config-data");
     try {
@@ -28,6 +30,7 @@
       return {};
     }
   }
+  window.coachkitPageConfig = pageConfig;
 
   var config = pageConfig();
   var folder =

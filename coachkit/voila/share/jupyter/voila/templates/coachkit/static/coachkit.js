@@ -8,15 +8,6 @@
     "was shut down. Reload the page to keep working. Everything you saved is kept.";
   var CHECK_EVERY_MS = 30000;
 
-  function pageConfig() {
-    var el = document.getElementById("jupyter-config-data");
-    try {
-      return el ? JSON.parse(el.textContent) : {};
-    } catch (err) {
-      return {};
-    }
-  }
-
   function showStopped() {
     if (document.getElementById("coachkit-stopped")) {
       return;
@@ -39,7 +30,7 @@
   }
 
   function start() {
-    var config = pageConfig();
+    var config = window.coachkitPageConfig(); // static/coachkit-preload.js
     var base = config.baseUrl || "/";
 
     // Closing a tab asks the server to stop the page's kernel, but the server
