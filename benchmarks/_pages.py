@@ -133,10 +133,10 @@ def _kernel_settles(server_pid: int, kernel_id: str) -> None:
     import time
 
     import psutil
-    from _servers import kernels
+    from _servers import is_kernel, kernels
 
     for kernel in kernels(server_pid):
-        if f"kernel-{kernel_id}.json" not in " ".join(kernel.cmdline()):
+        if not is_kernel(kernel, kernel_id):
             continue
         time.sleep(0.5)
         for _ in range(240):

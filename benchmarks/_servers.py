@@ -16,6 +16,9 @@ from pathlib import Path
 
 import psutil
 
+#: In the command line of coachkit's kernel template, the parent of forked kernels.
+_TEMPLATE = "-m coachkit.kernels"
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -74,25 +77,47 @@ def running(
 
 
 def kernels(pid: int) -> list[psutil.Process]:
-    """The Jupyter kernels under process ``pid`` (a Voila or ``coachkit serve``)."""
+    """The Jupyter kernels under process ``pid`` (a Voila or ``coachkit serve``).
+
+    A kernel is an ``ipykernel_launcher`` process, or a copy of coachkit's kernel
+    template (coachkit/kernels.py): a child of the template, with its command line.
+    """
     found = []
     for child in psutil.Process(pid).children(recursive=True):
         try:
-            if "ipykernel_launcher" in " ".join(child.cmdline()):
+            if "ipykernel_launcher" in " ".join(child.cmdline()) or (
+                _TEMPLATE in " ".join(child.parent().cmdline())
+            ):
                 found.append(child)
-        except psutil.Error:
+        except (psutil.Error, AttributeError):
             continue
     return found
+
+
+def is_kernel(kernel: psutil.Process, kernel_id: str) -> bool:
+    """Whether ``kernel`` is the kernel ``kernel_id``: by its connection file, or by
+    the ipc sockets named after it (a forked kernel has the template's command line).
+    """
+    name = f"kernel-{kernel_id}"
+    try:
+        if f"{name}.json" in " ".join(kernel.cmdline()):
+            return True
+        return any(
+            Path(str(conn.laddr)).name.startswith(f"{name}-ipc")
+            for conn in kernel.net_connections(kind="unix")
+        )
+    except psutil.Error:
+        return False
 
 
 def kernel_rss(pid: int, kernel_id: str) -> int:
     """Resident bytes of the kernel ``kernel_id`` under ``pid`` (0 if it is gone)."""
     for kernel in kernels(pid):
-        try:
-            if f"kernel-{kernel_id}.json" in " ".join(kernel.cmdline()):
+        if is_kernel(kernel, kernel_id):
+            try:
                 return int(kernel.memory_info().rss)
-        except psutil.Error:
-            continue
+            except psutil.Error:
+                continue
     return 0
 
 

@@ -46,6 +46,9 @@ POOL_FILL_DELAY = 2
 #: preheated kernel waits inside a cell (wait_for_request) until someone opens the
 #: page, maybe hours later, and any limit would leave such pages loading forever.
 EXECUTE_TIMEOUT = 60
+#: The kernel provisioner (coachkit/kernels.py, an entry point in pyproject.toml)
+#: that starts each kernel as a copy of one that has done the imports.
+PROVISIONER = "coachkit-fork"
 #: Shown in place of a traceback when a workbook fails to build.
 BUILD_ERROR = (
     "coachkit could not open this workbook. The window where coachkit serve runs "
@@ -168,6 +171,9 @@ def voila_argv(
         f"{km}cull_connected=True",
         f"{km}cull_busy=True",
         f"--VoilaExecutor.cell_error_instruction={BUILD_ERROR}",
+        # Each kernel is a copy of one process that has already imported ipykernel,
+        # pandas, SQLAlchemy and coachkit (coachkit/kernels.py).
+        f"--KernelProvisionerFactory.default_provisioner_name={PROVISIONER}",
     ]
     if pool_size <= 0:
         argv.append(f"--VoilaExecutor.timeout={EXECUTE_TIMEOUT}")
