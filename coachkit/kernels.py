@@ -194,10 +194,20 @@ class ForkingProvisioner(LocalProvisioner):  # type: ignore[misc]
         return self.connection_info
 
 
-def _serve(fd: int) -> None:
-    """The template: import, then fork a kernel per request until the server goes."""
+def _load() -> None:
+    """What the template does once for every kernel: :data:`PRELOAD`, then what
+    each workbook loads before its first visitor (``Workbook.preload``)."""
     for name in PRELOAD:
         importlib.import_module(name)
+    from coachkit.apps.base import Workbook
+
+    for workbook in Workbook.__subclasses__():
+        workbook.preload()
+
+
+def _serve(fd: int) -> None:
+    """The template: import, then fork a kernel per request until the server goes."""
+    _load()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the system reaps stopped kernels
     channel = socket.socket(fileno=fd)
     stream = channel.makefile("rwb", buffering=0)

@@ -116,14 +116,26 @@ class Workbook:
     def warm_up(cls) -> None:
         """Load what every visitor needs (a preheated kernel does it before one comes).
 
-        The chart engine (altair and vl-convert's first drawing), the hyphenation
-        dictionary that scores plans and write-ups, and this workbook's tab modules:
-        1.5 s or more that a page served from the pool no longer waits for.
+        What :meth:`preload` loads, then vl-convert's first drawing, which starts its
+        engine: 1.5 s or more that a page served from the pool no longer waits for.
         """
         from coachkit import charts
+
+        cls.preload()
+        charts.warm_up()
+
+    @classmethod
+    def preload(cls) -> None:
+        """Import and read what starts no thread: altair and vl-convert's modules,
+        the hyphenation dictionary that scores plans and write-ups, and this
+        workbook's tab modules. The kernel template (coachkit/kernels.py) does it
+        once for every kernel copied from it.
+        """
+        import altair  # noqa: F401
+        import vl_convert  # noqa: F401
+
         from coachkit.readability import grade_level
 
-        charts.warm_up()
         grade_level(_WARM_UP_TEXT)
         package = cls.__module__
         folders = getattr(sys.modules[package], "__path__", [])
