@@ -37,6 +37,10 @@ widgets.VBox([button])
 """
 BARE = "bare one-button page (cold)"
 BARE_SERVED = "bare one-button page, preheated"
+BARE_PLAIN = "bare one-button page (cold), kernel started the usual way"
+#: The setting that starts kernels as Voila does by default (a new Python each),
+#: instead of as copies of coachkit's kernel template.
+USUAL_KERNELS = "--KernelProvisionerFactory.default_provisioner_name=local-provisioner"
 MB = 1024 * 1024
 #: Culling during the burst: the served settings, with the idle time cut from an
 #: hour to this many seconds so the run can watch memory come back (longer than a

@@ -17,10 +17,12 @@ from _pages import Page, every_tab, second_visitors, time_views
 from _report import Row, pct
 from _setup import (
     BARE,
+    BARE_PLAIN,
     BARE_SERVED,
     BURST_CULL,
     CPUS,
     MB,
+    USUAL_KERNELS,
     Run,
     coaches_of,
     seconds_of,
@@ -50,7 +52,26 @@ async def _page_times(
     cold = workbook_pages(cold_url, cold_pid, 0, f" cold, {size}")
     served = workbook_pages(served_url, served_pid, pool, f" served, {size}")
     section = "1. Cold page" if size == "demo" else "3. Scale"
-    await _timed(run, browser, bare, cold, size, section, f"{size} run", 1.30)
+    usual = None
+    if size == "demo":  # what the kernel template buys a cold page
+        usual_url, usual_pid = run.voila(
+            run.tmp / "bare", db, "bare-usual", USUAL_KERNELS, stack=stack
+        )
+        usual = Page(
+            BARE_PLAIN, f"{usual_url}voila/render/bare.ipynb", BARE_READY, usual_pid, 0
+        )
+    await _timed(
+        run,
+        browser,
+        bare,
+        cold,
+        size,
+        section,
+        f"{size} run",
+        1.30,
+        usual,
+        "(reference: no kernel template)",
+    )
     section = "2. As served" if size == "demo" else "3. Scale"
     floor = None
     if size == "demo":  # what Voila and Chromium take for a page from the pool
@@ -66,7 +87,16 @@ async def _page_times(
             waits=False,
         )
     views = await _timed(
-        run, browser, bare, served, size, section, "same run", 0.70, floor
+        run,
+        browser,
+        bare,
+        served,
+        size,
+        section,
+        "same run",
+        0.70,
+        floor,
+        "(the floor: Voila and Chromium)",
     )
     if size != "demo":
         for page in served:
@@ -106,13 +136,15 @@ async def _timed(
     bare_label: str,
     of_bare: float,
     floor: Page | None = None,
+    floor_note: str = "",
 ) -> dict[str, list[Any]]:
     """Time ``pages`` next to the one-button page; a row each, with its ratio.
 
     On the demo organisation the ratio is to the one-button page's median (limit
     ``of_bare``); on the big one, to the same page on the demo (limit 1.30).
-    ``floor``, the one-button page from a pool, gets a row with its ratio and no
-    limit: the least a preheated page can take.
+    ``floor`` (the one-button page from a pool: the least a preheated page can
+    take; or with kernels started the usual way) gets a row with its ratio and
+    ``floor_note`` for a limit.
     """
     extra = [floor] if floor else []
     views = await time_views(browser, [bare, *extra, *pages], run.args.runs, section)
@@ -120,7 +152,7 @@ async def _timed(
     run.add(Row(section, f"{BARE}, {bare_label}", seconds_of(views[bare.label]), "s"))
     if floor:
         row = run.add(Row(section, floor.label, seconds_of(views[floor.label]), "s"))
-        row.ratio, row.limit = row.median / base, "(the floor: Voila and Chromium)"
+        row.ratio, row.limit = row.median / base, floor_note
     for page in pages:
         row = Row(section, page.label, seconds_of(views[page.label]), "s")
         run.medians[page.label] = row.median
