@@ -1,16 +1,17 @@
 """Kernels forked from a process that has already loaded what every workbook needs.
 
 A fresh Python kernel spends about a second before it runs a notebook's first line
-of its own: Python itself, ipykernel, then pandas, SQLAlchemy, ipywidgets and
-coachkit. ``coachkit serve`` starts one *kernel template* process that does all of
-that once, and each new kernel is a copy of it (``os.fork``): it starts with those
-modules in memory, shared with the template until it changes them.
+of its own: Python itself, ipykernel, then pandas, SQLAlchemy, ipywidgets, altair
+and coachkit. ``coachkit serve`` starts one *kernel template* process that does all
+of that once, and each new kernel is a copy of it (``os.fork``): it starts with
+those modules in memory, shared with the template until it changes them.
 
-Nothing of a visitor's is in the template: it has imported modules and opened no
-store, no socket and no thread of its own. Each kernel is a process of its own, as
-before; it stops when its page's kernel is shut down or culled, and every kernel
-stops when the server does (ipykernel watches its parent, the template; the
-template stops when its connection to the server closes).
+Nothing of a visitor's is in the template: it has imported modules and read the
+hyphenation dictionary, and opened no store, no socket and no thread of its own.
+Each kernel is a process of its own, as before; it stops when its page's kernel is
+shut down or culled, and every kernel stops when the server does (ipykernel
+watches its parent, the template; the template stops when its connection to the
+server closes).
 
 :class:`ForkingProvisioner` is the jupyter_client kernel provisioner that asks the
 template for kernels (entry point ``coachkit-fork``); a kernel command that is not
@@ -27,14 +28,16 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 from jupyter_client.provisioning import LocalProvisioner
 
 #: What the template imports: the kernel itself, then what the workbooks' first
-#: cells import. Modules that start threads or engines (vl-convert) stay out: a
-#: fork copies only the thread that forks.
+#: cells import (``_load`` adds what each workbook preloads). Imported, never
+#: started: vl-convert's engine runs threads, and a fork copies only the thread
+#: that forks, so each kernel starts its own at its first chart.
 PRELOAD = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
@@ -77,8 +80,6 @@ class ForkedKernel:
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
-        import time
-
         deadline = None if timeout is None else time.monotonic() + timeout
         while self.poll() is None:
             if deadline is not None and time.monotonic() > deadline:
