@@ -15,7 +15,7 @@ server closes).
 
 :class:`ForkingProvisioner` is the jupyter_client kernel provisioner that asks the
 template for kernels (entry point ``coachkit-fork``); a kernel command that is not
-this Python's own ipykernel is started the usual way.
+this Python's own ipykernel, or any kernel off Linux, is started the usual way.
 """
 
 from __future__ import annotations
@@ -130,7 +130,14 @@ class Template:
 
     @staticmethod
     def can_run(cmd: list[str]) -> bool:
-        """Whether ``cmd`` is this Python running ipykernel (what a fork gives)."""
+        """Whether ``cmd`` is this Python running ipykernel (what a fork gives).
+
+        Only on Linux: Windows has no fork, and on macOS a forked process may crash
+        in the system libraries the template loaded (Python's own multiprocessing
+        stopped forking there).
+        """
+        if not sys.platform.startswith("linux"):
+            return False
         if len(cmd) < 3 or cmd[1] != "-m" or cmd[2] not in _KERNEL_MODULES:
             return False
         try:

@@ -48,6 +48,11 @@ def test_only_this_pythons_own_ipykernel_is_forked(
     assert Template.can_run(cmd) is forked
 
 
+def test_no_fork_off_linux(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert not Template.can_run(KERNEL)
+
+
 def test_the_server_starts_kernels_with_coachkits_provisioner() -> None:
     argv = voila_argv(workbooks_dir(), host="127.0.0.1", port=8866)
     setting = f"--KernelProvisionerFactory.default_provisioner_name={PROVISIONER}"
