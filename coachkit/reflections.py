@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -98,7 +97,7 @@ def save_reflection(conn: Connection, coach_id: int, text: str, today: dt.date) 
             f"keep it to {REFLECTION_MAX:,} characters (it has {len(clean):,}).",
         )
     known = None
-    if isinstance(coach_id, numbers.Integral) and not isinstance(coach_id, bool):
+    if s.is_id(coach_id):
         known = conn.execute(
             sa.select(s.coaches.c.id).where(s.coaches.c.id == int(coach_id))
         ).scalar_one_or_none()

@@ -224,6 +224,7 @@ _COACH = _mostly(st.integers(0, 5), _ANY)  # the demo's coaches are 1, 2 and 3
 @given(coach=_COACH, text=_mostly(st.text(min_size=1), _ANY))
 @example(coach=1, text="x" * (REFLECTION_MAX + 1))
 @example(coach=True, text="A real reflection")
+@example(coach=2**63, text="A real reflection")  # no row's id; SQLite cannot look it up
 def test_reflection(fuzz_store: Store, coach: Any, text: Any) -> None:
     with fuzz_store.write() as conn:
         before = count(conn, s.reflections)

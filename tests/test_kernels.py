@@ -15,8 +15,10 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import psutil
 import pytest
@@ -27,6 +29,7 @@ from coachkit.kernels import Template
 from coachkit.pillars import PILLARS
 from coachkit.serve import PROVISIONER, voila_argv, workbooks_dir
 
+T = TypeVar("T")
 KERNEL = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
 
 
@@ -57,6 +60,13 @@ def test_the_server_starts_kernels_with_coachkits_provisioner() -> None:
     argv = voila_argv(workbooks_dir(), host="127.0.0.1", port=8866)
     setting = f"--KernelProvisionerFactory.default_provisioner_name={PROVISIONER}"
     assert setting in argv
+
+
+def _in_a_thread(coro: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run(coro)`` in a thread of its own: the browser tests' Playwright
+    keeps an event loop running in this one."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 async def _run(km: AsyncKernelManager, code: str) -> dict[str, Any]:
@@ -119,7 +129,7 @@ def test_a_forked_kernel_is_its_own_process_with_its_pages_env_and_folder(
                 await km.shutdown_kernel(now=True)
         return seen
 
-    ann_facts, bo_facts = asyncio.run(scenario())
+    ann_facts, bo_facts = _in_a_thread(scenario())
     ann_parent, ann_cwd, ann, ann_random, ann_widgets, ann_pid = ann_facts
     bo_parent, bo_cwd, bo, bo_random, bo_widgets, bo_pid = bo_facts
     assert (ann, bo) == ("ann", "bo")
@@ -161,7 +171,7 @@ def test_ctrl_c_and_shutdown_reach_a_forked_kernel(tmp_path: Path) -> None:
         await km.shutdown_kernel()
         return pid, reply
 
-    pid, reply = asyncio.run(scenario())
+    pid, reply = _in_a_thread(scenario())
     assert reply["status"] == "error"
     assert reply["ename"] == "KeyboardInterrupt"
     assert reply["took"] < 20
@@ -240,6 +250,6 @@ def test_kernels_still_start_when_the_template_is_gone(
         finally:
             await km.shutdown_kernel(now=True)
 
-    parent, _pid = asyncio.run(scenario())
+    parent, _pid = _in_a_thread(scenario())
     assert parent == str(os.getpid())
     assert Template.failed
