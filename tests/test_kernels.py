@@ -253,3 +253,32 @@ def test_kernels_still_start_when_the_template_is_gone(
     parent, _pid = _in_a_thread(scenario())
     assert parent == str(os.getpid())
     assert Template.failed
+
+
+def test_a_postgresql_server_copies_kernels_with_the_driver_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The template loads the store's database driver (psycopg: half a second of
+    each kernel otherwise) when the server's store is PostgreSQL. Nothing connects:
+    the address below has no server."""
+    monkeypatch.setenv("COACHKIT_DB", "postgresql://nobody@127.0.0.1:9/none")
+    monkeypatch.setattr(Template, "_shared", None)
+    monkeypatch.setattr(Template, "failed", False)
+
+    async def scenario() -> str:
+        km = _manager()
+        await km.start_kernel(cwd=str(tmp_path))
+        try:
+            code = "import sys; print('psycopg' in sys.modules)"
+            result = await _run(km, code)
+            return str(result["out"]).strip()
+        finally:
+            await km.shutdown_kernel(now=True)
+
+    try:
+        assert _in_a_thread(scenario()) == "True"
+        assert not Template.failed
+    finally:
+        template = Template._shared
+        if template is not None:
+            template.process.kill()
