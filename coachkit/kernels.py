@@ -62,7 +62,8 @@ class ForkedKernel:
     """The part of :class:`subprocess.Popen` a provisioner uses, for a forked kernel.
 
     The kernel is the template's child, not ours; the template lets the system reap
-    its children, so a kernel that has stopped is simply gone.
+    its children, so a kernel that has stopped is simply gone. Its start time tells
+    it from a later process that got the same number.
     """
 
     stdin = stdout = stderr = None
@@ -70,15 +71,13 @@ class ForkedKernel:
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.returncode: int | None = None
+        self._started = _start_time(pid)
 
     def poll(self) -> int | None:
-        if self.returncode is None:
-            try:
-                os.kill(self.pid, 0)
-            except ProcessLookupError:
-                self.returncode = 0
-            except PermissionError:  # pragma: no cover - the pid went to another user
-                self.returncode = 0
+        if self.returncode is None and (
+            self._started is None or _start_time(self.pid) != self._started
+        ):
+            self.returncode = 0  # the template reaped it: its exit code is gone
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
@@ -98,6 +97,16 @@ class ForkedKernel:
 
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)
+
+
+def _start_time(pid: int) -> str | None:
+    """When process ``pid`` started (Linux's /proc), or None if there is none."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # After the name in parentheses: the state, then the fields up to the 22nd.
+    return stat.rsplit(")", 1)[1].split()[19]
 
 
 class Template:

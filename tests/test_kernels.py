@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Coroutine
@@ -25,7 +26,8 @@ import pytest
 from browser_fixtures import _child_env, process_tree, serving
 from jupyter_client.manager import AsyncKernelManager
 
-from coachkit.kernels import Template
+from coachkit import kernels
+from coachkit.kernels import ForkedKernel, Template
 from coachkit.pillars import PILLARS
 from coachkit.serve import PROVISIONER, voila_argv, workbooks_dir
 
@@ -54,6 +56,26 @@ def test_only_this_pythons_own_ipykernel_is_forked(
 def test_no_fork_off_linux(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "platform", "darwin")
     assert not Template.can_run(KERNEL)
+
+
+def test_a_stopped_kernel_is_gone_even_if_its_number_is_taken_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Voila asks by process number whether a kernel still runs (culling, restarts).
+    A stopped kernel must read as stopped, also once a later process got its
+    number; otherwise Voila would wait on, or signal, a stranger."""
+    process = subprocess.Popen(["sleep", "30"])
+    try:
+        kernel = ForkedKernel(process.pid)
+        assert kernel.poll() is None
+        later = "9" * 12  # a start time no process of this test has
+        monkeypatch.setattr(kernels, "_start_time", lambda _pid: later)
+        assert kernel.poll() == 0
+        monkeypatch.undo()
+    finally:
+        process.kill()
+        process.wait()
+    assert ForkedKernel(process.pid).poll() == 0  # reaped: no such process
 
 
 def test_the_server_starts_kernels_with_coachkits_provisioner() -> None:
