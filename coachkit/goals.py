@@ -100,10 +100,12 @@ class Goal:
 def as_id(value: object) -> object:
     """Turn a whole number of any type (numpy's too) into an ``int`` id.
 
-    Other values come back as they are, for the checks to refuse by name.
+    Other values come back as they are, for the checks to refuse by name; a whole
+    number beyond 64 bits (no row's id, and more than the database can even look
+    up) comes back as None.
     """
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return int(value)
+        return int(value) if abs(int(value)) <= s.MAX_ID else None
     return value
 
 
@@ -381,9 +383,9 @@ def _check_direction(target: float, baseline: float, metric: Row) -> None:
 
 def _metric(conn: Connection, key_or_id: str | int) -> Row:
     m = s.metrics
-    key_or_id = as_id(key_or_id)  # type: ignore[assignment]
-    by = m.c.id if isinstance(key_or_id, int) else m.c.key
-    row = conn.execute(sa.select(m).where(by == key_or_id)).first()
+    wanted = as_id(key_or_id)
+    by = m.c.id if isinstance(wanted, int) else m.c.key
+    row = conn.execute(sa.select(m).where(by == wanted)).first()
     if row is None:
         raise ValidationError("Metric", f"there is no metric '{key_or_id}'")
     return row

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 from coachkit import access
 from coachkit import schema as s
 from coachkit.errors import ValidationError
+from coachkit.goals import as_id
 from coachkit.periods import Period
 from coachkit.readability import grade_level
 
@@ -97,9 +98,10 @@ def save_reflection(conn: Connection, coach_id: int, text: str, today: dt.date) 
             f"keep it to {REFLECTION_MAX:,} characters (it has {len(clean):,}).",
         )
     known = None
-    if s.is_id(coach_id):
+    coach = as_id(coach_id)
+    if isinstance(coach, int):
         known = conn.execute(
-            sa.select(s.coaches.c.id).where(s.coaches.c.id == int(coach_id))
+            sa.select(s.coaches.c.id).where(s.coaches.c.id == coach)
         ).scalar_one_or_none()
     if known is None:
         raise ValidationError("Coach", "pick who you are from the list of coaches.")

@@ -7,8 +7,6 @@ Editable rows carry ``row_version`` so an edit can refuse to overwrite a newer o
 
 from __future__ import annotations
 
-import numbers
-
 import sqlalchemy as sa
 
 #: Bump when the tables change, and add a step to ``coachkit.migrations.STEPS``.
@@ -22,15 +20,6 @@ metadata = sa.MetaData()
 #: The largest id a row can have: SQLite's and PostgreSQL's 64-bit integers. A
 #: bigger number is no row's id, and the database refuses to even look it up.
 MAX_ID = 2**63 - 1
-
-
-def is_id(value: object) -> bool:
-    """Whether ``value`` is a whole number (not True/False) some row could have."""
-    return (
-        isinstance(value, numbers.Integral)
-        and not isinstance(value, bool)
-        and 0 < int(value) <= MAX_ID
-    )
 
 
 def _id() -> sa.Column:

@@ -229,6 +229,9 @@ def test_a_rep_without_numbers_has_no_baseline(conn: Connection) -> None:
     assert baseline_for(conn, rep, "conversations", TODAY) is None
     with pytest.raises(ValidationError, match="Metric: there is no metric 'nope'"):
         baseline_for(conn, rep, "nope", TODAY)
+    # Beyond 64 bits: no metric's id, and more than SQLite can look up.
+    with pytest.raises(ValidationError, match="Metric: there is no metric '9223"):
+        baseline_for(conn, rep, 2**63, TODAY)
 
 
 def _values(conn: Connection, rep: int, key: str, since: dt.date) -> list[float]:
