@@ -80,13 +80,12 @@ class ForkedKernel:
             self.returncode = 0  # the template reaped it: its exit code is gone
         return self.returncode
 
-    def wait(self, timeout: float | None = None) -> int:
-        deadline = None if timeout is None else time.monotonic() + timeout
+    def wait(self) -> int:
+        """The exit code (always 0: it is gone); the provisioner calls it once
+        :meth:`poll` says the kernel stopped, and bounds its own wait."""
         while self.poll() is None:
-            if deadline is not None and time.monotonic() > deadline:
-                raise subprocess.TimeoutExpired(str(self.pid), timeout or 0)
             time.sleep(0.05)
-        return self.returncode or 0
+        return 0
 
     def send_signal(self, signum: int) -> None:
         if self.poll() is None:
@@ -191,13 +190,11 @@ class ForkingProvisioner(LocalProvisioner):  # type: ignore[misc]
     """Start kernels as copies of the kernel template; others as usual."""
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
-        if not Template.can_run(cmd):
+        template = Template.shared() if Template.can_run(cmd) else None
+        if template is None:
             return await super().launch_kernel(cmd, **kwargs)
         env = dict(kwargs.get("env") or os.environ)
         cwd = str(kwargs.get("cwd") or Path.cwd())
-        template = Template.shared()
-        if template is None:
-            return await super().launch_kernel(cmd, **kwargs)
         try:
             pid = await template.fork(cmd, env, cwd)
         except (OSError, ValueError, EOFError) as error:
