@@ -7,10 +7,6 @@ kernel in the pool builds that page while it waits. Once the visitor comes, the 
 is thrown away if they asked for another coach or if anything was saved to the store
 in between.
 
-A browser that opened a workbook before asks at once for the files Voila fetches
-after the page has loaded (static/coachkit-preload.js), and only for files of this
-server that this Voila serves.
-
 These tests open the pages in Chromium and read what reached it.
 """
 
@@ -132,75 +128,3 @@ def test_a_save_after_the_page_was_built_shows_on_it(
     options = page.locator(".ck-coach-picker select option").all_inner_texts()
     assert "Nadia Newcomer" in [text.replace("\xa0", " ") for text in options]
     assert watched.errors == []
-
-
-PRELOADS = "link.coachkit-preload"
-REMEMBERED = "() => window.localStorage.getItem('coachkit-preload')"
-
-
-def _remembered(page: Any) -> dict[str, Any]:
-    """Wait until the page has remembered what it fetched late; return that."""
-    page.wait_for_function(REMEMBERED, timeout=READY_TIMEOUT_MS)
-    return dict(json.loads(page.evaluate(REMEMBERED)))
-
-
-def test_a_browser_that_came_before_asks_at_once_for_what_voila_fetches_late(
-    served: Server, watched: Any
-) -> None:
-    first = watched.page
-    open_workbook(first, served, PILLARS[1].path)
-    assert first.locator(PRELOADS).count() == 0  # nothing remembered yet
-    late = _remembered(first)["urls"]
-    assert len(late) >= 10, late  # extensions, kernel and widget code, a font
-    assert all(url.startswith(f"{served.url}voila/") for url in late)
-
-    again = first.context.new_page()
-    open_workbook(again, served, PILLARS[1].path)
-    asked = again.locator(PRELOADS).evaluate_all("links => links.map(l => l.href)")
-    assert sorted(asked) == sorted(late)
-    # Each was asked for while the page was still arriving, not after it loaded.
-    started = again.evaluate(
-        """() => {
-          const loaded = performance.getEntriesByType("navigation")[0]
-            .domContentLoadedEventEnd;
-          return performance.getEntriesByType("resource")
-            .filter(e => e.startTime < loaded).map(e => e.name);
-        }"""
-    )
-    assert set(late) <= set(started)
-    again.close()
-    assert watched.errors == []
-
-
-def test_remembered_files_of_another_voila_or_another_host_are_not_asked_for(
-    served: Server, watched: Any
-) -> None:
-    page = watched.page
-    open_workbook(page, served, PILLARS[1].path)
-    key = _remembered(page)["key"]
-    strangers = [
-        "http://example.invalid/voila/static/evil.js",
-        f"{served.url}api/kernels/evil.js",
-        f"{served.url}voila/static/../../api/evil.js",
-        f"{served.url}voila/static/style.css",
-    ]
-    for saved_key, urls in ((key, strangers), ("another Voila", [late_file(page)])):
-        page.evaluate(
-            "saved => window.localStorage.setItem('coachkit-preload', saved)",
-            json.dumps({"key": saved_key, "urls": urls}),
-        )
-        page.reload()
-        page.locator(READY).wait_for(timeout=READY_TIMEOUT_MS)
-        assert page.locator(PRELOADS).count() == 0
-    assert not [url for url in watched.urls if "evil" in url]
-    assert watched.errors == []
-
-
-def late_file(page: Any) -> str:
-    """A file Voila fetched after the page loaded (a real one, so it would load)."""
-    return str(
-        page.evaluate(
-            """() => performance.getEntriesByType("resource")
-                 .map(e => e.name).find(n => n.includes("remoteEntry"))"""
-        )
-    )

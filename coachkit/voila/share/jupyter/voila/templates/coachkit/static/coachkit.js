@@ -29,8 +29,18 @@
     document.body.insertBefore(bar, document.body.firstChild);
   }
 
+  // The page's configuration: the last copy, which holds the kernel's id.
+  function pageConfig() {
+    var all = document.querySelectorAll("#jupyter-config-data");
+    try {
+      return all.length ? JSON.parse(all[all.length - 1].textContent) : {};
+    } catch (err) {
+      return {};
+    }
+  }
+
   function start() {
-    var config = window.coachkitPageConfig(); // static/coachkit-preload.js
+    var config = pageConfig();
     var base = config.baseUrl || "/";
 
     // Closing a tab asks the server to stop the page's kernel, but the server
