@@ -38,6 +38,11 @@ widgets.VBox([button])
 BARE = "bare one-button page (cold)"
 BARE_SERVED = "bare one-button page, preheated"
 BARE_PLAIN = "bare one-button page (cold), kernel started the usual way"
+BARE_OURS = "bare one-button page (cold), on coachkit's page"
+#: The one-button page's template: Voila's own page (its lab template, without the
+#: two files it links from other hosts), not coachkit's (benchmarks/voila_page).
+VOILA_PAGE = "voila-page"
+VOILA_PAGE_ROOT = HERE / "voila_page"
 #: The setting that starts kernels as Voila does by default (a new Python each),
 #: instead of as copies of coachkit's kernel template.
 USUAL_KERNELS = "--KernelProvisionerFactory.default_provisioner_name=local-provisioner"
@@ -125,18 +130,25 @@ class Run:
         *changes: str,
         pool: int = 0,
         stack: ExitStack | None = None,
+        template: str | None = VOILA_PAGE,
     ) -> tuple[str, int]:
         """Start Voila with coachkit's own command line (``voila_argv``).
 
-        Each of ``changes`` (``--Class.name=value``) replaces that setting. It runs
-        until ``stack`` (by default, the whole run) closes.
+        Each of ``changes`` (``--Class.name=value``) replaces that setting. The page
+        is Voila's own (``template``), or coachkit's when ``template`` is None. It
+        runs until ``stack`` (by default, the whole run) closes.
         """
         port = free_port()
         command = voila_argv(folder, host="127.0.0.1", port=port, pool_size=pool)
+        if template:
+            changes = (f"--VoilaConfiguration.template={template}", *changes)
         for change in changes:
             key = change.split("=", 1)[0] + "="
             command = [a for a in command if not a.startswith(key)] + [change]
         env = voila_env(str(db), "127.0.0.1", base=self.env)
+        if template:
+            search = [str(VOILA_PAGE_ROOT), env["JUPYTER_PATH"]]
+            env["JUPYTER_PATH"] = os.pathsep.join(search)
         url = f"http://127.0.0.1:{port}/"
         proc = (stack or self.stack).enter_context(
             running(command, env, self.tmp / f"{name}.log", url)

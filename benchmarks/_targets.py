@@ -17,6 +17,7 @@ from _pages import Page, every_tab, second_visitors, time_views
 from _report import Row, pct
 from _setup import (
     BARE,
+    BARE_OURS,
     BARE_PLAIN,
     BARE_SERVED,
     BURST_CULL,
@@ -52,31 +53,35 @@ async def _page_times(
     cold = workbook_pages(cold_url, cold_pid, 0, f" cold, {size}")
     served = workbook_pages(served_url, served_pid, pool, f" served, {size}")
     section = "1. Cold page" if size == "demo" else "3. Scale"
-    usual = None
-    if size == "demo":  # what the kernel template buys a cold page
+    refs: list[tuple[Page, str]] = []
+    if size == "demo":  # what the kernel template and coachkit's page buy a cold page
         usual_url, usual_pid = run.voila(
             run.tmp / "bare", db, "bare-usual", USUAL_KERNELS, stack=stack
         )
         usual = Page(
             BARE_PLAIN, f"{usual_url}voila/render/bare.ipynb", BARE_READY, usual_pid, 0
         )
-    await _timed(
-        run,
-        browser,
-        bare,
-        cold,
-        size,
-        section,
-        f"{size} run",
-        1.30,
-        usual,
-        "(reference: no kernel template)",
-    )
+        ours_url, ours_pid = run.voila(
+            run.tmp / "bare", db, "bare-ours", template=None, stack=stack
+        )
+        ours = Page(
+            BARE_OURS, f"{ours_url}voila/render/bare.ipynb", BARE_READY, ours_pid, 0
+        )
+        refs = [
+            (usual, "(reference: no kernel template)"),
+            (ours, "(reference: coachkit's page script)"),
+        ]
+    await _timed(run, browser, bare, cold, size, section, f"{size} run", 1.30, refs)
     section = "2. As served" if size == "demo" else "3. Scale"
-    floor = None
-    if size == "demo":  # what Voila and Chromium take for a page from the pool
+    refs = []
+    if size == "demo":  # what a page from the pool takes at least: Chromium, Voila
         floor_url, floor_pid = run.voila(
-            run.tmp / "bare", db, "bare-served", pool=POOL_SIZE, stack=stack
+            run.tmp / "bare",
+            db,
+            "bare-served",
+            pool=POOL_SIZE,
+            template=None,
+            stack=stack,
         )
         floor = Page(
             BARE_SERVED,
@@ -86,17 +91,9 @@ async def _page_times(
             POOL_SIZE,
             waits=False,
         )
+        refs = [(floor, "(the floor: a one-button page on coachkit's page, pooled)")]
     views = await _timed(
-        run,
-        browser,
-        bare,
-        served,
-        size,
-        section,
-        "same run",
-        0.70,
-        floor,
-        "(the floor: Voila and Chromium)",
+        run, browser, bare, served, size, section, "same run", 0.70, refs
     )
     if size != "demo":
         for page in served:
@@ -135,24 +132,22 @@ async def _timed(
     section: str,
     bare_label: str,
     of_bare: float,
-    floor: Page | None = None,
-    floor_note: str = "",
+    refs: list[tuple[Page, str]] | None = None,
 ) -> dict[str, list[Any]]:
     """Time ``pages`` next to the one-button page; a row each, with its ratio.
 
     On the demo organisation the ratio is to the one-button page's median (limit
     ``of_bare``); on the big one, to the same page on the demo (limit 1.30).
-    ``floor`` (the one-button page from a pool: the least a preheated page can
-    take; or with kernels started the usual way) gets a row with its ratio and
-    ``floor_note`` for a limit.
+    Each of ``refs`` (a one-button page served another way, with a note for its
+    limit column) gets a row with its ratio.
     """
-    extra = [floor] if floor else []
+    extra = [page for page, _note in refs or []]
     views = await time_views(browser, [bare, *extra, *pages], run.args.runs, section)
     base = statistics.median(seconds_of(views[bare.label]))
     run.add(Row(section, f"{BARE}, {bare_label}", seconds_of(views[bare.label]), "s"))
-    if floor:
-        row = run.add(Row(section, floor.label, seconds_of(views[floor.label]), "s"))
-        row.ratio, row.limit = row.median / base, floor_note
+    for page, note in refs or []:
+        row = run.add(Row(section, page.label, seconds_of(views[page.label]), "s"))
+        row.ratio, row.limit = row.median / base, note
     for page in pages:
         row = Row(section, page.label, seconds_of(views[page.label]), "s")
         run.medians[page.label] = row.median
@@ -230,6 +225,7 @@ async def burst_of_visitors(run: Run, browser: Any, db: Path) -> None:
         f"{km}cull_idle_timeout={BURST_CULL}",
         f"{km}cull_interval=5",
         pool=pool,
+        template=None,
     )
     port = urlsplit(url).port
     pooled = len(PILLARS) * pool

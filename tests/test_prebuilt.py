@@ -12,14 +12,12 @@ These tests open the pages in Chromium and read what reached it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from browser_fixtures import (
-    READY,
     READY_TIMEOUT_MS,
     Server,
     open_workbook,
