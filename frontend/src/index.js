@@ -31,7 +31,7 @@ const MODULES = {
   "@jupyter-widgets/base": base,
   "@jupyter-widgets/controls": controls,
 };
-const NOT_SHOWN = "This part of the page could not be shown. Reload the page to try again.";
+const NOT_SHOWN = "This part of the page could not be shown.";
 
 /** What a widget from another package shows instead of itself. */
 class NotShownView extends base.DOMWidgetView {
@@ -160,16 +160,21 @@ async function show(manager, script) {
   }
 }
 
+/** Resolves once the kernel's WebSocket is open; fails if it gives up. */
 function connected(kernel) {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     if (kernel.connectionStatus === "connected") {
       resolve();
       return;
     }
     const wait = (_, status) => {
-      if (status === "connected") {
+      if (status === "connected" || status === "disconnected") {
         kernel.connectionStatusChanged.disconnect(wait);
-        resolve();
+        if (status === "connected") {
+          resolve();
+        } else {
+          reject(new Error("the page cannot reach its kernel"));
+        }
       }
     };
     kernel.connectionStatusChanged.connect(wait);
