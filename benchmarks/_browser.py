@@ -13,6 +13,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 CHROMIUM = os.environ.get("COACHKIT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -80,6 +81,19 @@ async def launch(playwright: Any) -> Any:
     return await playwright.chromium.launch(
         executable_path=CHROMIUM, args=CHROMIUM_ARGS
     )
+
+
+async def visitor_context(browser: Any, url: str) -> Any:
+    """A browser context that has been to the landing page of ``url``'s server.
+
+    The landing page hands out the _xsrf cookie, without which the server refuses
+    a closing tab's request to stop its kernel (voila#1458). coachkit's pages fetch
+    it themselves; Voila's own page (the one-button yardstick) does not.
+    """
+    context = await browser.new_context()
+    parts = urlsplit(url)
+    await context.request.get(f"{parts.scheme}://{parts.netloc}/")
+    return context
 
 
 def _watch(page: Any, view: View) -> dict[str, int]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from _browser import close, open_tab, open_view
+from _browser import close, open_tab, open_view, visitor_context
 from _servers import kernel_rss, wait_until_quiet
 
 
@@ -54,7 +54,7 @@ async def time_views(
     warm, as for a coach who comes back.
     """
     views: dict[str, list[Any]] = {p.label: [] for p in pages}
-    contexts = {p.label: await browser.new_context() for p in pages}
+    contexts = {p.label: await visitor_context(browser, p.url) for p in pages}
     for run in range(runs + 1):
         for page in pages:
             await _quiet(pages)
@@ -101,7 +101,10 @@ async def second_visitors(
 
 async def _seen(browser: Any, page: Page, pages: list[Page]) -> tuple[Any, Any]:
     """Two browser contexts that have each opened ``page`` once."""
-    contexts = (await browser.new_context(), await browser.new_context())
+    contexts = (
+        await visitor_context(browser, page.url),
+        await visitor_context(browser, page.url),
+    )
     for context in contexts:
         await _quiet(pages)
         tab, _view = await open_view(context, page.url, page.ready)
@@ -116,7 +119,7 @@ async def every_tab(browser: Any, page: Page) -> tuple[Any, int]:
     holds for this page.
     """
     await _quiet([page])
-    context = await browser.new_context()
+    context = await visitor_context(browser, page.url)
     tab, view = await open_view(context, page.url, page.ready)
     titles = await tab.locator(".ck-tabs .lm-TabBar-tab").all_inner_texts()
     for title in titles:
