@@ -270,8 +270,8 @@ async def burst_of_visitors(run: Run, browser: Any, db: Path) -> None:
         f"kernels {after['culled_after']:.0f} s after their tabs closed. Browsers "
         "elsewhere: a client asks the server for the page, the kernel's WebSocket and "
         "the widgets' state, as the page's scripts do, and is ready when that state "
-        "holds the ready widget. One Voila page costs Chromium about 2 CPU-seconds "
-        "whatever it shows (a one-button page too)."
+        "holds the ready widget. Chromium tabs: each opens coachkit's page in a new "
+        "tab of one browser; the CPU row says what Chromium itself took."
     )
 
 

@@ -1,10 +1,10 @@
 """A visitor without a browser: what a browser asks of the server, and nothing else.
 
 In a workshop every visitor's browser runs on their own computer. When twenty
-Chromium tabs run on this 2-core machine too, they take about 2 CPU-seconds each
-(Voila's page scripts; a one-button page costs the same), and the burst measures
-Chromium more than coachkit. :func:`visit` asks the server for exactly what Voila's
-page asks for, in the same order:
+Chromium tabs run on this 2-core machine too, they take about 1.4 CPU-seconds each
+with coachkit's page script (about 2 with Voila's), and the burst measures Chromium
+more than coachkit. :func:`visit` asks the server for exactly what the page asks
+for, in the same order:
 
 1. the page (Voila runs the workbook in a kernel and streams the HTML);
 2. the kernel's WebSocket, with a ``kernel_info_request``;
