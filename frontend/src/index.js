@@ -98,11 +98,11 @@ class WidgetManager extends ManagerBase {
   }
 }
 
-/** The page's configuration: the last copy, which holds the kernel's id. */
+/** The page's configuration, which Voila writes once the kernel is started. */
 function pageConfig() {
-  const all = document.querySelectorAll("#jupyter-config-data");
+  const el = document.getElementById("jupyter-config-data");
   try {
-    return all.length ? JSON.parse(all[all.length - 1].textContent || "{}") : {};
+    return el ? JSON.parse(el.textContent || "{}") : {};
   } catch (err) {
     return {};
   }

@@ -29,11 +29,11 @@
     document.body.insertBefore(bar, document.body.firstChild);
   }
 
-  // The page's configuration: the last copy, which holds the kernel's id.
+  // The page's configuration (base URL, kernel id), as Voila writes it.
   function pageConfig() {
-    var all = document.querySelectorAll("#jupyter-config-data");
+    var el = document.getElementById("jupyter-config-data");
     try {
-      return all.length ? JSON.parse(all[all.length - 1].textContent) : {};
+      return el ? JSON.parse(el.textContent) : {};
     } catch (err) {
       return {};
     }
