@@ -24,10 +24,11 @@ from _browser import (
 )
 from playwright.async_api import expect
 
-#: The rate chart is redrawn and the header names the rep.
+#: The header names the rep and the page has drawn the rate chart again (it swaps
+#: the new drawing in when it is complete; the activity chart is drawn before it).
 REP_ON_PERFORMANCE = """() => {
   const head = document.querySelector('.ck-rep-performance');
-  const chart = document.querySelector('img.ck-rate-chart');
+  const chart = document.querySelector('.ck-rate-chart svg');
   return head && head.textContent.includes(window.__ckWant)
     && chart && chart !== window.__ckBefore;
 }"""
@@ -70,7 +71,7 @@ async def rep_changes(context: Any, url: str, samples: int) -> dict[str, list[fl
     others = [n for n in names if n != current]
     out: dict[str, list[float]] = {}
     for tab, test, css, text in (
-        ("4. Performance", REP_ON_PERFORMANCE, "img.ck-rate-chart", False),
+        ("4. Performance", REP_ON_PERFORMANCE, ".ck-rate-chart svg", False),
         ("5. Assess", REP_ON_ASSESS, ".ck-history", True),
     ):
         await open_tab(page, tab)
@@ -179,7 +180,7 @@ async def all_interactions(browser: Any, base: str, samples: int) -> dict[str, A
     reps = await rep_changes(context, prioritize, samples)
     out["choose another rep (Performance tab: 2 charts)"] = reps["4. Performance"]
     out["choose another rep (Assess tab: 14 rating rows)"] = reps["5. Assess"]
-    print("  interactions: rep done", file=sys.stderr)
+    print("  interactions: rep done " + json.dumps(reps), file=sys.stderr)
     out["change a priority weight"] = await weight_changes(context, prioritize, samples)
     print("  interactions: weight done", file=sys.stderr)
     out["log an observation"] = await taps(context, facilitate, samples)

@@ -1,17 +1,22 @@
 """Charts: pure functions from a tidy DataFrame to an Altair chart.
 
 Workbooks show charts as SVG drawn in the kernel by vl-convert, so a page needs no
-JavaScript from the internet and user text in a chart is never run as code.
+JavaScript from the internet and user text in a chart is never run as code. A chart
+redrawn as the coach picks another rep sits in a :class:`ChartSlot`: on coachkit's
+pages the page draws it from the Vega spec the kernel sends (with Vega from the
+page template's own files; text in it is SVG text), which is 3-4 times faster than
+drawing it in the kernel.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 import pandas as pd
+import traitlets as t
 
 if TYPE_CHECKING:  # altair costs a kernel 1 s; it is imported when a chart is drawn
     import altair as alt
@@ -69,18 +74,38 @@ def warm_up() -> None:
     to_svg(alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(x="x:Q"))
 
 
+#: Labels are never cut short: to cut a label, vl-convert measures it again and
+#: again, which made the text half of each chart's drawing time (50 ms of a rep's
+#: two Performance charts). Labels that could run long (names, behaviours, goals)
+#: are shortened in pandas before they reach a chart.
+_DRAWING_CONFIG = {"axis": {"labelLimit": 0}, "legend": {"labelLimit": 0}}
+
+
+def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """The chart's Vega-Lite spec as vl-convert draws it.
+
+    The spec is not checked against Vega-Lite's schema here (30 % of a chart's
+    time in the kernel); every chart function's spec is checked in the tests.
+    """
+    spec = chart.to_dict(validate=False)
+    config = spec.setdefault("config", {})
+    for part, settings in _DRAWING_CONFIG.items():
+        config[part] = {**settings, **config.get(part, {})}
+    return spec
+
+
 def to_svg(chart: alt.TopLevelMixin) -> str:
     """Draw a chart as SVG text, with no network access."""
     import vl_convert as vlc
 
-    return str(vlc.vegalite_to_svg(chart.to_dict()))
+    return str(vlc.vegalite_to_svg(_spec(chart)))
 
 
 def to_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
     """Draw a chart as PNG bytes (``scale`` 2 gives a sharp picture for slides)."""
     import vl_convert as vlc
 
-    return bytes(vlc.vegalite_to_png(chart.to_dict(), scale=scale))
+    return bytes(vlc.vegalite_to_png(_spec(chart), scale=scale))
 
 
 def save_chart(chart: alt.TopLevelMixin, path: str | os.PathLike[str]) -> Path:
@@ -107,6 +132,66 @@ def chart_widget(chart: alt.TopLevelMixin) -> w.Image:
     image = w.Image(value=to_svg(chart).encode(), format="svg+xml")
     image.add_class("ck-chart")
     return image
+
+
+#: Set to 1 (by ``coachkit serve``) when the pages that show this kernel's widgets
+#: run coachkit's page script, which can draw a chart from its Vega spec.
+PAGE_DRAWS_CHARTS = "COACHKIT_PAGE_DRAWS_CHARTS"
+
+
+class PageChart(w.DOMWidget):
+    """A chart drawn by coachkit's page script, from its Vega spec (``spec``).
+
+    Only coachkit's workbook pages can show it; JupyterLab shows an image instead
+    (:class:`ChartSlot` picks).
+    """
+
+    _model_name = t.Unicode("ChartModel").tag(sync=True)
+    _model_module = t.Unicode("coachkit").tag(sync=True)
+    _model_module_version = t.Unicode("1.0.0").tag(sync=True)
+    _view_name = t.Unicode("ChartView").tag(sync=True)
+    _view_module = t.Unicode("coachkit").tag(sync=True)
+    _view_module_version = t.Unicode("1.0.0").tag(sync=True)
+    spec = t.Dict().tag(sync=True)
+
+
+def to_vega(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """The chart as a Vega spec with its data inside, as the page draws it."""
+    import vl_convert as vlc
+
+    return dict(vlc.vegalite_to_vega(_spec(chart)))
+
+
+class ChartSlot:
+    """A place on a page for one chart that is redrawn, such as when the rep changes.
+
+    On coachkit's pages (``coachkit serve``) the page draws the chart: the kernel
+    sends its Vega spec, about 25 ms, where drawing an SVG in the kernel takes
+    60-130 ms a chart on a 2-CPU server. Elsewhere (JupyterLab) it is an SVG
+    image. Either way a redraw changes the picture of one widget; a new widget
+    each time would also stay in the kernel and the page until the page closes.
+    """
+
+    def __init__(self, css: str) -> None:
+        self.picture: w.DOMWidget
+        if os.environ.get(PAGE_DRAWS_CHARTS) == "1":
+            self.picture = PageChart()
+        else:
+            self.picture = w.Image(format="svg+xml")
+        self.picture.add_class("ck-chart")
+        self.picture.add_class(css)
+        self.box = w.Box()
+
+    def show(self, chart: alt.TopLevelMixin | None) -> None:
+        """Draw ``chart`` here, or leave the place empty when it is None."""
+        if chart is None:
+            self.box.children = []
+            return
+        if isinstance(self.picture, PageChart):
+            self.picture.spec = to_vega(chart)
+        else:
+            self.picture.value = to_svg(chart).encode()
+        self.box.children = [self.picture]
 
 
 def heatmap_chart(cells: pd.DataFrame, row_title: str = "Rep") -> alt.LayerChart:
@@ -164,11 +249,13 @@ def rate_chart(weekly: pd.DataFrame, title: str = "") -> alt.LayerChart:
     base = alt.Chart(frame).encode(x=alt.X("week:T", title="Week"))
     band = base.mark_area(opacity=0.25, color="#4c78a8").encode(
         y=alt.Y("low:Q", title="Buyer took an action", axis=alt.Axis(format="%")),
-        y2="high:Q",
+        y2=alt.Y2("high:Q"),
     )
-    line = base.mark_line(color="#4c78a8").encode(y="action_rate:Q")
+    # Channels as classes, not "field:type" strings: altair turns each string into
+    # a channel by searching its whole schema (15 ms a string here).
+    line = base.mark_line(color="#4c78a8").encode(y=alt.Y("action_rate:Q"))
     points = base.mark_point(filled=True, size=40).encode(
-        y="action_rate:Q",
+        y=alt.Y("action_rate:Q"),
         color=alt.Color(
             "trust:N",
             title=None,

@@ -17,6 +17,7 @@ from coachkit.errors import StoreError
 
 Step = Callable[[Connection], None]
 
+
 def _coach_logins(conn: Connection) -> None:
     """Version 2: coaches get a ``login`` (their name at a sign-in service)."""
     conn.execute(sa.text("ALTER TABLE coaches ADD COLUMN login VARCHAR(120)"))

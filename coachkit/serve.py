@@ -215,6 +215,9 @@ def voila_env(
     env = dict(os.environ if base is None else base)
     (door or FrontDoor()).prepare_env(env)
     env["COACHKIT_DB"] = store_url
+    # The workbook pages run coachkit's page script, which can draw charts
+    # (coachkit.charts.PAGE_DRAWS_CHARTS; not imported: it would load the widgets).
+    env["COACHKIT_PAGE_DRAWS_CHARTS"] = "1"
     # Voila looks for page templates under $JUPYTER_PATH/voila/templates first.
     search = [str(TEMPLATE_ROOT), env.get("JUPYTER_PATH", "")]
     env["JUPYTER_PATH"] = os.pathsep.join(part for part in search if part)

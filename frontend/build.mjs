@@ -29,7 +29,10 @@ export function sourceHash() {
 }
 
 const result = await esbuild.build({
-  entryPoints: { "coachkit-page": join(here, "src", "index.js") },
+  entryPoints: {
+    "coachkit-page": join(here, "src", "index.js"),
+    "coachkit-charts": join(here, "src", "charts.js"),
+  },
   outdir: out,
   bundle: true,
   minify: true,
@@ -57,6 +60,7 @@ const notices = [...packages.keys()].sort().map((folder) => {
 });
 writeFileSync(
   join(out, "coachkit-page.licenses.txt"),
-  "coachkit-page.js bundles these packages, each under its own license.\n\n" +
+  "coachkit-page.js and coachkit-charts.js bundle these packages, each under its " +
+    "own license.\n\n" +
     notices.join("\n" + "-".repeat(72) + "\n\n"),
 );

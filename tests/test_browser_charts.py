@@ -17,7 +17,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from browser_fixtures import READY_TIMEOUT_MS, Server, open_tab, open_workbook, serving
+from browser_fixtures import (
+    READY_TIMEOUT_MS,
+    Server,
+    open_tab,
+    open_workbook,
+    serving,
+)
 
 from coachkit.pillars import PILLARS, Pillar
 
@@ -42,8 +48,20 @@ MUST_DRAW = {
         "6. Long term": 1,
     },
 }
-#: Each picture's width as the browser decoded it (0: it could not draw it).
-WIDTHS = "imgs => imgs.map(img => img.complete ? img.naturalWidth : 0)"
+#: Charts the page draws itself from a Vega spec (charts.ChartSlot), by tab.
+PAGE_DRAWS = {"prioritize": {"4. Performance": 2}}
+#: Each chart's width as the browser drew it (0: not drawn): a picture the browser
+#: decoded, or an SVG the page drew with marks in it.
+WIDTHS = """els => els.map(e => e.tagName === 'IMG'
+  ? (e.complete ? e.naturalWidth : 0)
+  : (e.querySelector('svg .role-mark')
+     ? e.querySelector('svg').getBoundingClientRect().width : 0))"""
+#: True once exactly ``n`` charts show and each is drawn.
+ALL_DRAWN = f"""n => {{
+  const shown = [...document.querySelectorAll('.ck-chart')]
+    .filter(e => e.offsetParent !== null);
+  return shown.length === n && ({WIDTHS})(shown).every(width => width > 0);
+}}"""
 
 
 def _charts_per_tab(server: Server, key: str) -> dict[str, int]:
@@ -52,12 +70,15 @@ def _charts_per_tab(server: Server, key: str) -> dict[str, int]:
 
     import ipywidgets as w
 
+    from coachkit.charts import PageChart
+
     module, name = _CLASSES[key]
     cls = getattr(importlib.import_module(module), name)
     app = cls(db=str(server.db))
 
     def count(widget: w.Widget) -> int:
-        mine = isinstance(widget, w.Image) and "ck-chart" in widget._dom_classes
+        picture = isinstance(widget, (w.Image, PageChart))
+        mine = picture and "ck-chart" in widget._dom_classes
         return int(mine) + sum(count(c) for c in getattr(widget, "children", ()))
 
     shown = {}
@@ -123,18 +144,55 @@ def test_every_tab_shows_every_chart_offline(
     assert titles == list(expected)
     for title, count in expected.items():
         open_tab(page, title)
-        charts = page.locator("img.ck-chart:visible")
+        charts = page.locator(".ck-chart:visible")
         if count:
-            page.wait_for_function(
-                "n => document.querySelectorAll('img.ck-chart').length >= n"
-                " && [...document.querySelectorAll('img.ck-chart')]"
-                ".filter(i => i.offsetParent !== null).length === n",
-                arg=count,
-                timeout=READY_TIMEOUT_MS,
-            )
+            page.wait_for_function(ALL_DRAWN, arg=count, timeout=READY_TIMEOUT_MS)
         else:
             page.wait_for_timeout(300)
         assert charts.count() == count, title
         widths = charts.evaluate_all(WIDTHS)
         assert all(width > 0 for width in widths), (title, widths)
+        drawn_here = page.locator(".ck-chart.coachkit-chart:visible").count()
+        assert drawn_here == PAGE_DRAWS.get(pillar.key, {}).get(title, 0), title
     assert refused == []
+
+
+def test_another_rep_redraws_the_performance_charts_in_the_page(
+    server: Server, watched: Any
+) -> None:
+    page = watched.page
+    open_workbook(page, server, PILLARS[0].path)
+    assert not [u for u in watched.urls if "coachkit-charts.js" in u], (
+        "a page without charts on screen loads no chart library"
+    )
+    open_tab(page, "4. Performance")
+    page.wait_for_function(ALL_DRAWN, arg=2, timeout=READY_TIMEOUT_MS)
+    picker = page.locator(".ck-rep-picker select")
+    names = picker.locator("option").evaluate_all("os => os.map(o => o.value)")
+    points = "() => document.querySelectorAll('.ck-rate-chart .mark-symbol path')"
+    for name in [n for n in names if n != picker.input_value()][:2]:
+        page.evaluate(
+            "() => { window.__before = document.querySelector('.ck-rate-chart svg'); }"
+        )
+        shapes = page.evaluate(
+            f"() => [...({points})()].map(p => p.getAttribute('transform')).join()"
+        )
+        picker.select_option(value=name)
+        page.wait_for_function(
+            "name => document.querySelector('.ck-rep-performance h2').textContent"
+            " === name && document.querySelector('.ck-rate-chart svg')"
+            " !== window.__before",
+            arg=name.replace("\xa0", " "),
+            timeout=READY_TIMEOUT_MS,
+        )
+        # The new picture is this rep's: the weekly points moved.
+        assert page.evaluate(f"() => ({points})().length") > 0
+        moved = page.evaluate(
+            f"() => [...({points})()].map(p => p.getAttribute('transform')).join()"
+        )
+        assert moved != shapes
+    charts_js = [u for u in watched.urls if "coachkit-charts.js" in u]
+    assert len(charts_js) == 1, charts_js
+    local = ("http://127.0.0.1", "ws://127.0.0.1")
+    assert not [u for u in watched.urls if not u.startswith(local)]
+    assert watched.errors == []

@@ -64,7 +64,8 @@ def test_the_committed_page_script_is_built_from_the_sources_in_frontend() -> No
     )
     notices = (STATIC / "coachkit-page.licenses.txt").read_text(encoding="utf-8")
     lock = json.loads((FRONTEND / "package-lock.json").read_text(encoding="utf-8"))
-    for package in ("@jupyter-widgets/controls", "@jupyterlab/services", "jquery"):
+    packages = ("@jupyter-widgets/controls", "@jupyterlab/services", "jquery", "vega")
+    for package in packages:
         version = lock["packages"][f"node_modules/{package}"]["version"]
         assert f"{package} {version} (" in notices
 

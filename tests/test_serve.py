@@ -246,3 +246,10 @@ def test_the_key_is_in_no_command_line(keyed: tuple[int, Any]) -> None:
     for pid in ours:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
         assert KEY.encode() not in cmdline, cmdline
+
+
+def test_the_workbook_kernels_know_their_pages_draw_charts() -> None:
+    from coachkit.charts import PAGE_DRAWS_CHARTS
+
+    env = voila_env("sqlite:///x.db", "127.0.0.1", base={})
+    assert env[PAGE_DRAWS_CHARTS] == "1"

@@ -10,8 +10,10 @@
 //   2. ask the kernel for every widget's state at once (ipywidgets' control comm);
 //   3. put each output in place of its JSON: a widget's view, or plain text.
 //
-// Widgets come from ipywidgets' own packages (base and controls); a widget from any
-// other package shows a short message instead. Text is always set as text.
+// Widgets come from ipywidgets' own packages (base and controls) and coachkit's
+// chart (a Vega spec the page draws, with coachkit-charts.js, loaded when a page
+// first shows one); a widget from any other package shows a short message
+// instead. Text is always set as text.
 // Closing the page asks the server to stop its kernel, as Voila's page does.
 import { shims } from "@jupyter-widgets/base";
 import * as base from "@jupyter-widgets/base";
@@ -27,11 +29,84 @@ import "@jupyter-widgets/controls/css/widgets-base.css";
 const OUTPUT = 'script[type="application/vnd.voila.cell-output+json"]';
 const VIEW = "application/vnd.jupyter.widget-view+json";
 const STDERR = "application/vnd.jupyter.stderr";
-const MODULES = {
-  "@jupyter-widgets/base": base,
-  "@jupyter-widgets/controls": controls,
-};
 const NOT_SHOWN = "This part of the page could not be shown.";
+const NOT_DRAWN = "This chart could not be drawn.";
+// The chart library sits next to this script (same folder, same ?v= stamp).
+const CHARTS_URL = document.currentScript
+  ? document.currentScript.src.replace("coachkit-page.js", "coachkit-charts.js")
+  : "";
+let vega = null;
+
+/** Vega, from coachkit-charts.js; loaded once, the first time a chart shows. */
+function loadVega() {
+  if (!vega) {
+    vega = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = CHARTS_URL;
+      script.onload = () => resolve(window.coachkitVega);
+      script.onerror = () => reject(new Error(`could not load ${CHARTS_URL}`));
+      document.head.appendChild(script);
+    });
+  }
+  return vega;
+}
+
+class ChartModel extends base.DOMWidgetModel {
+  defaults() {
+    return {
+      ...super.defaults(),
+      _model_name: "ChartModel",
+      _model_module: "coachkit",
+      _view_name: "ChartView",
+      _view_module: "coachkit",
+      spec: {},
+    };
+  }
+}
+
+/**
+ * A chart the page draws as SVG from the kernel's Vega spec. A redraw (the rep
+ * changed) swaps the new picture in once it is drawn, so the old one stays until
+ * then; text in the chart is SVG text, and a tooltip a title attribute.
+ */
+class ChartView extends base.DOMWidgetView {
+  render() {
+    this.el.classList.add("coachkit-chart");
+    this.turn = 0;
+    this.listenTo(this.model, "change:spec", this.draw);
+    this.draw();
+  }
+
+  async draw() {
+    const turn = ++this.turn;
+    try {
+      const { View, parse } = await loadVega();
+      const box = document.createElement("div");
+      const view = new View(parse(this.model.get("spec")), { renderer: "svg", container: box });
+      await view.runAsync();
+      if (turn !== this.turn || this.isRemoved) {
+        view.finalize();
+        return;
+      }
+      if (this.view) {
+        this.view.finalize();
+      }
+      this.view = view;
+      this.el.replaceChildren(box);
+    } catch (err) {
+      console.error("coachkit: a chart could not be drawn", err);
+      this.el.textContent = NOT_DRAWN;
+    }
+  }
+
+  remove() {
+    this.isRemoved = true;
+    if (this.view) {
+      this.view.finalize();
+    }
+    return super.remove();
+  }
+}
 
 /** What a widget from another package shows instead of itself. */
 class NotShownView extends base.DOMWidgetView {
@@ -40,6 +115,12 @@ class NotShownView extends base.DOMWidgetView {
     this.el.textContent = NOT_SHOWN;
   }
 }
+
+const MODULES = {
+  "@jupyter-widgets/base": base,
+  "@jupyter-widgets/controls": controls,
+  coachkit: { ChartModel, ChartView },
+};
 
 class WidgetManager extends ManagerBase {
   constructor(kernel) {

@@ -29,9 +29,10 @@ class PerformanceTab(Tab):
     def __init__(self, app: Any) -> None:
         super().__init__(app)
         self.rep = field(w.HTML(), "ck-rep-performance")
-        self.chart = w.VBox()
+        self.activity = charts.ChartSlot("ck-activity-chart")
+        self.rate = charts.ChartSlot("ck-rate-chart")
         self.team = field(w.HTML(), "ck-team-performance")
-        self.box.children = [self.rep, self.chart, self.team]
+        self.box.children = [self.rep, self.activity.box, self.rate.box, self.team]
 
     def refresh(self) -> None:
         perf = self.state.performance
@@ -59,7 +60,7 @@ class PerformanceTab(Tab):
         mine = s.performance[s.performance["rep_id"] == s.rep_id]
         if mine.empty:
             self.rep.value = "<p class='ck-note'>No numbers for this rep yet.</p>"
-            self.chart.children = []
+            self._show_charts(None)
             return
         row = next(mine.itertuples())
         self.rep.value = (
@@ -71,20 +72,22 @@ class PerformanceTab(Tab):
             f"({text(row.band)})</li></ul>"
             + (f"<p><b>{text(row.far_below_reason)}</b></p>" if row.far_below else "")
         )
-        weekly = s.rep_weekly
-        if weekly.empty:
-            self.chart.children = []
+        self._show_charts(s.rep_weekly)
+
+    def _show_charts(self, weekly: pd.DataFrame | None) -> None:
+        if weekly is None or weekly.empty:
+            self.activity.show(None)
+            self.rate.show(None)
             return
-        chart = charts.rate_chart(
-            weekly, "Each week: share of conversations where the buyer took an action"
+        self.activity.show(
+            charts.activity_chart(weekly, "Conversations with prospects each week")
         )
-        activity = charts.activity_chart(
-            weekly, "Conversations with prospects each week"
+        self.rate.show(
+            charts.rate_chart(
+                weekly,
+                "Each week: share of conversations where the buyer took an action",
+            )
         )
-        self.chart.children = [
-            field(charts.chart_widget(activity), "ck-activity-chart"),
-            field(charts.chart_widget(chart), "ck-rate-chart"),
-        ]
 
 
 def _percent(value: Any) -> str:
