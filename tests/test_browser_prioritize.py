@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from browser_fixtures import (
     Server,
     Watched,
@@ -29,7 +30,7 @@ from browser_fixtures import (
     wait_until_built,
 )
 
-from coachkit import assessing, prioritize, queries
+from coachkit import assessing, prioritize, queries, schema
 from coachkit import goals as gl
 from coachkit import performance as perf
 from coachkit.pillars import pillar
@@ -148,7 +149,22 @@ def choice(server: Server) -> Choice:
             and current_plan(conn, int(r.rep_id)) is None
         ]
         candidates.sort(key=lambda c: c[0] == int(roster["rep_id"].iloc[0]))
-        assert candidates, "the demo has no unflagged rep without a plan"
+        if not candidates:
+            # The demo (dated today) gave every such rep a plan: close one's plan,
+            # as a coach does when coaching ends, so the rep needs a new one.
+            unflagged = [
+                (int(r.rep_id), str(r.rep))
+                for r in roster.iloc[1:].itertuples()
+                if int(r.rep_id) not in flagged
+            ]
+            candidates = unflagged[:1]
+            with store.write() as writing:
+                writing.execute(
+                    sa.update(schema.plans)
+                    .where(schema.plans.c.rep_id == candidates[0][0])
+                    .values(status="closed")
+                )
+        assert candidates, "the demo has no unflagged rep"
         rep_id, rep = candidates[0]
         form = assessing.assessment_form(conn, rep_id)
         low = [

@@ -146,21 +146,10 @@ def _make_reps(
         _plan(rep, rng, py, fw, cal)
         out.append(rep)
     for c in range(coaches):  # every team has someone who needs more than coaching
-        # ... among the reps still there: one who left does not count.
-        mine = [r for r in out[c * per_coach : (c + 1) * per_coach] if not r.leave]
+        mine = out[c * per_coach : (c + 1) * per_coach]
         if len(mine) >= 4 and all(r.plan_start for r in mine):
             weakest = min(mine, key=lambda r: sum(r.skill.values()))
             weakest.plan_start, weakest.focus, weakest.lapse = None, [], None
-        # ... and someone doing well enough without a plan, whom a coach could
-        # still assess and plan for.
-        planned = [r for r in mine if r.plan_start and r.profile != "struggling"]
-        if (
-            planned
-            and len(mine) >= 4
-            and len(planned) == len([r for r in mine if r.profile != "struggling"])
-        ):
-            strongest = max(planned, key=lambda r: sum(r.skill.values()))
-            strongest.plan_start, strongest.focus, strongest.lapse = None, [], None
     return out
 
 
