@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import subprocess
 import sys
 import time
@@ -24,6 +25,7 @@ from _browser import View
 from _servers import (
     chromium_cpu,
     cpu_by_process,
+    is_kernel,
     kernels,
     tree_rss,
     wait_until_quiet,
@@ -99,17 +101,30 @@ async def burst(
 
 
 async def culled(
-    server_pid: int, pooled: int, port: int | None, settle: float = 240
+    server_pid: int,
+    pooled: int,
+    port: int | None,
+    visitors: list[str],
+    settle: float = 240,
 ) -> dict[str, float]:
-    """Once the visitors have left: seconds until culling stopped their kernels, and
-    the server's memory when its pool is full again."""
+    """Once the visitors have left: seconds until culling stopped their kernels
+    (``visitors``: their kernel ids), and the server's memory when its pool is full
+    and waiting again."""
     left = time.monotonic()
+    ids = [v for v in visitors if v]
+    theirs = [k for k in kernels(server_pid) if any(is_kernel(k, i) for i in ids)]
     deadline = left + settle
-    while time.monotonic() < deadline and len(kernels(server_pid)) > pooled:
+    while time.monotonic() < deadline and any(k.is_running() for k in theirs):
         await asyncio.sleep(1)
     culled_after = time.monotonic() - left
+    if any(k.is_running() for k in theirs):
+        culled_after = math.nan  # not culled within ``settle``
     await asyncio.to_thread(wait_until_quiet, server_pid, pooled, 300, port)
-    return {"after": tree_rss(server_pid), "culled_after": culled_after}
+    return {
+        "after": tree_rss(server_pid),
+        "culled_after": culled_after,
+        "visitor_kernels": len(theirs),
+    }
 
 
 def writers(db: str, pairs: list[tuple[int, int]], sessions: int) -> dict[str, Any]:

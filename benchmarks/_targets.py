@@ -236,7 +236,7 @@ async def burst_of_visitors(run: Run, browser: Any, db: Path) -> None:
     crowd = f"{len(urls)} visitors in 1 s (--pool-size {pool})"
 
     remote = await burst(urls, pid, pooled, visit)
-    after = await culled(pid, pooled, port)
+    await culled(pid, pooled, port, [v.kernel_id for v in remote["views"]])
     _burst_rows(run, f"{crowd}, browsers elsewhere", remote)
 
     # The tabs of one browser that has seen each workbook once (its cache warm, as
@@ -251,7 +251,7 @@ async def burst_of_visitors(run: Run, browser: Any, db: Path) -> None:
 
     local = await burst(urls, pid, pooled, tab)
     await context.close()  # the tabs go without a goodbye: culling must stop them
-    after = await culled(pid, pooled, port)
+    after = await culled(pid, pooled, port, [v.kernel_id for v in local["views"]])
     _burst_rows(run, f"{crowd}, Chromium tabs on this machine", local)
     for label, value in (
         ("before the burst", local["base"]),
@@ -266,8 +266,9 @@ async def burst_of_visitors(run: Run, browser: Any, db: Path) -> None:
         f"Burst: {pool} ready kernels per workbook ({pooled} in all, "
         f"{local['base'] / MB / pooled:.0f} MB each with the server's share); "
         f"{local['kernels_during']} kernels ran at the end of the Chromium burst; "
-        f"culling at {BURST_CULL} s idle (served: an hour) stopped the visitors' "
-        f"kernels {after['culled_after']:.0f} s after their tabs closed. Browsers "
+        f"culling at {BURST_CULL} s idle (served: an hour) stopped the "
+        f"{after['visitor_kernels']} visitors' kernels {after['culled_after']:.0f} s "
+        "after their tabs closed. Browsers "
         "elsewhere: a client asks the server for the page, the kernel's WebSocket and "
         "the widgets' state, as the page's scripts do, and is ready when that state "
         "holds the ready widget. Chromium tabs: each opens coachkit's page in a new "
