@@ -9,22 +9,13 @@ from the first input event until the DOM shows its result.
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-CHROMIUM = os.environ.get("COACHKIT_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
+from _servers import CHROMIUM, CHROMIUM_ARGS
+
 WORKBOOK_READY = ".coachkit-ready"
 BARE_READY = ".bare-ready"
 #: Any wait for the page or for the kernel, in ms (the machine may be busy).
@@ -79,7 +70,7 @@ class View:
 async def launch(playwright: Any) -> Any:
     """Headless system Chromium."""
     return await playwright.chromium.launch(
-        executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
     )
 
 

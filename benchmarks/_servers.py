@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,29 +15,13 @@ from pathlib import Path
 
 import psutil
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from processes import CHROMIUM, CHROMIUM_ARGS, free_port, quiet_env  # noqa: E402
+
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "free_port", "quiet_env", "running"]
+
 #: In the command line of coachkit's kernel template, the parent of forked kernels.
-_TEMPLATE = "-m coachkit.kernels"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def quiet_env(home: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop("COACHKIT_DB", None)
-    env["HOME"] = str(home)
-    for var, sub in (
-        ("JUPYTER_CONFIG_DIR", "jupyter-config"),
-        ("JUPYTER_DATA_DIR", "jupyter-data"),
-        ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"),
-        ("IPYTHONDIR", "ipython"),
-    ):
-        env[var] = str(home / sub)
-    return env
+_TEMPLATE = "-m coachkit.web.kernels"
 
 
 @contextmanager
@@ -80,7 +63,7 @@ def kernels(pid: int) -> list[psutil.Process]:
     """The Jupyter kernels under process ``pid`` (a Voila or ``coachkit serve``).
 
     A kernel is an ``ipykernel_launcher`` process, or a copy of coachkit's kernel
-    template (coachkit/kernels.py): a child of the template, with its command line.
+    template (coachkit/web/kernels.py): a child of the template, with its command line.
     """
     found = []
     for child in psutil.Process(pid).children(recursive=True):

@@ -1,7 +1,7 @@
 """What a benchmark run holds: its stores, its servers, its rows.
 
 :class:`Run` starts servers with coachkit's own command lines (``coachkit serve``,
-or ``coachkit.serve.voila_argv`` for plain Voila) and keeps them until the run, or a
+or ``coachkit.web.serve.voila_argv`` for plain Voila) and keeps them until the run, or a
 section, ends; it collects the result rows and notes.
 """
 
@@ -11,9 +11,10 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nbformat
 from _browser import WORKBOOK_READY
@@ -22,11 +23,14 @@ from _report import Row, table
 from _servers import free_port, quiet_env, running
 from nbformat.v4 import new_code_cell, new_notebook
 
-from coachkit.pillars import PILLARS
-from coachkit.serve import (
+from coachkit.model.pillars import PILLARS
+from coachkit.web.serve import (
     voila_argv,
     voila_env,
 )
+
+if TYPE_CHECKING:
+    from coachkit.store.database import Store
 
 HERE = Path(__file__).resolve().parent
 BARE_SOURCE = """\
@@ -61,6 +65,60 @@ def make_demo(db: Path, env: dict[str, str], *size: str) -> None:
     subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
+def big_org(description: str) -> tuple[argparse.Namespace, Path, Store]:
+    """Read the kernel-time benchmarks' options; open the organisation to time.
+
+    The store is --db when given (built there if empty), else a new temporary file
+    with a demo of --coaches x --reps reps and --months of history. Returns the
+    options, the store's file and the open store.
+    """
+    from coachkit.demo import build_demo
+    from coachkit.model.framework import prepare_store
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--db", type=Path, help="reuse this demo store")
+    parser.add_argument("--coaches", type=int, default=50)
+    parser.add_argument("--reps", type=int, default=20)
+    parser.add_argument("--months", type=int, default=36)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    db = args.db or Path(tempfile.mkdtemp()) / "big.db"
+    store = prepare_store(str(db))
+    if store.is_empty():
+        build_demo(store, coaches=args.coaches, reps=args.reps, months=args.months)
+    return args, db, store
+
+
+def serve_beside_bare(
+    stack: ExitStack,
+    tmp: Path,
+    db: Path,
+    env: dict[str, str],
+    pool_size: int | None = None,
+) -> tuple[int, int]:
+    """Start ``coachkit serve`` on ``db`` and plain Voila over ``tmp/bare`` beside it.
+
+    Voila gets coachkit's flags (``voila_argv``), and ``pool_size`` kernels per page
+    on both servers when given. Both log into ``tmp`` (``serve.log``, ``bare.log``)
+    and run until ``stack`` closes. Returns the ports: coachkit's, the bare page's.
+    """
+    ours, theirs = free_port(), free_port()
+    serve = [sys.executable, "-m", "coachkit", "serve", "--db", str(db)]
+    serve += ["--host", "127.0.0.1", "--port", str(ours)]
+    pool = {} if pool_size is None else {"pool_size": pool_size}
+    if pool_size is not None:
+        serve += ["--pool-size", str(pool_size)]
+    bare = voila_argv(tmp / "bare", host="127.0.0.1", port=theirs, **pool)
+    bare_env = voila_env(str(db), "127.0.0.1", base=env)
+    for command, command_env, log, port in (
+        (serve, env, "serve.log", ours),
+        (bare, bare_env, "bare.log", theirs),
+    ):
+        url = f"http://127.0.0.1:{port}/"
+        stack.enter_context(running(command, command_env, tmp / log, url))
+    return ours, theirs
+
+
 def bare_notebook(folder: Path, source: str = BARE_SOURCE) -> None:
     """Write ``folder/bare.ipynb``: one cell of ``source``, for a plain Voila page."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -75,8 +133,8 @@ def bare_notebook(folder: Path, source: str = BARE_SOURCE) -> None:
 
 def coaches_of(db: Path) -> tuple[int, int, list[tuple[int, int]]]:
     """The first coach, the lead, and (coach, first rep) for ten coaches."""
-    from coachkit import queries
-    from coachkit.store import open_store
+    from coachkit.store import queries
+    from coachkit.store.database import open_store
 
     store = open_store(str(db))
     try:

@@ -31,8 +31,8 @@ from _setup import (
 )
 from _visitor import visit
 
-from coachkit.pillars import PILLARS
-from coachkit.serve import (
+from coachkit.model.pillars import PILLARS
+from coachkit.web.serve import (
     POOL_SIZE,
     workbooks_dir,
 )

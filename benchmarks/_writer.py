@@ -3,9 +3,10 @@
 Run as ``python _writer.py --db URL --coach ID --rep ID --sessions N --start-at T``.
 At the wall-clock time T (so that every writer starts together) it saves N sessions
 the way the Facilitate workbook does, through the same functions: start a draft
-(:func:`~coachkit.sessions.start_draft`), autosave the write-up
-(:func:`~coachkit.sessions.save_draft`) and finish it
-(:func:`~coachkit.sessions.finish_session`, the "Finish and save" button). It times
+(:func:`~coachkit.facilitate.sessions.start_draft`), autosave the write-up
+(:func:`~coachkit.facilitate.sessions.save_draft`) and finish it
+(:func:`~coachkit.facilitate.sessions.finish_session`, the "Finish and save" button). It
+times
 each autosave and each finish, and prints one JSON line: the times in ms, the
 messages a coach would have seen (a :class:`~coachkit.errors.CoachkitError`, such
 as "busy, try again"), and any other error.
@@ -25,7 +26,12 @@ from typing import Any
 def _session(
     store: Any, coach: int, rep: int, today: dt.date, focus: list[int], out: dict
 ) -> None:
-    from coachkit.sessions import finish_session, load_session, save_draft, start_draft
+    from coachkit.facilitate.sessions import (
+        finish_session,
+        load_session,
+        save_draft,
+        start_draft,
+    )
 
     with store.write() as conn:
         session_id = start_draft(conn, coach_id=coach, rep_id=rep, today=today)
@@ -67,8 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start-at", type=float, required=True)
     args = parser.parse_args(argv)
     from coachkit.errors import CoachkitError
-    from coachkit.framework import behaviours_frame
-    from coachkit.store import open_store
+    from coachkit.model.framework import behaviours_frame
+    from coachkit.store.database import open_store
 
     store = open_store(args.db)
     today = dt.date.today()

@@ -2,7 +2,8 @@
 
 Builds a demo store in a temporary folder (or copies ``--db``), writes a CSV of
 ``--rows`` metric values for its reps (every count metric, one value a day, going
-back from the demo's today), then times ``coachkit.importer``: checking the file,
+back from the demo's today), then times ``coachkit.exchange.importer``: checking the
+file,
 checking plus writing it in one transaction, and importing the same file again
 (every row then matches a stored one). Prints seconds and rows per second.
 
@@ -21,11 +22,11 @@ from pathlib import Path
 import numpy as np
 import sqlalchemy as sa
 
-from coachkit import schema as s
-from coachkit.cli import prepare_store
 from coachkit.demo import build_demo
-from coachkit.importer import check_file, import_file
-from coachkit.store import Store, open_store
+from coachkit.exchange.importer import check_file, import_file
+from coachkit.model.framework import prepare_store
+from coachkit.store import schema as s
+from coachkit.store.database import Store, open_store
 
 TODAY = dt.date(2026, 6, 15)
 

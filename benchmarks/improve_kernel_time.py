@@ -13,17 +13,14 @@ them with each other, not with a fixed number.
 
 from __future__ import annotations
 
-import argparse
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
-from coachkit import queries
+from _setup import big_org, coaches_of
+
 from coachkit.apps.improve import DEFAULT_MONTHS, Improve
-from coachkit.cli import prepare_store
-from coachkit.demo import build_demo
-from coachkit.periods import Period
+from coachkit.model.periods import Period
 
 
 def _tab_times(
@@ -44,22 +41,9 @@ def _tab_times(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, help="reuse this demo store")
-    parser.add_argument("--coaches", type=int, default=50)
-    parser.add_argument("--reps", type=int, default=20)
-    parser.add_argument("--months", type=int, default=36)
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
-    db = args.db or Path(tempfile.mkdtemp()) / "big.db"
-    store = prepare_store(str(db))
-    if store.is_empty():
-        build_demo(store, coaches=args.coaches, reps=args.reps, months=args.months)
-    with store.read() as conn:
-        coaches = queries.coaches(conn)
-        coach = int(coaches[coaches["role"] == "coach"]["coach_id"].iloc[0])
-        lead = int(coaches[coaches["role"] == "lead"]["coach_id"].iloc[0])
-        rep = int(queries.roster(conn, coach)["rep_id"].iloc[0])
+    args, db, _store = big_org(__doc__.splitlines()[0])
+    coach, lead, pairs = coaches_of(db)
+    rep = pairs[0][1]  # the coach's first rep
     _tab_times(db, coach, None)  # warm up imports and the SVG engine
     columns = {
         "coach, team": (coach, None, DEFAULT_MONTHS),

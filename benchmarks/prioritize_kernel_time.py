@@ -12,17 +12,15 @@ compare them with each other, not with a fixed number.
 
 from __future__ import annotations
 
-import argparse
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-from coachkit import charts, prioritize, queries
-from coachkit.cli import prepare_store
-from coachkit.demo import build_demo
-from coachkit.ranking import Weights, rank
+from _setup import big_org, coaches_of
+
+from coachkit.model import charts
+from coachkit.prioritize import tables as prioritize
+from coachkit.prioritize.ranking import Weights, rank
 
 
 def _median(fn: Callable[[], object], runs: int) -> float:
@@ -35,21 +33,8 @@ def _median(fn: Callable[[], object], runs: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, help="reuse this demo store")
-    parser.add_argument("--coaches", type=int, default=50)
-    parser.add_argument("--reps", type=int, default=20)
-    parser.add_argument("--months", type=int, default=36)
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
-    db = args.db or Path(tempfile.mkdtemp()) / "big.db"
-    store = prepare_store(str(db))
-    if store.is_empty():
-        build_demo(store, coaches=args.coaches, reps=args.reps, months=args.months)
-    with store.read() as conn:
-        coaches = queries.coaches(conn)
-    coach = int(coaches[coaches["role"] == "coach"]["coach_id"].iloc[0])
-    lead = int(coaches[coaches["role"] == "lead"]["coach_id"].iloc[0])
+    args, db, store = big_org(__doc__.splitlines()[0])
+    coach, lead, _pairs = coaches_of(db)
     from coachkit.apps.prioritize import Prioritize
 
     Prioritize(db=str(db), coach=coach)  # warm up imports and the SVG engine

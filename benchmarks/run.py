@@ -40,7 +40,7 @@ from _targets import (
     worst_case,
 )
 
-from coachkit.serve import (
+from coachkit.web.serve import (
     POOL_FILL_DELAY,
     POOL_SIZE,
 )

@@ -21,11 +21,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,24 +31,11 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from _servers import free_port as _free_port  # noqa: E402
-from _servers import quiet_env as _quiet_env  # noqa: E402
-from _servers import running as _running  # noqa: E402
-from _setup import bare_notebook
+from _servers import CHROMIUM, CHROMIUM_ARGS, quiet_env
+from _setup import bare_notebook, make_demo, serve_beside_bare
 
-from coachkit.pillars import pillar
-from coachkit.serve import voila_argv, voila_env
+from coachkit.model.pillars import pillar
 
-CHROMIUM = os.environ.get("COACHKIT_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 BARE_SOURCE = """\
 import ipywidgets as widgets
 label = widgets.Label("0")
@@ -80,14 +65,6 @@ CLICK_AND_WATCH = """([button, target]) => {
   document.querySelector(button).click();
 }"""
 TAP_DONE = "() => window.__tapDone !== null"
-
-
-def _demo(db: Path, args: argparse.Namespace, env: dict[str, str]) -> None:
-    command = [sys.executable, "-m", "coachkit", "demo", "--db", str(db)]
-    command += ["--coaches", str(args.coaches), "--reps", str(args.reps)]
-    command += ["--months", str(args.months)]
-    print(f"building the demo in {db} ...", file=sys.stderr)
-    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 def _count(page: Any, target: str) -> int:
@@ -178,34 +155,24 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="coachkit-taps-") as tmp_name:
         tmp = Path(tmp_name)
-        env = _quiet_env(tmp / "home")
+        env = quiet_env(tmp / "home")
         db = tmp / "big.db"
+        size = ["--coaches", str(args.coaches), "--reps", str(args.reps)]
+        size += ["--months", str(args.months)]
         if args.db is None:
-            _demo(db, args, env)
+            make_demo(db, env, *size)
         else:
             if not args.db.exists():
-                _demo(args.db, args, env)
+                make_demo(args.db, env, *size)
             # Tap into a copy: the session and its taps are not left in --db.
             shutil.copyfile(args.db, db)
         bare_notebook(tmp / "bare", BARE_SOURCE)
-        ours, theirs = _free_port(), _free_port()
-        serve = [sys.executable, "-m", "coachkit", "serve", "--db", str(db)]
-        serve += ["--host", "127.0.0.1", "--port", str(ours)]
-        bare = voila_argv(tmp / "bare", host="127.0.0.1", port=theirs)
-        bare_env = voila_env(str(db), "127.0.0.1", base=env)
         results: dict[str, list[float]] = {}
         with ExitStack() as stack:
-            stack.enter_context(
-                _running(serve, env, tmp / "serve.log", f"http://127.0.0.1:{ours}/")
-            )
-            stack.enter_context(
-                _running(
-                    bare, bare_env, tmp / "bare.log", f"http://127.0.0.1:{theirs}/"
-                )
-            )
+            ours, theirs = serve_beside_bare(stack, tmp, db, env)
             with sync_playwright() as p:
                 browser = p.chromium.launch(
-                    executable_path=CHROMIUM, args=CHROMIUM_ARGS
+                    executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
                 )
                 page = browser.new_page()
                 url = f"http://127.0.0.1:{ours}{pillar('facilitate').path}"

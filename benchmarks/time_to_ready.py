@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,24 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from _servers import free_port as _free_port  # noqa: E402
-from _servers import quiet_env as _quiet_env  # noqa: E402
-from _servers import running as _running  # noqa: E402
-from _setup import bare_notebook
+from _servers import CHROMIUM, CHROMIUM_ARGS, quiet_env
+from _setup import bare_notebook, make_demo, serve_beside_bare
 
-from coachkit.pillars import PILLARS
-from coachkit.serve import voila_argv, voila_env
+from coachkit.model.pillars import PILLARS
 
-CHROMIUM = os.environ.get("COACHKIT_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 BARE_SOURCE = """\
 import ipywidgets as widgets
 button = widgets.Button(description="Go")
@@ -134,57 +119,34 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="coachkit-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        env = _quiet_env(tmp / "home")
+        env = quiet_env(tmp / "home")
         db = tmp / "store.db"
-        subprocess.run(
-            [sys.executable, "-m", "coachkit", "demo", "--db", str(db)],
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        bare_dir = tmp / "bare"
-        bare_notebook(bare_dir, BARE_SOURCE)
-
-        ours, theirs = _free_port(), _free_port()
-        serve = [sys.executable, "-m", "coachkit", "serve", "--db", str(db)]
-        serve += ["--host", "127.0.0.1", "--port", str(ours)]
-        serve += ["--pool-size", str(args.pool_size)]
-        bare = voila_argv(
-            bare_dir, host="127.0.0.1", port=theirs, pool_size=args.pool_size
-        )
-        bare_env = voila_env(str(db), "127.0.0.1", base=env)
-
-        targets = [
-            Target(
-                "bare one-button page",
-                f"http://127.0.0.1:{theirs}/voila/render/bare.ipynb",
-                ".bare-ready",
-                "bare.ipynb",
-                tmp / "bare.log",
-            )
-        ]
-        targets += [
-            Target(
-                p.notebook.removesuffix(".ipynb"),
-                f"http://127.0.0.1:{ours}{p.path}",
-                ".coachkit-ready",
-                p.notebook,
-                tmp / "serve.log",
-            )
-            for p in PILLARS
-        ]
+        make_demo(db, env)
+        bare_notebook(tmp / "bare", BARE_SOURCE)
         with ExitStack() as stack:
-            stack.enter_context(
-                _running(serve, env, tmp / "serve.log", f"http://127.0.0.1:{ours}/")
-            )
-            stack.enter_context(
-                _running(
-                    bare, bare_env, tmp / "bare.log", f"http://127.0.0.1:{theirs}/"
+            ours, theirs = serve_beside_bare(stack, tmp, db, env, args.pool_size)
+            targets = [
+                Target(
+                    "bare one-button page",
+                    f"http://127.0.0.1:{theirs}/voila/render/bare.ipynb",
+                    ".bare-ready",
+                    "bare.ipynb",
+                    tmp / "bare.log",
                 )
-            )
+            ]
+            targets += [
+                Target(
+                    p.notebook.removesuffix(".ipynb"),
+                    f"http://127.0.0.1:{ours}{p.path}",
+                    ".coachkit-ready",
+                    p.notebook,
+                    tmp / "serve.log",
+                )
+                for p in PILLARS
+            ]
             with sync_playwright() as p:
                 browser = p.chromium.launch(
-                    executable_path=CHROMIUM, args=CHROMIUM_ARGS
+                    executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
                 )
                 timings = _measure(browser, targets, args.runs, args.pool_size > 0)
                 browser.close()

@@ -5,9 +5,9 @@ workbook shows is a DataFrame on its ``state``.
 """
 
 from coachkit.errors import CoachkitError, TemplateError, ValidationError
-from coachkit.pillars import PILLARS
-from coachkit.store import Store, open_store
-from coachkit.templates import load_framework, load_session_guides
+from coachkit.model.pillars import PILLARS
+from coachkit.model.templates import load_framework, load_session_guides
+from coachkit.store.database import Store, open_store
 
 __all__ = [
     "PILLARS",

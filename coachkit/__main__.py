@@ -1,5 +1,5 @@
 """Run the coachkit command line: ``python -m coachkit``."""
 
-from coachkit.cli import main
+from coachkit.cli.main import main
 
 main()

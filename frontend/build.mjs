@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const out = join(here, "..", "coachkit", "voila", "share", "jupyter", "voila",
+const out = join(here, "..", "coachkit", "web", "voila", "share", "jupyter", "voila",
   "templates", "coachkit", "static");
 
 // Keep this list in step with SOURCES in tests/test_page_script.py.

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,22 +23,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from processes import CHROMIUM, CHROMIUM_ARGS, free_port, quiet_env
 
-from coachkit.pillars import PILLARS
+from coachkit.model.pillars import PILLARS
 
-CHROMIUM = Path(os.environ.get("COACHKIT_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
+if TYPE_CHECKING:
+    from coachkit.store.database import Store
+
 READY = ".coachkit-ready"
 READY_TIMEOUT_MS = 60_000
 STDERR_OUTPUT = '#rendered_cells [data-mime-type="application/vnd.jupyter.stderr"]'
@@ -64,6 +57,17 @@ class Server:
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read()
 
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        """The server's store, opened by the test to read what screens should say."""
+        from coachkit.store.database import open_store
+
+        store = open_store(str(self.db))
+        try:
+            yield store
+        finally:
+            store.dispose()
+
 
 @dataclass
 class Watched:
@@ -79,28 +83,6 @@ class Watched:
         return [
             url for url in self.urls if not url.startswith((*ours, "data:", "blob:"))
         ]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _child_env(home: Path) -> dict[str, str]:
-    """Our environment with $HOME and the Jupyter folders moved into ``home``."""
-    env = dict(os.environ)
-    env.pop("COACHKIT_DB", None)
-    env["HOME"] = str(home)
-    for var, sub in (
-        ("JUPYTER_CONFIG_DIR", "jupyter-config"),
-        ("JUPYTER_DATA_DIR", "jupyter-data"),
-        ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"),
-        ("IPYTHONDIR", "ipython"),
-    ):
-        env[var] = str(home / sub)
-    return env
 
 
 def log_tail(log: Path, lines: int = 40) -> str:
@@ -148,8 +130,8 @@ def serving(
 
     ``env`` defaults to ours with $HOME in ``tmp``; ``options`` go to the command.
     """
-    env = env if env is not None else _child_env(tmp / "home")
-    port = _free_port()
+    env = env if env is not None else quiet_env(tmp / "home")
+    port = free_port()
     log = tmp / f"serve-{port}.log"
     command = [sys.executable, "-m", "coachkit", "serve", "--db", str(db)]
     command += ["--port", str(port), "--host", "127.0.0.1", *options]
@@ -185,7 +167,7 @@ def serving_pooled(demo_db: Path, tmp: Path) -> Iterator[Server]:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``coachkit serve`` on a demo store, on a free loopback port."""
     tmp = tmp_path_factory.mktemp("browser")
-    env = _child_env(tmp / "home")
+    env = quiet_env(tmp / "home")
     db = tmp / "store.db"
     demo = subprocess.run(
         [sys.executable, "-m", "coachkit", "demo", "--db", str(db)],
@@ -259,6 +241,13 @@ def screenshot(page: Any, name: str) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def expect(locator: Any) -> Any:
+    """Playwright's ``expect`` on ``locator`` (imported when a test first asks)."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
 
 
 def open_workbook(page: Any, server: Server, path: str) -> None:

@@ -23,7 +23,7 @@ import ipywidgets
 import pytest
 from _pytest.fixtures import FixtureDef
 
-from coachkit.store import Store
+from coachkit.store.database import Store
 
 pytest_plugins = ["browser_fixtures", "postgres_fixtures"]
 
@@ -113,8 +113,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     if any(str(item.fspath).endswith(".ipynb") for item in session.items):
-        from coachkit.cli import prepare_store
         from coachkit.demo import build_demo
+        from coachkit.model.framework import prepare_store
 
         db = _HOME / "notebooks.db"
         store = prepare_store(str(db))
@@ -134,8 +134,8 @@ def today() -> dt.date:
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """A fresh coachkit store holding only the framework: a SQLite file, or a
     PostgreSQL database under ``--store postgresql``."""
-    from coachkit.cli import prepare_store
-    from coachkit.store import open_store
+    from coachkit.model.framework import prepare_store
+    from coachkit.store.database import open_store
 
     if not _on_postgres(request.config):
         s = prepare_store(str(tmp_path / "store.db"))
@@ -152,8 +152,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo store built once per run; copy it before writing to it."""
-    from coachkit.cli import prepare_store
     from coachkit.demo import build_demo
+    from coachkit.model.framework import prepare_store
 
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     s = prepare_store(str(path))
@@ -167,7 +167,7 @@ def demo_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store
     """A private copy of the demo store for one test."""
     import shutil
 
-    from coachkit.store import open_store
+    from coachkit.store.database import open_store
 
     if not _on_postgres(request.config):
         path = tmp_path / "demo.db"
@@ -183,6 +183,24 @@ def demo_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store
         s.dispose()
 
 
+@pytest.fixture(scope="module")
+def shared_demo_store(
+    demo_db: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Store]:
+    """One copy of the demo store for a whole test module; its tests may write to it
+    and see each other's writes (the fuzz tests, whose examples are too many for a
+    fresh copy each)."""
+    import shutil
+
+    from coachkit.store.database import open_store
+
+    path = tmp_path_factory.mktemp("shared-demo") / "demo.db"
+    shutil.copy(demo_db, path)
+    s = open_store(str(path))
+    yield s
+    s.dispose()
+
+
 _Copies = Callable[[], AbstractContextManager[str]]
 
 
@@ -191,7 +209,7 @@ def _template(server: str, fill: Callable[[Store], object]) -> Iterator[_Copies]
     from postgres_fixtures import new_database
     from sqlalchemy.engine import make_url
 
-    from coachkit.cli import prepare_store
+    from coachkit.model.framework import prepare_store
 
     with new_database(server) as url:
         s = prepare_store(url)

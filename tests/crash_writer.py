@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from coachkit.session_form import TEXT_MAX
+from coachkit.facilitate.session_form import TEXT_MAX
 
 
 def notes(n: int) -> dict[str, str]:
@@ -25,8 +25,8 @@ def notes(n: int) -> dict[str, str]:
 
 def main(db: str, session_id: int, version: int) -> None:
     """Save the draft forever, printing each save's number once it is committed."""
-    from coachkit.sessions import save_draft
-    from coachkit.store import open_store
+    from coachkit.facilitate.sessions import save_draft
+    from coachkit.store.database import open_store
 
     store = open_store(db)
     n = 0

@@ -12,9 +12,9 @@ from typing import Any
 import ipywidgets as w
 import sqlalchemy as sa
 
-from coachkit import schema
 from coachkit.apps.improve.tabs import ImproveTab, say
 from coachkit.apps.plugins import register_tab
+from coachkit.store import schema
 
 
 class NotesCountTab(ImproveTab):
@@ -22,6 +22,7 @@ class NotesCountTab(ImproveTab):
 
     key = "notes_count"
     title = "Notes count"
+    redraws_on = frozenset({"reflection"})
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
@@ -35,7 +36,7 @@ class NotesCountTab(ImproveTab):
         query = sa.select(sa.func.count()).where(r.c.coach_id == self.state.coach_id)
         self.count = int(conn.execute(query).scalar_one())
 
-    def draw(self) -> None:
+    def draw(self, changed: frozenset[str]) -> None:
         self.shown.value = say(f"You have written {self.count} reflections.")
 
 

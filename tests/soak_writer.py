@@ -4,13 +4,16 @@ Run as ``python soak_writer.py --db URL --coach ID --rep ID --seconds N --seed K
 Until the time is up it does what the workbooks do, through the same public
 functions and one ``store.write()`` transaction per step:
 
-- start a draft session for the rep (:func:`~coachkit.sessions.start_draft`, as the
+- start a draft session for the rep (:func:`~coachkit.facilitate.sessions.start_draft`,
+as the
   Facilitate workbook does when a rep is opened),
-- tap a few observations (:func:`~coachkit.observations.log_observation`, the
+- tap a few observations (:func:`~coachkit.facilitate.observations.log_observation`, the
   Observe tab),
-- autosave the write-up and finish the session (:func:`~coachkit.sessions.save_draft`
-  and :func:`~coachkit.sessions.finish_session`, the Write-up tab),
-- save a dated assessment of the rep (:func:`~coachkit.assessing.save_assessment`,
+- autosave the write-up and finish the session
+(:func:`~coachkit.facilitate.sessions.save_draft`
+  and :func:`~coachkit.facilitate.sessions.finish_session`, the Write-up tab),
+- save a dated assessment of the rep
+(:func:`~coachkit.prioritize.assessing.save_assessment`,
   the Assess tab). Each one is dated a day before the rep's earliest assessment, so
   it adds rows and never replaces one.
 
@@ -38,7 +41,7 @@ _LOCKED = "database is locked"
 
 class _Worker:
     def __init__(self, args: argparse.Namespace) -> None:
-        from coachkit.store import open_store
+        from coachkit.store.database import open_store
 
         self.args = args
         self.random = random.Random(args.seed)
@@ -52,8 +55,8 @@ class _Worker:
         self.behaviours, self.next_day = self._setup()
 
     def _setup(self) -> tuple[list[int], dt.date]:
-        from coachkit.assessing import assessment_history
-        from coachkit.framework import behaviours_frame
+        from coachkit.model.framework import behaviours_frame
+        from coachkit.prioritize.assessing import assessment_history
 
         with self.store.read() as conn:
             ids = [int(b) for b in behaviours_frame(conn)["behaviour_id"]]
@@ -76,7 +79,7 @@ class _Worker:
 
     def session(self) -> None:
         """Start (or reopen) the rep's draft, observe, autosave and finish it."""
-        from coachkit.sessions import load_draft, load_session, start_draft
+        from coachkit.facilitate.sessions import load_draft, load_session, start_draft
 
         def start() -> int:
             with self.store.write() as conn:
@@ -109,7 +112,7 @@ class _Worker:
             self.step("finish_session", lambda: self._finish(session_id, version))
 
     def _observe(self, session_id: int) -> None:
-        from coachkit.observations import OUTCOMES, log_observation
+        from coachkit.facilitate.observations import OUTCOMES, log_observation
 
         with self.store.write() as conn:
             log_observation(
@@ -129,7 +132,7 @@ class _Worker:
         return version
 
     def _autosave(self, session_id: int, version: int) -> int:
-        from coachkit.sessions import save_draft
+        from coachkit.facilitate.sessions import save_draft
 
         fields = {"went_well": f"Opened with an agenda (worker {self.args.seed})."}
         return self._timed(
@@ -137,7 +140,7 @@ class _Worker:
         )
 
     def _finish(self, session_id: int, version: int) -> None:
-        from coachkit.sessions import finish_session
+        from coachkit.facilitate.sessions import finish_session
 
         fields = {
             "session_type": "call_review",
@@ -166,7 +169,7 @@ class _Worker:
 
     def assess(self) -> None:
         """Save a dated assessment of three behaviours, on a day not used before."""
-        from coachkit.assessing import Rating, save_assessment
+        from coachkit.prioritize.assessing import Rating, save_assessment
 
         day = self.next_day
         ratings = [

@@ -2,7 +2,7 @@
 
 The store refuses, not only the screen: every public function that takes a coach,
 rep, session, plan, goal, action or reflection id checks it against the viewer the
-store was opened as (:mod:`coachkit.access`) before it reads or writes anything.
+store was opened as (:mod:`coachkit.store.access`) before it reads or writes anything.
 """
 
 from __future__ import annotations
@@ -18,54 +18,84 @@ import pytest
 import sqlalchemy as sa
 
 import coachkit
-from coachkit import access, queries, reflections, schema, sessions, team
-from coachkit.access import AccessDenied, Viewer
-from coachkit.importer import ImportProblems, import_file
-from coachkit.plans import current_plan
-from coachkit.store import Store
+from coachkit.exchange.importer import ImportProblems, import_file
+from coachkit.facilitate import sessions
+from coachkit.improve import reflections
+from coachkit.model import team
+from coachkit.model.plans import current_plan
+from coachkit.store import access, queries, schema
+from coachkit.store.access import AccessDenied, Viewer
+from coachkit.store.database import Store
 
 #: Public functions that take a connection or a store but no team's ids, and why
 #: each may run for anyone.
 SHARED = {
-    "coachkit.access.check": "the check itself",
-    "coachkit.access.viewer_of": "says who the connection works for",
-    "coachkit.framework.behaviours_frame": "the framework is the whole team's",
-    "coachkit.framework.framework_frame": "the framework is the whole team's",
-    "coachkit.framework.has_framework": "the framework is the whole team's",
-    "coachkit.framework.metrics_frame": "the framework is the whole team's",
-    "coachkit.framework.objective_weights": "the framework is the whole team's",
-    "coachkit.framework.rubric": "the framework is the whole team's",
-    "coachkit.goals.metrics_for_behaviour": "the framework is the whole team's",
-    "coachkit.goals.validate_goal": "checks a draft; writes nothing",
-    "coachkit.prioritize.framework": "the framework is the whole team's",
-    "coachkit.queries.coaches": "names and roles, for the picker",
-    "coachkit.identity.visitor": "decides who the viewer is",
-    "coachkit.users.find_by_login": "decides who the viewer is",
-    "coachkit.users.find_user": "names and roles",
-    "coachkit.users.list_users": "names and roles",
-    "coachkit.workshop.has_seats": "says whether this is a workshop",
-    "coachkit.workshop.seat_viewer": "decides who the viewer is",
-    "coachkit.migrations.upgrade": "runs when the store opens, before any viewer",
-    "coachkit.importer.check_file": "rows are checked in importer.lookup.coach_ids",
-    "coachkit.importer.import_file": "rows are checked in importer.lookup.coach_ids",
-    "coachkit.importer.lookup.coach_ids": "refuses another coach's rows itself",
-    "coachkit.importer.lookup.rep_ids": "reps of coaches checked by coach_ids",
-    "coachkit.importer.lookup.metric_parser": "the framework is the whole team's",
-    "coachkit.importer.lookup.behaviour_parser": "the framework is the whole team's",
-    "coachkit.importer.reps.check": "rows are checked in importer.lookup.coach_ids",
-    "coachkit.importer.metrics.check": "rows are checked in importer.lookup.coach_ids",
-    "coachkit.importer.sessions.check": "rows are checked in importer.lookup.coach_ids",
-    "coachkit.importer.assessments.check": "rows checked in importer.lookup.coach_ids",
-    "coachkit.importer.reps.write": "writes only rows its check accepted",
-    "coachkit.importer.metrics.write": "writes only rows its check accepted",
-    "coachkit.importer.sessions.write": "writes only rows its check accepted",
-    "coachkit.importer.assessments.write": "writes only rows its check accepted",
-    "coachkit.importer.upsert.upsert": "writes only rows its check accepted",
-    "coachkit.report_lookup.find_coach": "turns a name into an id; reads no data",
-    "coachkit.report_lookup.find_rep": "turns names into ids for checked functions",
-    "coachkit.retro_data.read": "runs a query a checked function built",
-    "coachkit.retro_numbers.skill_table": "runs a query a checked function built",
-    "coachkit.versions.update_versioned": "called by checked functions only",
+    "coachkit.store.access.check": "the check itself",
+    "coachkit.store.access.viewer_of": "says who the connection works for",
+    "coachkit.model.framework.behaviours_frame": "the framework is the whole team's",
+    "coachkit.model.framework.framework_frame": "the framework is the whole team's",
+    "coachkit.model.framework.has_framework": "the framework is the whole team's",
+    "coachkit.model.framework.metrics_frame": "the framework is the whole team's",
+    "coachkit.model.framework.objective_weights": "the framework is the whole team's",
+    "coachkit.model.framework.rubric": "the framework is the whole team's",
+    "coachkit.model.goals.metrics_for_behaviour": "the framework is the whole team's",
+    "coachkit.model.goals.validate_goal": "checks a draft; writes nothing",
+    "coachkit.prioritize.tables.framework": "the framework is the whole team's",
+    "coachkit.store.queries.coaches": "names and roles, for the picker",
+    "coachkit.web.identity.visitor": "decides who the viewer is",
+    "coachkit.model.users.find_by_login": "decides who the viewer is",
+    "coachkit.model.users.find_user": "names and roles",
+    "coachkit.model.users.list_users": "names and roles",
+    "coachkit.web.workshop.has_seats": "says whether this is a workshop",
+    "coachkit.web.workshop.seat_viewer": "decides who the viewer is",
+    "coachkit.store.migrations.upgrade": "runs when the store opens, before any viewer",
+    "coachkit.exchange.importer.check_file": (
+        "rows are checked in importer.lookup.coach_ids"
+    ),
+    "coachkit.exchange.importer.import_file": (
+        "rows are checked in importer.lookup.coach_ids"
+    ),
+    "coachkit.exchange.importer.lookup.coach_ids": (
+        "refuses another coach's rows itself"
+    ),
+    "coachkit.exchange.importer.lookup.rep_ids": "reps of coaches checked by coach_ids",
+    "coachkit.exchange.importer.lookup.metric_parser": (
+        "the framework is the whole team's"
+    ),
+    "coachkit.exchange.importer.lookup.behaviour_parser": (
+        "the framework is the whole team's"
+    ),
+    "coachkit.exchange.importer.reps.check": (
+        "rows are checked in importer.lookup.coach_ids"
+    ),
+    "coachkit.exchange.importer.metrics.check": (
+        "rows are checked in importer.lookup.coach_ids"
+    ),
+    "coachkit.exchange.importer.sessions.check": (
+        "rows are checked in importer.lookup.coach_ids"
+    ),
+    "coachkit.exchange.importer.assessments.check": (
+        "rows checked in importer.lookup.coach_ids"
+    ),
+    "coachkit.exchange.importer.reps.write": "writes only rows its check accepted",
+    "coachkit.exchange.importer.metrics.write": "writes only rows its check accepted",
+    "coachkit.exchange.importer.sessions.write": "writes only rows its check accepted",
+    "coachkit.exchange.importer.assessments.write": (
+        "writes only rows its check accepted"
+    ),
+    "coachkit.exchange.importer.upsert.upsert": "writes only rows its check accepted",
+    "coachkit.exchange.reports.lookup.find_coach": (
+        "turns a name into an id; reads no data"
+    ),
+    "coachkit.exchange.reports.lookup.find_rep": (
+        "turns names into ids for checked functions"
+    ),
+    "coachkit.improve.records.read": "runs a query a checked function built",
+    "coachkit.improve.retro.data.read": "runs a query a checked function built",
+    "coachkit.improve.retro.numbers.skill_table": (
+        "runs a query a checked function built"
+    ),
+    "coachkit.store.versions.update_versioned": "called by checked functions only",
 }
 _SKIPPED_MODULES = (".apps", ".commands", ".__main__", ".voila", ".cli")
 
@@ -93,7 +123,7 @@ def test_every_public_function_on_the_store_checks_the_viewer() -> None:
     ]
     assert unchecked == [], (
         "these take a connection or a store but neither check the viewer "
-        "(coachkit.access.checks / lead_only) nor are listed as shared"
+        "(coachkit.store.access.checks / lead_only) nor are listed as shared"
     )
 
 

@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from coachkit import schema as s
-from coachkit.actions import (
+from coachkit.errors import ValidationError
+from coachkit.facilitate.actions import (
     Action,
     ActionDraft,
     add_action,
@@ -18,9 +18,9 @@ from coachkit.actions import (
     session_actions,
     set_action_status,
 )
-from coachkit.errors import ValidationError
-from coachkit.store import Store
-from coachkit.versions import ConflictError
+from coachkit.store import schema as s
+from coachkit.store.database import Store
+from coachkit.store.versions import ConflictError
 
 SESSION_DAY = dt.date(2026, 6, 15)
 

@@ -6,10 +6,12 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from coachkit import cadence, retro, schema
 from coachkit.analysis import Analysis
 from coachkit.errors import CoachkitError
-from coachkit.periods import Period
+from coachkit.improve import cadence
+from coachkit.improve.retro import look_back as retro
+from coachkit.model.periods import Period
+from coachkit.store import schema
 
 #: Every view method, each called with a coach (name) and for everyone.
 VIEWS = [

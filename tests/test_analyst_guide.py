@@ -15,7 +15,7 @@ from nbclient import NotebookClient
 
 from coachkit.analysis import Analysis
 from coachkit.apps import base
-from coachkit.cli import main
+from coachkit.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "docs" / "analysts.md"

@@ -7,12 +7,12 @@ import ipywidgets as w
 import pytest
 import sqlalchemy as sa
 
-from coachkit import queries, schema
 from coachkit.apps.facilitate import Facilitate, build_facilitate
 from coachkit.apps.prioritize import Prioritize, build_prioritize
 from coachkit.apps.shell import READY_CLASS, AppState, guarded
 from coachkit.errors import ValidationError
-from coachkit.store import Store
+from coachkit.store import queries, schema
+from coachkit.store.database import Store
 
 pytestmark = pytest.mark.usefixtures("no_callback_errors")
 

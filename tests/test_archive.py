@@ -12,12 +12,17 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from coachkit import schema
-from coachkit.archive import backup_store, check_store, export_store, restore_store
-from coachkit.archive_format import decode_text, encode_text
-from coachkit.cli import main, prepare_store
+from coachkit.cli.main import main, prepare_store
 from coachkit.errors import CoachkitError
-from coachkit.store import Store, open_store
+from coachkit.exchange.archive.export import (
+    backup_store,
+    check_store,
+    export_store,
+    restore_store,
+)
+from coachkit.exchange.archive.fileformat import decode_text, encode_text
+from coachkit.store import schema
+from coachkit.store.database import Store, open_store
 
 TRICKY = [
     "=1+1",

@@ -6,8 +6,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from coachkit import schema as s
-from coachkit.assessing import (
+from coachkit.errors import ValidationError
+from coachkit.model.framework import framework_frame, rubric, set_rubric_level
+from coachkit.model.team import add_rep, set_active
+from coachkit.prioritize.assessing import (
     Rating,
     assessment_form,
     assessment_history,
@@ -15,10 +17,8 @@ from coachkit.assessing import (
     save_assessment,
     skill_gaps,
 )
-from coachkit.errors import ValidationError
-from coachkit.framework import framework_frame, rubric, set_rubric_level
-from coachkit.store import Store
-from coachkit.team import add_rep, set_active
+from coachkit.store import schema as s
+from coachkit.store.database import Store
 
 TODAY = dt.date(2026, 6, 15)
 AGENDA = "Set and check the agenda"

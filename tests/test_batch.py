@@ -15,10 +15,10 @@ import nbformat
 import pytest
 import sqlalchemy as sa
 
-from coachkit import schema as s
-from coachkit.batch import WORKBOOKS, as_day, focus, resolve_coach, static_view
+from coachkit.apps.batch import WORKBOOKS, as_day, focus, resolve_coach, static_view
 from coachkit.errors import CoachkitError
-from coachkit.store import Store
+from coachkit.store import schema as s
+from coachkit.store.database import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
@@ -144,7 +144,7 @@ def test_papermill_runs_improve_for_a_coach_rep_and_period(
 ) -> None:
     db = tmp_path / "demo.db"
     shutil.copy(demo_db, db)
-    from coachkit.store import open_store
+    from coachkit.store.database import open_store
 
     store = open_store(db)
     rep = _a_rep_with_a_plan(store)
@@ -180,8 +180,8 @@ def test_papermill_names_an_unknown_coach(demo_db: Path, tmp_path: Path) -> None
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], float]:
     """``coachkit report batch`` over a demo team whose history ends today."""
-    from coachkit.cli import prepare_store
     from coachkit.demo import build_demo
+    from coachkit.model.framework import prepare_store
 
     tmp = tmp_path_factory.mktemp("batch")
     store = prepare_store(str(tmp / "store.db"))
@@ -249,7 +249,7 @@ def test_batch_page_opens_offline_with_its_charts(
 def test_batch_with_an_unknown_workbook_says_which_exist(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from coachkit.cli import main
+    from coachkit.cli.main import main
 
     result = CliRunner().invoke(
         main, ["report", "batch", "--workbook", "retro", "--db", str(tmp_path / "x")]

@@ -28,8 +28,8 @@ from browser_fixtures import (
     screenshot,
 )
 
-from coachkit.pillars import PILLARS, Pillar
-from coachkit.serve import BUILD_ERROR
+from coachkit.model.pillars import PILLARS, Pillar
+from coachkit.web.serve import BUILD_ERROR
 
 pytestmark = pytest.mark.browser
 
@@ -37,8 +37,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="session")
 def coach_names(server: Server) -> list[str]:
     """The coaches in the demo store, read the way the workbooks read them."""
-    from coachkit import queries
-    from coachkit.store import open_store
+    from coachkit.store import queries
+    from coachkit.store.database import open_store
 
     store = open_store(str(server.db))
     try:
@@ -51,8 +51,8 @@ def coach_names(server: Server) -> list[str]:
 @pytest.fixture(scope="session")
 def first_team(server: Server) -> list[str]:
     """The active reps of the coach a workbook opens on (the first coach)."""
-    from coachkit import queries
-    from coachkit.store import open_store
+    from coachkit.store import queries
+    from coachkit.store.database import open_store
 
     store = open_store(str(server.db))
     try:
@@ -238,8 +238,8 @@ def test_server_does_not_expose_jupyter(server: Server) -> None:
 
 
 def test_server_listens_on_loopback_only(server: Server) -> None:
-    from coachkit.cli import serve as serve_command
-    from coachkit.serve import serve
+    from coachkit.cli.main import serve as serve_command
+    from coachkit.web.serve import serve
 
     defaults = {param.name: param.default for param in serve_command.params}
     assert defaults["host"] == "127.0.0.1"

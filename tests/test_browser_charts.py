@@ -25,7 +25,7 @@ from browser_fixtures import (
     serving,
 )
 
-from coachkit.pillars import PILLARS, Pillar
+from coachkit.model.pillars import PILLARS, Pillar
 
 pytestmark = pytest.mark.browser
 
@@ -70,7 +70,7 @@ def _charts_per_tab(server: Server, key: str) -> dict[str, int]:
 
     import ipywidgets as w
 
-    from coachkit.charts import PageChart
+    from coachkit.apps.charts import PageChart
 
     module, name = _CLASSES[key]
     cls = getattr(importlib.import_module(module), name)

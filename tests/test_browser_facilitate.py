@@ -16,22 +16,27 @@ import datetime as dt
 import re
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from browser_fixtures import Server, Watched, open_tab, open_workbook, screenshot
+from browser_fixtures import (
+    Server,
+    Watched,
+    expect,
+    open_tab,
+    open_workbook,
+    screenshot,
+)
 
-from coachkit import queries
-from coachkit import schema as s
-from coachkit.pillars import pillar
-from coachkit.plans import current_plan
-from coachkit.queue import todays_queue
-from coachkit.sessions import CONFLICT_MESSAGE, SessionDraft, load_draft
-from coachkit.store import Store, open_store
+from coachkit.facilitate.queue import todays_queue
+from coachkit.facilitate.sessions import CONFLICT_MESSAGE, SessionDraft, load_draft
+from coachkit.model.pillars import pillar
+from coachkit.model.plans import current_plan
+from coachkit.store import queries
+from coachkit.store import schema as s
 
 pytestmark = pytest.mark.browser
 
@@ -73,25 +78,16 @@ class Rep:
 
 
 # -- the store, read from the test ----------------------------------------------
-@contextmanager
-def _opened(server: Server) -> Iterator[Store]:
-    store = open_store(str(server.db))
-    try:
-        yield store
-    finally:
-        store.dispose()
-
-
 def _queue(server: Server) -> Any:
     """Today's queue of the coach the workbook opens on (the first coach)."""
-    with _opened(server) as store, store.read() as conn:
+    with server.store() as store, store.read() as conn:
         coaches = queries.coaches(conn)
         coach_id = int(coaches[coaches["role"] == "coach"]["coach_id"].iloc[0])
         return todays_queue(conn, coach_id, dt.date.today())
 
 
 def _rep(server: Server, rep_id: int, name: str) -> Rep:
-    with _opened(server) as store, store.read() as conn:
+    with server.store() as store, store.read() as conn:
         plan = current_plan(conn, rep_id)
     assert plan is not None, f"{name} has no plan to coach on"
     assert plan.focus, f"{name}'s plan has no focus behaviour"
@@ -99,13 +95,13 @@ def _rep(server: Server, rep_id: int, name: str) -> Rep:
 
 
 def _draft(server: Server, rep_id: int) -> SessionDraft | None:
-    with _opened(server) as store, store.read() as conn:
+    with server.store() as store, store.read() as conn:
         return load_draft(conn, rep_id)
 
 
 def _session_rows(server: Server, rep_id: int) -> list[Any]:
     se = s.sessions
-    with _opened(server) as store, store.read() as conn:
+    with server.store() as store, store.read() as conn:
         return list(
             conn.execute(
                 sa.select(se).where(se.c.rep_id == rep_id).order_by(se.c.id)
@@ -154,17 +150,11 @@ def new_page(browser: Any) -> Iterator[Callable[[], Watched]]:
         context.close()
 
 
-def _expect(locator: Any) -> Any:
-    from playwright.sync_api import expect
-
-    return expect(locator)
-
-
 _tab = open_tab
 
 
 def _status(page: Any, words: str) -> None:
-    _expect(page.locator(".ck-status-line")).to_contain_text(
+    expect(page.locator(".ck-status-line")).to_contain_text(
         words, timeout=ROUND_TRIP_MS
     )
 
@@ -176,7 +166,7 @@ def _open_rep(page: Any, rep: Rep) -> None:
     )
     button.click()
     _status(page, f"Opened {rep.name}.")
-    _expect(page.locator(".ck-brief")).to_contain_text(f"Prep for {rep.name}")
+    expect(page.locator(".ck-brief")).to_contain_text(f"Prep for {rep.name}")
 
 
 def _shot(page: Any, name: str, at: str) -> None:
@@ -194,10 +184,10 @@ def _write(page: Any, css: str, value: str) -> None:
     saved = page.locator(".ck-saved-at")
     before = saved.inner_text()
     page.locator(f"{css} textarea").fill(value)
-    _expect(page.locator(f"{css} textarea")).to_have_value(value)
+    expect(page.locator(f"{css} textarea")).to_have_value(value)
     if "Draft saved at" in before:  # a save within the same second reads the same
         return
-    _expect(saved).to_contain_text("Draft saved at", timeout=ROUND_TRIP_MS)
+    expect(saved).to_contain_text("Draft saved at", timeout=ROUND_TRIP_MS)
 
 
 def _no_trouble(server: Server, *pages: Watched) -> None:
@@ -220,17 +210,17 @@ def _observe(page: Any, rep: Rep, before: int) -> None:
     """Log the eight taps; the tally follows each one."""
     _tab(page, "3. Observe")
     tally = page.locator(".ck-tally")
-    _expect(tally).to_contain_text(f"So far: {before} taps")
+    expect(tally).to_contain_text(f"So far: {before} taps")
     note = page.locator(".ck-obs-note input")
     for i, (which, outcome, text) in enumerate(TAPS, start=1):
         behaviour = rep.focus[which % len(rep.focus)]
         if text:
             note.fill(text)
         page.locator(f".ck-observe-{behaviour} .ck-{outcome}").click()
-        _expect(tally).to_contain_text(
+        expect(tally).to_contain_text(
             f"So far: {before + i} taps", timeout=ROUND_TRIP_MS
         )
-        _expect(note).to_have_value("")  # the note went with this tap
+        expect(note).to_have_value("")  # the note went with this tap
 
 
 def _write_up(page: Any, today: dt.date) -> None:
@@ -242,24 +232,24 @@ def _write_up(page: Any, today: dt.date) -> None:
         page.locator(".ck-action-text input").fill(text)
         page.locator(".ck-action-due input").fill(due.isoformat())
         page.locator(".ck-add-action").click()
-        _expect(page.locator(".ck-remove-action")).to_have_count(
+        expect(page.locator(".ck-remove-action")).to_have_count(
             i, timeout=ROUND_TRIP_MS
         )
-        _expect(page.locator(".ck-action-text input")).to_have_value("")
-    _expect(page.locator(".ck-actions")).to_contain_text(_actions(today)[0][0])
+        expect(page.locator(".ck-action-text input")).to_have_value("")
+    expect(page.locator(".ck-actions")).to_contain_text(_actions(today)[0][0])
 
 
 def _draft_is_back(page: Any, today: dt.date, taps: int) -> None:
     """After reopening: the typed texts, both actions and every tap are there."""
     _tab(page, "5. Write up")
-    _expect(page.locator(".ck-went-well textarea")).to_have_value(WENT_WELL)
-    _expect(page.locator(".ck-to-change textarea")).to_have_value(TO_CHANGE)
+    expect(page.locator(".ck-went-well textarea")).to_have_value(WENT_WELL)
+    expect(page.locator(".ck-to-change textarea")).to_have_value(TO_CHANGE)
     actions = page.locator(".ck-actions")
-    _expect(actions.locator(".ck-remove-action")).to_have_count(2)
+    expect(actions.locator(".ck-remove-action")).to_have_count(2)
     for text, due in _actions(today):
-        _expect(actions).to_contain_text(f"{text} (rep, by {due.isoformat()})")
+        expect(actions).to_contain_text(f"{text} (rep, by {due.isoformat()})")
     _tab(page, "3. Observe")
-    _expect(page.locator(".ck-tally")).to_contain_text(f"So far: {taps} taps")
+    expect(page.locator(".ck-tally")).to_contain_text(f"So far: {taps} taps")
 
 
 def _score_selects(page: Any, who: str) -> Any:
@@ -271,10 +261,10 @@ def _score_selects(page: Any, who: str) -> Any:
 def _finish(page: Any, next_session: dt.date) -> None:
     _tab(page, "5. Write up")
     coach = _score_selects(page, "Coach")
-    _expect(coach).to_have_count(3)
+    expect(coach).to_have_count(3)
     for i, score in enumerate(SCORES):
         coach.nth(i).select_option(value=score)
-        _expect(coach.nth(i)).to_have_value(score)
+        expect(coach.nth(i)).to_have_value(score)
     picker = page.locator(".widget-datepicker", has_text="Next session")
     picker.locator("input").fill(next_session.isoformat())
     page.locator(".ck-finish").click()
@@ -286,9 +276,9 @@ def _finish(page: Any, next_session: dt.date) -> None:
 def _summary(page: Any, tmp_path: Path) -> None:
     """The summary shows the HTML note as text; the Markdown download has the notes."""
     summary = page.locator(".ck-summary")
-    _expect(summary).to_contain_text(HTML_NOTE)
-    _expect(summary).to_contain_text(WENT_WELL)
-    _expect(summary.locator("img")).to_have_count(0)
+    expect(summary).to_contain_text(HTML_NOTE)
+    expect(summary).to_contain_text(WENT_WELL)
+    expect(summary.locator("img")).to_have_count(0)
     with page.expect_download(timeout=ROUND_TRIP_MS) as info:
         summary.locator(".ck-download-md").click()
     download = info.value
@@ -318,13 +308,13 @@ def test_session_from_queue_to_progress(
     page = first.page
     open_workbook(page, server, path)
     assert page.locator(".lm-TabBar-tab").all_inner_texts() == list(TABS)
-    _expect(page.locator(".ck-open-rep").first).to_have_text(rep.name)
-    _expect(page.locator(".ck-queue")).to_contain_text(rep.name)
+    expect(page.locator(".ck-open-rep").first).to_have_text(rep.name)
+    expect(page.locator(".ck-queue")).to_contain_text(rep.name)
     _shot(page, "facilitate-1-queue", ".coachkit-app")
 
     page.locator(".ck-open-rep").first.click()
     _status(page, f"Opened {rep.name}.")
-    _expect(page.locator(".ck-brief")).to_contain_text(f"Prep for {rep.name}")
+    expect(page.locator(".ck-brief")).to_contain_text(f"Prep for {rep.name}")
     _tab(page, "2. Prep")
     page.locator(".ck-start-session").click()
     _status(page, "The session is open")
@@ -351,7 +341,7 @@ def test_session_from_queue_to_progress(
     page = second.page
     open_workbook(page, server, path)
     row = page.locator(".ck-queue tbody tr", has_text=rep.name)
-    _expect(row).to_contain_text("yes")  # the Draft column
+    expect(row).to_contain_text("yes")  # the Draft column
     _open_rep(page, rep)
     _draft_is_back(page, today, before + len(TAPS))
 
@@ -367,7 +357,7 @@ def test_session_from_queue_to_progress(
 
     _tab(page, "6. Progress")
     done = page.locator(".ck-session-list tbody tr", has_text=today.isoformat())
-    _expect(done.filter(has_text="done")).to_have_count(1)
+    expect(done.filter(has_text="done")).to_have_count(1)
 
     _no_trouble(server, first, second)
     # The store holds the finished session with every tap and both actions.
@@ -379,7 +369,7 @@ def test_session_from_queue_to_progress(
     assert (saved.coach_relevant, saved.coach_developmental) == (4, 5)
     assert saved.coach_motivational == 3
     assert _draft(server, rep.rep_id) is None
-    with _opened(server) as store, store.read() as conn:
+    with server.store() as store, store.read() as conn:
         o, a = s.observations, s.actions
         notes = conn.execute(
             sa.select(o.c.outcome, o.c.note)
@@ -431,7 +421,7 @@ def test_two_tabs_same_session_conflict(
     open_workbook(b.page, server, path)
     _open_rep(b.page, rep)  # finds the draft tab A started
     _tab(b.page, "5. Write up")
-    _expect(b.page.locator(".ck-went-well textarea")).to_have_value("")
+    expect(b.page.locator(".ck-went-well textarea")).to_have_value("")
 
     _tab(a.page, "5. Write up")
     _write(a.page, ".ck-went-well", text_a)
@@ -443,10 +433,10 @@ def test_two_tabs_same_session_conflict(
     # Tab B still holds the version it opened: its save must not overwrite A's.
     b.page.locator(".ck-went-well textarea").fill(text_b)
     _status(b.page, CONFLICT_MESSAGE)
-    _expect(b.page.locator(".ck-status-line .ck-status-error")).to_have_count(1)
-    _expect(b.page.locator(".ck-saved-at")).to_contain_text("your copy")
-    _expect(b.page.locator(".ck-went-well textarea")).to_have_value(text_b)
-    _expect(a.page.locator(".ck-went-well textarea")).to_have_value(text_a)
+    expect(b.page.locator(".ck-status-line .ck-status-error")).to_have_count(1)
+    expect(b.page.locator(".ck-saved-at")).to_contain_text("your copy")
+    expect(b.page.locator(".ck-went-well textarea")).to_have_value(text_b)
+    expect(a.page.locator(".ck-went-well textarea")).to_have_value(text_a)
     _shot(b.page, "facilitate-5-conflict", ".ck-status-line")
 
     _no_trouble(server, a, b)

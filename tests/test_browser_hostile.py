@@ -40,19 +40,22 @@ from browser_fixtures import (
 )
 from click.testing import CliRunner
 
-from coachkit import actions as ac
-from coachkit import goals as gl
-from coachkit import observations as obs
-from coachkit import queries, reflections, team
-from coachkit import schema as s
-from coachkit import sessions as se
-from coachkit.cli import main, prepare_store
+from coachkit.cli.main import main
 from coachkit.demo import build_demo
 from coachkit.errors import ValidationError
-from coachkit.pillars import pillar
-from coachkit.plans import FocusChoice, current_plan, save_plan
-from coachkit.store import Store, open_store
-from coachkit.templates import templates_dir
+from coachkit.facilitate import actions as ac
+from coachkit.facilitate import observations as obs
+from coachkit.facilitate import sessions as se
+from coachkit.improve import reflections
+from coachkit.model import goals as gl
+from coachkit.model import team
+from coachkit.model.framework import prepare_store
+from coachkit.model.pillars import pillar
+from coachkit.model.plans import FocusChoice, current_plan, save_plan
+from coachkit.model.templates import templates_dir
+from coachkit.store import queries
+from coachkit.store import schema as s
+from coachkit.store.database import Store, open_store
 
 pytestmark = pytest.mark.browser
 

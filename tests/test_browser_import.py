@@ -9,16 +9,21 @@ browser tests' first coach keeps the demo team as it was.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from browser_fixtures import Server, Watched, open_tab, open_workbook, screenshot
+from browser_fixtures import (
+    Server,
+    Watched,
+    expect,
+    open_tab,
+    open_workbook,
+    screenshot,
+)
 
-from coachkit import queries
-from coachkit import schema as s
-from coachkit.pillars import pillar
-from coachkit.store import open_store
+from coachkit.model.pillars import pillar
+from coachkit.store import queries
+from coachkit.store import schema as s
 
 pytestmark = pytest.mark.browser
 
@@ -26,31 +31,17 @@ ROUND_TRIP_MS = 30_000
 NEW_REP = "Ines <i>Import</i> Test"
 
 
-def _expect(locator: Any) -> Any:
-    from playwright.sync_api import expect
-
-    return expect(locator)
-
-
 def _second_coach(server: Server) -> tuple[int, str]:
-    store = open_store(str(server.db))
-    try:
-        with store.read() as conn:
-            coaches = queries.coaches(conn)
-    finally:
-        store.dispose()
+    with server.store() as store, store.read() as conn:
+        coaches = queries.coaches(conn)
     row = coaches[coaches["role"] == "coach"].iloc[1]
     return int(row["coach_id"]), str(row["coach"])
 
 
 def _rep_rows(server: Server, name: str) -> int:
-    store = open_store(str(server.db))
-    try:
-        with store.read() as conn:
-            query = sa.select(sa.func.count()).where(s.reps.c.name == name)
-            return int(conn.execute(query).scalar_one())
-    finally:
-        store.dispose()
+    query = sa.select(sa.func.count()).where(s.reps.c.name == name)
+    with server.store() as store, store.read() as conn:
+        return int(conn.execute(query).scalar_one())
 
 
 def test_upload_a_broken_then_a_clean_file(
@@ -73,11 +64,9 @@ def test_upload_a_broken_then_a_clean_file(
     broken.write_text(f"name,start_date\n{NEW_REP},31/01/2026\n", encoding="utf-8")
     choose(broken)
     problems = page.locator(".ck-import-problems")
-    _expect(problems).to_contain_text("broken.csv was not imported")
-    _expect(problems).to_contain_text("row 2, column 'start_date'")
-    _expect(
-        page.locator(".ck-import-run button, button.ck-import-run")
-    ).to_be_disabled()
+    expect(problems).to_contain_text("broken.csv was not imported")
+    expect(problems).to_contain_text("row 2, column 'start_date'")
+    expect(page.locator(".ck-import-run button, button.ck-import-run")).to_be_disabled()
     assert _rep_rows(server, NEW_REP) == 0
     screenshot(page, "import-1-problems")
 
@@ -87,12 +76,12 @@ def test_upload_a_broken_then_a_clean_file(
         encoding="utf-8",
     )
     choose(clean)
-    _expect(page.locator(".ck-import-report")).to_contain_text("1 added")
+    expect(page.locator(".ck-import-report")).to_contain_text("1 added")
     page.locator(".ck-import-run").click()
-    _expect(page.locator(".ck-status-line")).to_contain_text(
+    expect(page.locator(".ck-status-line")).to_contain_text(
         "Imported 1 rep from team.csv"
     )
-    _expect(page.locator(".ck-roster")).to_contain_text(NEW_REP)
+    expect(page.locator(".ck-roster")).to_contain_text(NEW_REP)
     assert page.locator(".ck-roster i").count() == 0
     assert _rep_rows(server, NEW_REP) == 1
     screenshot(page, "import-2-imported")

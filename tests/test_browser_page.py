@@ -24,16 +24,16 @@ from browser_fixtures import (
     READY_TIMEOUT_MS,
     STDERR_OUTPUT,
     Server,
-    _child_env,
-    _free_port,
     _stop,
+    free_port,
     launch,
     open_workbook,
+    quiet_env,
     wait_until_answers,
 )
 
-from coachkit.pillars import PILLARS
-from coachkit.serve import BUILD_ERROR, TEMPLATE_ROOT, voila_argv, voila_env
+from coachkit.model.pillars import PILLARS
+from coachkit.web.serve import BUILD_ERROR, TEMPLATE_ROOT, voila_argv, voila_env
 
 ROOT = Path(__file__).resolve().parents[1]
 FRONTEND = ROOT / "frontend"
@@ -118,9 +118,9 @@ def stranger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     broken.cells = [nbformat.v4.new_code_cell('raise ValueError("<b>boom</b>")')]
     broken.metadata["kernelspec"] = notebook.metadata["kernelspec"]
     nbformat.write(broken, folder / "broken.ipynb")
-    port = _free_port()
+    port = free_port()
     argv = voila_argv(folder, host="127.0.0.1", port=port, pool_size=0)
-    env = voila_env(f"sqlite:///{tmp / 'unused.db'}", "127.0.0.1", base=_child_env(tmp))
+    env = voila_env(f"sqlite:///{tmp / 'unused.db'}", "127.0.0.1", base=quiet_env(tmp))
     log = tmp / "voila.log"
     proc = launch(argv, env, log)
     running = Server(f"http://127.0.0.1:{port}/", port, tmp / "unused.db", log, tmp)

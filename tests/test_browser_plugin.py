@@ -18,17 +18,17 @@ import sqlalchemy as sa
 from browser_fixtures import (
     Server,
     Watched,
-    _child_env,
     open_tab,
     open_workbook,
+    quiet_env,
     screenshot,
     serving,
 )
 
-from coachkit import queries
-from coachkit import schema as s
-from coachkit.pillars import pillar
-from coachkit.store import open_store
+from coachkit.model.pillars import pillar
+from coachkit.store import queries
+from coachkit.store import schema as s
+from coachkit.store.database import open_store
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +44,7 @@ def plugin_server(
     tmp = tmp_path_factory.mktemp("browser-plugin")
     db = tmp / "store.db"
     shutil.copy(demo_db, db)
-    env = _child_env(tmp / "home")
+    env = quiet_env(tmp / "home")
     env["COACHKIT_PLUGINS"] = "example_plugin"
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(TESTS), os.environ.get("PYTHONPATH", "")) if p

@@ -13,8 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,20 +22,22 @@ import sqlalchemy as sa
 from browser_fixtures import (
     Server,
     Watched,
+    expect,
     open_tab,
     open_workbook,
     screenshot,
     wait_until_built,
 )
 
-from coachkit import assessing, prioritize, queries, schema
-from coachkit import goals as gl
-from coachkit import performance as perf
-from coachkit.pillars import pillar
-from coachkit.plans import current_plan
-from coachkit.ranking import Weights
-from coachkit.store import Store, open_store
-from coachkit.styles import choose_style
+from coachkit.model import goals as gl
+from coachkit.model.pillars import pillar
+from coachkit.model.plans import current_plan
+from coachkit.model.styles import choose_style
+from coachkit.prioritize import assessing
+from coachkit.prioritize import performance as perf
+from coachkit.prioritize import tables as prioritize
+from coachkit.prioritize.ranking import Weights
+from coachkit.store import queries, schema
 
 pytestmark = pytest.mark.browser
 
@@ -75,15 +75,6 @@ class Choice:
     keys: tuple[str, ...]  # their keys, for the ``ck-assess-<key>`` rows
     targets: tuple[int, ...]
     low: tuple[str, ...]  # the two behaviours rated low
-
-
-@contextmanager
-def _opened(server: Server) -> Iterator[Store]:
-    store = open_store(str(server.db))
-    try:
-        yield store
-    finally:
-        store.dispose()
 
 
 def _beating(baseline: float | None, kind: str, higher_is_better: bool) -> str | None:
@@ -135,7 +126,7 @@ def choice(server: Server) -> Choice:
     the first with a goal metric the rep can beat.
     """
     today = dt.date.today()
-    with _opened(server) as store, store.read() as conn:
+    with server.store() as store, store.read() as conn:
         coaches = queries.coaches(conn)
         coach_id = int(coaches[coaches["role"] == "coach"]["coach_id"].iloc[0])
         roster = queries.roster(conn, coach_id)
@@ -189,7 +180,7 @@ def _skill(choice: Choice, i: int) -> int:
 
 
 def _expected_ranking(server: Server, coach_id: int, weights: Weights) -> pd.DataFrame:
-    with _opened(server) as store:
+    with server.store() as store:
         return prioritize.ranking(store, coach_id, weights, dt.date.today())
 
 
@@ -200,12 +191,6 @@ def _pairs(ranking: pd.DataFrame, n: int) -> list[tuple[str, str]]:
 
 
 # -- driving the page ---------------------------------------------------------------
-def _expect(locator: Any) -> Any:
-    from playwright.sync_api import expect
-
-    return expect(locator)
-
-
 _tab = open_tab
 
 
@@ -226,7 +211,7 @@ def _select_rep(page: Any, choice: Choice, name: str) -> None:
     """
     # Dropdown options carry their label as value (the label shows &nbsp;).
     page.locator(".ck-rep-picker select").select_option(value=name)
-    _expect(page.locator(".ck-edit-name input")).to_have_value(
+    expect(page.locator(".ck-edit-name input")).to_have_value(
         name, timeout=ROUND_TRIP_MS
     )
 
@@ -239,7 +224,7 @@ def _set_weight(page: Any, key: str, value: float) -> None:
     page.keyboard.type(f"{value:g}")
     page.keyboard.press("Enter")
     readout.blur()
-    _expect(readout).to_have_text(f"{value:.2f}")
+    expect(readout).to_have_text(f"{value:.2f}")
 
 
 def _ranking_rows(page: Any) -> list[tuple[str, str]]:
@@ -270,7 +255,7 @@ def _assess(page: Any, server: Server, choice: Choice) -> None:
     """Rate every behaviour, with HTML in the first row's evidence, and save."""
     _tab(page, "5. Assess")
     # Drawn only now, for the rep picked while another tab was on screen.
-    _expect(page.locator(".ck-assess-heading")).to_contain_text(
+    expect(page.locator(".ck-assess-heading")).to_contain_text(
         f"Assess {choice.rep}", timeout=ROUND_TRIP_MS
     )
     page.locator(f".ck-assess-{choice.keys[0]}").wait_for(
@@ -282,7 +267,7 @@ def _assess(page: Any, server: Server, choice: Choice) -> None:
         row.locator(f".ck-will button[data-value='{WILL}']").click()
     page.locator(f".ck-assess-{choice.keys[0]} .ck-evidence input").fill(EVIDENCE)
     page.locator(".ck-save-assessment").click()
-    _expect(page.locator(".ck-status-line")).to_contain_text(
+    expect(page.locator(".ck-status-line")).to_contain_text(
         f"Saved your ratings of {len(choice.keys)} behaviours for {choice.rep}",
         timeout=ROUND_TRIP_MS,
     )
@@ -295,7 +280,7 @@ def _assess(page: Any, server: Server, choice: Choice) -> None:
 
 
 def _todays_ratings(server: Server, choice: Choice) -> pd.DataFrame:
-    with _opened(server) as store, store.read() as conn:
+    with server.store() as store, store.read() as conn:
         saved = assessing.assessment_history(conn, choice.rep_id)
     today = dt.date.today()
     return saved[(saved["assessed_on"] == today) & (saved["source"] == "coach")]
@@ -329,7 +314,7 @@ def _plan(page: Any, server: Server, choice: Choice, ranking: pd.DataFrame) -> s
     suggested = ranking[(ranking["rep_id"] == choice.rep_id) & ranking["suggested"]]
     focus = str(suggested["behaviour"].iloc[0])
     assert focus in choice.low
-    with _opened(server) as store, store.read() as conn:
+    with server.store() as store, store.read() as conn:
         metric = _goal_metric(
             conn, choice.rep_id, int(suggested["behaviour_id"].iloc[0])
         )
@@ -337,25 +322,25 @@ def _plan(page: Any, server: Server, choice: Choice, ranking: pd.DataFrame) -> s
 
     _tab(page, PLAN_TAB)
     page.locator(".ck-use-suggestion").click()
-    _expect(status).to_contain_text(
+    expect(status).to_contain_text(
         "Filled in the suggested focus", timeout=ROUND_TRIP_MS
     )
-    _expect(page.locator(".ck-focus-1 select")).to_have_value(focus)
+    expect(page.locator(".ck-focus-1 select")).to_have_value(focus)
     style = page.locator(".ck-style-1 select")
-    _expect(style).to_have_value(choose_style(LOW_SKILL, WILL).style)
+    expect(style).to_have_value(choose_style(LOW_SKILL, WILL).style)
     assert style.input_value() in ("direct", "guide", "excite", "delegate")
 
     metrics = page.locator(".ck-goal-metric-1 select")
     if metrics.input_value() != metric.name:
         metrics.select_option(value=metric.name)
-    _expect(metrics).to_have_value(metric.name)
+    expect(metrics).to_have_value(metric.name)
     baseline = page.locator(".ck-goal-metric-1 + .widget-html")
-    _expect(baseline).to_have_text(f"Now: {metric.now}", timeout=ROUND_TRIP_MS)
+    expect(baseline).to_have_text(f"Now: {metric.now}", timeout=ROUND_TRIP_MS)
     page.locator(".ck-goal-text-1 input").fill(GOAL)
     page.locator(".ck-goal-target-1 input").fill(metric.target)
     page.locator(".ck-goal-due-1 input").fill(DUE.isoformat())
     page.locator(".ck-save-plan").click()
-    _expect(status).to_contain_text("Saved the plan", timeout=ROUND_TRIP_MS)
+    expect(status).to_contain_text("Saved the plan", timeout=ROUND_TRIP_MS)
     return focus
 
 
@@ -363,16 +348,16 @@ def _still_there(page: Any, choice: Choice, focus: str) -> None:
     """After a reload: the plan on "6. Plan", today's ratings on "5. Assess"."""
     _tab(page, PLAN_TAB)
     plan = page.locator(".ck-current-plan")
-    _expect(plan).to_contain_text(f"Coaching plan for {choice.rep}")
-    _expect(plan).to_contain_text(focus)
-    _expect(plan).to_contain_text(GOAL)
+    expect(plan).to_contain_text(f"Coaching plan for {choice.rep}")
+    expect(plan).to_contain_text(focus)
+    expect(plan).to_contain_text(GOAL)
     _tab(page, "5. Assess")
     history = page.locator(".ck-history")
     todays = history.locator("tbody tr").filter(has_text=dt.date.today().isoformat())
-    _expect(todays).to_have_count(len(choice.keys))
+    expect(todays).to_have_count(len(choice.keys))
     # The typed HTML shows as the characters typed, not as bold text.
-    _expect(history).to_contain_text(EVIDENCE)
-    _expect(history.locator("b")).to_have_count(0)
+    expect(history).to_contain_text(EVIDENCE)
+    expect(history.locator("b")).to_have_count(0)
 
 
 def test_coach_assesses_reweighs_and_plans(
@@ -403,7 +388,7 @@ def test_coach_assesses_reweighs_and_plans(
     assert watched.outside_requests(server) == []
     # The store holds what the screens showed, for the right rep and coach.
     assert len(_todays_ratings(server, choice)) == len(choice.keys)
-    with _opened(server) as store:
+    with server.store() as store:
         plan = prioritize.plan(store, choice.rep_id)
     assert plan is not None
     assert (plan.rep_id, plan.rep, plan.coach_id) == (

@@ -35,16 +35,16 @@ from browser_fixtures import (
     CHROMIUM_ARGS,
     READY,
     READY_TIMEOUT_MS,
-    _child_env,
-    _free_port,
     _stop,
+    free_port,
     launch,
     log_tail,
+    quiet_env,
     screenshot,
     wait_until_answers,
 )
 
-from coachkit.pillars import PILLARS
+from coachkit.model.pillars import PILLARS
 
 pytestmark = pytest.mark.browser
 
@@ -79,11 +79,11 @@ class Site:
 @pytest.fixture(scope="module")
 def team(tmp_path_factory: pytest.TempPathFactory) -> Team:
     tmp = tmp_path_factory.mktemp("team")
-    env = _child_env(tmp / "home")
+    env = quiet_env(tmp / "home")
     db = tmp / "store.db"
     _coachkit(env, "demo", "--db", str(db))
-    from coachkit import queries
-    from coachkit.store import open_store
+    from coachkit.store import queries
+    from coachkit.store.database import open_store
 
     store = open_store(str(db))
     try:
@@ -126,8 +126,8 @@ def site(team: Team, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]
     if not Path(nginx).exists():
         pytest.fail("nginx is not installed: apt-get install nginx (.ci/run does)")
     tmp = tmp_path_factory.mktemp("site")
-    voila, hub = _free_port(), _free_port()
-    https, http_port, hub_proxy = _free_port(), _free_port(), _free_port()
+    voila, hub = free_port(), free_port()
+    https, http_port, hub_proxy = free_port(), free_port(), free_port()
 
     proxied = [sys.executable, "-m", "coachkit", "serve", "--db", str(team.db)]
     proxied += ["--port", str(voila), "--trusted-header", "X-Forwarded-User"]
@@ -456,8 +456,8 @@ def test_under_jupyterhub_the_servers_owner_sees_only_their_team(
 
 
 def _coach_id(team: Team, login: str) -> int:
-    from coachkit import queries
-    from coachkit.store import open_store
+    from coachkit.store import queries
+    from coachkit.store.database import open_store
 
     store = open_store(str(team.db))
     try:

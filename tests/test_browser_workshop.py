@@ -22,10 +22,10 @@ from typing import Any
 import pytest
 from browser_fixtures import Server, screenshot, serving, wait_until_built
 
-from coachkit import queries
-from coachkit.pillars import pillar
-from coachkit.store import open_store
-from coachkit.workshop import list_seats
+from coachkit.model.pillars import pillar
+from coachkit.store import queries
+from coachkit.store.database import open_store
+from coachkit.web.workshop import list_seats
 
 pytestmark = pytest.mark.browser
 

@@ -7,12 +7,10 @@ from typing import Any
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
+from rows import add, add_plan, add_session, add_values
 from sqlalchemy.engine import Connection
 
-from coachkit import queries
-from coachkit import schema as s
-from coachkit.cadence import (
+from coachkit.improve.cadence import (
     COVERAGE_COLUMNS,
     FOLLOWUP_COLUMNS,
     MONTHLY_COLUMNS,
@@ -26,49 +24,25 @@ from coachkit.cadence import (
     missed_followups,
     monthly_hours,
 )
-from coachkit.periods import Period
-from coachkit.store import Store
+from coachkit.model.periods import Period
+from coachkit.store import queries
+from coachkit.store import schema as s
+from coachkit.store.database import Store
 
 D = dt.date
 PERIOD = Period.between(D(2026, 4, 1), D(2026, 6, 30))  # 91 days
 TODAY = D(2026, 7, 10)
-
-
-def _add(conn: Connection, table: sa.Table, **row: Any) -> int:
-    return int(conn.execute(table.insert().values(**row)).inserted_primary_key[0])
-
-
-def _session(
-    conn: Connection,
-    coach: int,
-    rep: int,
-    on: D,
-    minutes: int = 30,
-    next_on: D | None = None,
-    status: str = "done",
-) -> None:
-    _add(
-        conn,
-        s.sessions,
-        coach_id=coach,
-        rep_id=rep,
-        session_type="call_review",
-        held_on=on,
-        duration_minutes=minutes,
-        status=status,
-        next_session_on=next_on,
-    )
+QUOTA = "quota_attainment"
 
 
 def _plan(
     conn: Connection, coach: int, rep: int, cadence: int, minutes: int | None
 ) -> None:
-    _add(
+    add_plan(
         conn,
-        s.plans,
-        coach_id=coach,
-        rep_id=rep,
-        started_on=D(2026, 1, 5),
+        coach,
+        rep,
+        D(2026, 1, 5),
         cadence_days=cadence,
         minutes_per_session=minutes,
     )
@@ -79,11 +53,8 @@ def team(store: Store) -> dict[str, int]:
     """Ada's six reps (all her hours go to the bottom two) and Otto's three."""
     ids: dict[str, int] = {}
     with store.write() as conn:
-        quota = conn.execute(
-            sa.select(s.metrics.c.id).where(s.metrics.c.key == "quota_attainment")
-        ).scalar_one()
-        ada = ids["ada"] = _add(conn, s.coaches, name="Ada Coach")
-        otto = ids["otto"] = _add(conn, s.coaches, name="Otto Coach")
+        ada = ids["ada"] = add(conn, s.coaches, name="Ada Coach")
+        otto = ids["otto"] = add(conn, s.coaches, name="Otto Coach")
         levels = {
             "R1": [1.4, 1.6],
             "R2": [1.2],
@@ -93,50 +64,27 @@ def team(store: Store) -> dict[str, int]:
             "R6": [0.4],
         }
         for name, values in levels.items():
-            rep = ids[name] = _add(conn, s.reps, coach_id=ada, name=name)
+            rep = ids[name] = add(conn, s.reps, coach_id=ada, name=name)
             days = [D(2026, 4, 6), D(2026, 5, 4), D(2026, 6, 1)]
-            for day, value in zip(days, values, strict=False):
-                _add(
-                    conn,
-                    s.metric_values,
-                    coach_id=ada,
-                    rep_id=rep,
-                    metric_id=quota,
-                    observed_on=day,
-                    value=value,
-                )
-        _add(  # before the period: does not count toward R1's average
-            conn,
-            s.metric_values,
-            coach_id=ada,
-            rep_id=ids["R1"],
-            metric_id=quota,
-            observed_on=D(2026, 3, 2),
-            value=0.1,
-        )
+            quota = zip(days, values, strict=False)
+            add_values(conn, ada, rep, [(QUOTA, d, v) for d, v in quota])
+        # Before the period: does not count toward R1's average.
+        add_values(conn, ada, ids["R1"], [(QUOTA, D(2026, 3, 2), 0.1)])
         for name, value in (("S1", 0.3), ("S2", 0.2), ("S3", 0.1)):
-            rep = ids[name] = _add(conn, s.reps, coach_id=otto, name=name)
-            _add(
-                conn,
-                s.metric_values,
-                coach_id=otto,
-                rep_id=rep,
-                metric_id=quota,
-                observed_on=D(2026, 5, 4),
-                value=value,
-            )
+            rep = ids[name] = add(conn, s.reps, coach_id=otto, name=name)
+            add_values(conn, otto, rep, [(QUOTA, D(2026, 5, 4), value)])
         _plan(conn, ada, ids["R1"], 14, None)  # never coached
-        _session(conn, ada, ids["R3"], D(2026, 3, 1), next_on=D(2026, 3, 15))
-        _session(conn, ada, ids["R4"], D(2026, 5, 1), status="draft")
+        add_session(conn, ada, ids["R3"], D(2026, 3, 1), next_on=D(2026, 3, 15))
+        add_session(conn, ada, ids["R4"], D(2026, 5, 1), status="draft")
         _plan(conn, ada, ids["R5"], 7, 60)
-        _session(conn, ada, ids["R5"], D(2026, 3, 31), 60)  # a day early: not counted
-        _session(conn, ada, ids["R5"], D(2026, 4, 1), 60, next_on=D(2026, 4, 8))
-        _session(conn, ada, ids["R5"], D(2026, 6, 30), 60, next_on=D(2026, 7, 7))
+        add_session(conn, ada, ids["R5"], D(2026, 3, 31), 60)  # a day early: left out
+        add_session(conn, ada, ids["R5"], D(2026, 4, 1), 60, next_on=D(2026, 4, 8))
+        add_session(conn, ada, ids["R5"], D(2026, 6, 30), 60, next_on=D(2026, 7, 7))
         _plan(conn, ada, ids["R6"], 14, None)
-        _session(conn, ada, ids["R6"], D(2026, 5, 15), 45, next_on=D(2026, 5, 29))
-        _session(conn, ada, ids["R6"], D(2026, 7, 5), 30, next_on=D(2026, 7, 19))
-        _session(conn, otto, ids["S1"], D(2026, 6, 1), 30)
-        _session(conn, otto, ids["S2"], D(2026, 7, 1), 30, next_on=TODAY)
+        add_session(conn, ada, ids["R6"], D(2026, 5, 15), 45, next_on=D(2026, 5, 29))
+        add_session(conn, ada, ids["R6"], D(2026, 7, 5), 30, next_on=D(2026, 7, 19))
+        add_session(conn, otto, ids["S1"], D(2026, 6, 1), 30)
+        add_session(conn, otto, ids["S2"], D(2026, 7, 1), 30, next_on=TODAY)
     return ids
 
 

@@ -9,7 +9,8 @@ import ipywidgets as w
 import pandas as pd
 import pytest
 
-from coachkit import charts
+from coachkit.apps import charts as page_charts
+from coachkit.model import charts
 
 
 def _chart() -> alt.Chart:
@@ -87,9 +88,9 @@ def _values(spec: dict) -> list[dict]:
 def test_on_coachkits_pages_a_slot_sends_the_page_a_vega_spec_with_its_data(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv(charts.PAGE_DRAWS_CHARTS, "1")
-    slot = charts.ChartSlot("ck-rate-chart")
-    assert isinstance(slot.picture, charts.PageChart)
+    monkeypatch.setenv(page_charts.PAGE_DRAWS_CHARTS, "1")
+    slot = page_charts.ChartSlot("ck-rate-chart")
+    assert isinstance(slot.picture, page_charts.PageChart)
     assert {"ck-chart", "ck-rate-chart"} <= set(slot.picture._dom_classes)
     assert slot.box.children == ()
 
@@ -114,8 +115,8 @@ def test_on_coachkits_pages_a_slot_sends_the_page_a_vega_spec_with_its_data(
 def test_elsewhere_a_slot_shows_an_svg_picture_redrawn_in_place(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.delenv(charts.PAGE_DRAWS_CHARTS, raising=False)
-    slot = charts.ChartSlot("ck-activity-chart")
+    monkeypatch.delenv(page_charts.PAGE_DRAWS_CHARTS, raising=False)
+    slot = page_charts.ChartSlot("ck-activity-chart")
     assert isinstance(slot.picture, w.Image)
     slot.show(charts.activity_chart(_weekly(0.4), "Conversations"))
     first = bytes(slot.picture.value)

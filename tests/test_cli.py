@@ -7,10 +7,10 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from coachkit import schema
-from coachkit.cli import main
-from coachkit.store import open_store
-from coachkit.templates import templates_dir
+from coachkit.cli.main import main
+from coachkit.model.templates import templates_dir
+from coachkit.store import schema
+from coachkit.store.database import open_store
 
 
 def run(*args: str) -> tuple[int, str]:

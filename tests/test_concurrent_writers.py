@@ -32,9 +32,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from coachkit import schema as s
-from coachkit.archive_health import check_store
-from coachkit.store import open_store
+from coachkit.exchange.archive.health import check_store
+from coachkit.store import schema as s
+from coachkit.store.database import open_store
 
 TESTS = Path(__file__).resolve().parent
 SECONDS = float(os.environ.get("COACHKIT_SOAK_SECONDS", "30"))
@@ -165,8 +165,8 @@ def soak_url(
     if request.param == "sqlite":
         shutil.copy(demo_db, tmp_path / "soak.db")
         return str(tmp_path / "soak.db")
-    from coachkit.cli import prepare_store
     from coachkit.demo import build_demo
+    from coachkit.model.framework import prepare_store
 
     url: str = request.getfixturevalue("postgres_url")
     store = prepare_store(url)

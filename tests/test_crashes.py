@@ -29,21 +29,21 @@ import pytest
 import sqlalchemy as sa
 from browser_fixtures import (
     Server,
-    _child_env,
     open_tab,
     open_workbook,
     process_tree,
+    quiet_env,
     serving,
     wait_until_built,
 )
 from crash_writer import notes
 
-from coachkit import queries
-from coachkit import schema as s
-from coachkit.archive_health import check_store
-from coachkit.pillars import pillar
-from coachkit.sessions import SessionDraft, load_draft, start_draft
-from coachkit.store import Store, open_store
+from coachkit.exchange.archive.health import check_store
+from coachkit.facilitate.sessions import SessionDraft, load_draft, start_draft
+from coachkit.model.pillars import pillar
+from coachkit.store import queries
+from coachkit.store import schema as s
+from coachkit.store.database import Store, open_store
 
 TESTS = Path(__file__).resolve().parent
 ROUND_TRIP_MS = 30_000
@@ -225,7 +225,7 @@ def _expect(locator: Any) -> Any:
 
 def _free_reps(db: Path, count: int) -> list[tuple[int, str]]:
     """Reps near the top of today's queue with a plan, no draft, no session today."""
-    from coachkit.queue import todays_queue
+    from coachkit.facilitate.queue import todays_queue
 
     day = dt.date.today()
     with _opened(db) as store, store.read() as conn:
@@ -321,7 +321,7 @@ def test_server_killed_with_drafts_open_loses_no_autosave(
 
         check = subprocess.run(
             [sys.executable, "-m", "coachkit", "check", "--db", str(db)],
-            env=_child_env(tmp_path / "home"),
+            env=quiet_env(tmp_path / "home"),
             capture_output=True,
             text=True,
             timeout=120,

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from coachkit import schema as s
 from coachkit.demo import LEAD_NAME, DemoSummary, build_demo, clear_team_data
 from coachkit.errors import CoachkitError
-from coachkit.store import Store, open_store
+from coachkit.store import schema as s
+from coachkit.store.database import Store, open_store
 
 TODAY = dt.date(2026, 6, 15)
+
+Query = Callable[[str], pd.DataFrame]
 
 
 def _frame(store: Store, sql: str) -> pd.DataFrame:
@@ -49,6 +51,19 @@ def demo(
     store.dispose()
 
 
+@pytest.fixture(scope="module")
+def sql(demo: tuple[Store, DemoSummary]) -> Query:
+    """Run a query on the default demo; its rows as a DataFrame."""
+    store, _ = demo
+    return lambda query: _frame(store, query)
+
+
+@pytest.fixture(scope="module")
+def summary(demo: tuple[Store, DemoSummary]) -> DemoSummary:
+    """What building the default demo reported."""
+    return demo[1]
+
+
 @pytest.fixture
 def fresh(tmp_path: Path) -> Iterator[Store]:
     store = open_store(tmp_path / "store.db")
@@ -57,11 +72,9 @@ def fresh(tmp_path: Path) -> Iterator[Store]:
 
 
 def test_default_demo_has_two_teams_of_ten_and_a_lead(
-    demo: tuple[Store, DemoSummary],
+    sql: Query, summary: DemoSummary
 ) -> None:
-    store, summary = demo
-    coaches = _frame(
-        store,
+    coaches = sql(
         "select c.name, c.role, count(r.id) as reps from coaches c "
         "left join reps r on r.coach_id = c.id group by c.id order by c.id",
     )
@@ -69,9 +82,9 @@ def test_default_demo_has_two_teams_of_ten_and_a_lead(
     assert coaches["reps"].tolist() == [10, 10, 0]
     assert coaches["name"].iloc[-1] == LEAD_NAME
     assert (summary.coaches, summary.reps) == (2, 20)
-    rep_names = _frame(store, "select coach_id, name from reps")
+    rep_names = sql("select coach_id, name from reps")
     assert not rep_names.duplicated().any()
-    inactive = _frame(store, "select count(*) as n from reps where not active")
+    inactive = sql("select count(*) as n from reps where not active")
     assert 0 <= inactive["n"].iloc[0] < 5
 
 
@@ -88,11 +101,9 @@ def test_summary_counts_match_the_tables(demo: tuple[Store, DemoSummary]) -> Non
 
 
 def test_nine_months_of_weekly_numbers_on_mondays(
-    demo: tuple[Store, DemoSummary],
+    sql: Query, summary: DemoSummary
 ) -> None:
-    store, summary = demo
-    days = _frame(
-        store,
+    days = sql(
         "select distinct v.observed_on as day from metric_values v "
         "join metrics m on m.id = v.metric_id where m.key = 'conversations'",
     )
@@ -105,11 +116,9 @@ def test_nine_months_of_weekly_numbers_on_mondays(
 
 
 def test_rates_are_not_stored_and_monthly_numbers_sit_on_first_mondays(
-    demo: tuple[Store, DemoSummary],
+    sql: Query,
 ) -> None:
-    store, _ = demo
-    kinds = _frame(
-        store,
+    kinds = sql(
         "select m.kind, m.unit, m.key, v.observed_on from metric_values v "
         "join metrics m on m.id = v.metric_id",
     )
@@ -123,15 +132,11 @@ def test_rates_are_not_stored_and_monthly_numbers_sit_on_first_mondays(
     assert quota.groupby("observed_on").size().max() <= 20
 
 
-def test_every_team_row_belongs_to_its_reps_coach(
-    demo: tuple[Store, DemoSummary],
-) -> None:
-    store, _ = demo
+def test_every_team_row_belongs_to_its_reps_coach(sql: Query) -> None:
     for table in s.TEAM_TABLES:
         if "rep_id" not in table.c:
             continue
-        bad = _frame(
-            store,
+        bad = sql(
             f"select count(*) as n from {table.name} t "
             "join reps r on r.id = t.rep_id where t.coach_id != r.coach_id",
         )
@@ -142,27 +147,21 @@ def test_every_team_row_belongs_to_its_reps_coach(
         ("observations", "sessions", "session_id"),
         ("actions", "sessions", "session_id"),
     ):
-        bad = _frame(
-            store,
+        bad = sql(
             f"select count(*) as n from {child} c join {parent} p on p.id = c.{key} "
             "where c.coach_id != p.coach_id",
         )
         assert bad["n"].iloc[0] == 0, child
 
 
-def test_strong_and_struggling_reps_convert_differently(
-    demo: tuple[Store, DemoSummary],
-) -> None:
-    store, _ = demo
-    per_rep = _frame(
-        store,
+def test_strong_and_struggling_reps_convert_differently(sql: Query) -> None:
+    per_rep = sql(
         "select v.rep_id, "
         "sum(case when m.key = 'buyer_action_conversations' then v.value end) as acted,"
         " sum(case when m.key = 'conversations' then v.value end) as talks "
         "from metric_values v join metrics m on m.id = v.metric_id group by v.rep_id",
     )
-    skill = _frame(
-        store,
+    skill = sql(
         "select rep_id, avg(skill) as skill from assessments "
         "where source = 'coach' group by rep_id",
     )
@@ -172,28 +171,20 @@ def test_strong_and_struggling_reps_convert_differently(
     assert both["rate"].corr(both["skill"]) > 0.5
 
 
-def test_coaching_moved_some_skills_and_not_others(
-    demo: tuple[Store, DemoSummary],
-) -> None:
-    store, _ = demo
-    change = _frame(
-        store,
+def test_coaching_moved_some_skills_and_not_others(sql: Query) -> None:
+    change = sql(
         "select rep_id, behaviour_id, max(skill) - min(skill) as rise, "
         "count(*) as times from assessments where source = 'coach' "
         "group by rep_id, behaviour_id having count(*) > 1",
     )
     assert (change["rise"] > 0).any()
     assert (change["rise"] == 0).any()
-    goals = set(_frame(store, "select status from goals")["status"])
+    goals = set(sql("select status from goals")["status"])
     assert {"open", "met", "missed"} <= goals
 
 
-def test_plans_use_styles_from_the_skill_will_matrix(
-    demo: tuple[Store, DemoSummary],
-) -> None:
-    store, _ = demo
-    focus = _frame(
-        store,
+def test_plans_use_styles_from_the_skill_will_matrix(sql: Query) -> None:
+    focus = sql(
         "select f.style, f.stage, a.skill, a.will from plan_focus f "
         "join plans p on p.id = f.plan_id join assessments a "
         "on a.rep_id = p.rep_id and a.behaviour_id = f.behaviour_id "
@@ -208,15 +199,12 @@ def test_plans_use_styles_from_the_skill_will_matrix(
     expected[~low & ~keen] = "excite"
     assert (focus["style"] == expected).all()
     assert len(set(focus["style"])) >= 3
-    plans = _frame(store, "select count(*) as n from plans")["n"].iloc[0]
+    plans = sql("select count(*) as n from plans")["n"].iloc[0]
     assert plans < 20  # someone needs a performance talk, not a plan
 
 
-def test_actions_are_kept_missed_and_some_left_overdue(
-    demo: tuple[Store, DemoSummary],
-) -> None:
-    store, _ = demo
-    actions = _frame(store, "select status, due_on, done_on from actions")
+def test_actions_are_kept_missed_and_some_left_overdue(sql: Query) -> None:
+    actions = sql("select status, due_on, done_on from actions")
     assert {"kept", "missed", "open"} <= set(actions["status"])
     assert actions.loc[actions["status"] == "kept", "done_on"].notna().all()
     assert actions.loc[actions["status"] != "kept", "done_on"].isna().all()
@@ -225,30 +213,22 @@ def test_actions_are_kept_missed_and_some_left_overdue(
     assert overdue.any()
 
 
-def test_one_draft_session_and_a_note_with_html_in_it(
-    demo: tuple[Store, DemoSummary],
-) -> None:
-    store, _ = demo
-    drafts = _frame(
-        store,
+def test_one_draft_session_and_a_note_with_html_in_it(sql: Query) -> None:
+    drafts = sql(
         "select s.coach_id, s.held_on, s.rep_id from sessions s "
         "where s.status = 'draft'",
     )
     assert len(drafts) == 1
-    first_coach = _frame(store, "select min(id) as id from coaches")["id"].iloc[0]
+    first_coach = sql("select min(id) as id from coaches")["id"].iloc[0]
     assert drafts["coach_id"].iloc[0] == first_coach
-    notes = _frame(store, "select rep_view from sessions where rep_view like '%<b>%'")
+    notes = sql("select rep_view from sessions where rep_view like '%<b>%'")
     assert notes["rep_view"].tolist() == [
         '<b>Pricing</b> call went well & buyer said "yes"'
     ]
 
 
-def test_sessions_are_done_in_the_past_with_observations(
-    demo: tuple[Store, DemoSummary],
-) -> None:
-    store, _ = demo
-    done = _frame(
-        store,
+def test_sessions_are_done_in_the_past_with_observations(sql: Query) -> None:
+    done = sql(
         "select s.id, s.held_on, s.duration_minutes, count(o.id) as seen "
         "from sessions s left join observations o on o.session_id = s.id "
         "where s.status = 'done' group by s.id",

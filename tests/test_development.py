@@ -3,97 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from rows import add, add_plan, add_rating, add_session, first_coach
 
-from coachkit import schema as s
-from coachkit.development import (
+from coachkit.improve.development import (
     STALE_COLUMNS,
     TIME_COLUMNS,
     objective_chart,
     stale_focus,
     time_by_objective,
 )
-from coachkit.periods import Period
-from coachkit.readability import TARGET_GRADE, grade_level
-from coachkit.store import Store
+from coachkit.model.periods import Period
+from coachkit.model.readability import TARGET_GRADE, grade_level
+from coachkit.store import schema as s
+from coachkit.store.database import Store
 
 PERIOD = Period.between(dt.date(2026, 1, 1), dt.date(2026, 3, 31))
 TODAY = dt.date(2026, 6, 15)
 D = dt.date
 HELD = D(2026, 2, 2)
-
-
-def _add(conn: Connection, table: sa.Table, **values: object) -> int:
-    return int(conn.execute(table.insert().values(**values)).inserted_primary_key[0])
-
-
-def _session(
-    conn: Connection,
-    coach: int,
-    rep: int,
-    minutes: int,
-    focus: Sequence[int],
-    status: str = "done",
-    held: dt.date = HELD,
-) -> None:
-    sid = _add(
-        conn,
-        s.sessions,
-        coach_id=coach,
-        rep_id=rep,
-        session_type="skill_practice",
-        held_on=held,
-        duration_minutes=minutes,
-        status=status,
-    )
-    for b in focus:
-        _add(conn, s.session_focus, session_id=sid, behaviour_id=b, coach_id=coach)
-
-
-def _plan(
-    conn: Connection,
-    coach: int,
-    rep: int,
-    started: dt.date,
-    focus: Sequence[int],
-    status: str = "active",
-) -> None:
-    plan = _add(
-        conn, s.plans, coach_id=coach, rep_id=rep, started_on=started, status=status
-    )
-    for pos, b in enumerate(focus):
-        _add(
-            conn,
-            s.plan_focus,
-            coach_id=coach,
-            plan_id=plan,
-            behaviour_id=b,
-            style="guide",
-            stage="prompt",
-            position=pos,
-        )
-
-
-def _rate(
-    conn: Connection, coach: int, rep: int, b: int, day: dt.date, skill: int
-) -> None:
-    _add(
-        conn,
-        s.assessments,
-        coach_id=coach,
-        rep_id=rep,
-        behaviour_id=b,
-        assessed_on=day,
-        source="coach",
-        skill=skill,
-        will=4,
-    )
 
 
 @pytest.fixture
@@ -109,32 +41,32 @@ def team(store: Store) -> dict[str, Any]:
             ).all()
         )
         o1, o2, o3, o4 = sorted(first)
-        a = _add(conn, s.coaches, name="Casey Coach")
-        c = _add(conn, s.coaches, name="Blake Coach")
-        ann = _add(conn, s.reps, coach_id=a, name="Ann")
-        ben = _add(conn, s.reps, coach_id=a, name="Ben")
-        dot = _add(conn, s.reps, coach_id=a, name="Dot", active=False)
-        cy = _add(conn, s.reps, coach_id=c, name="Cy")
+        a = add(conn, s.coaches, name="Casey Coach")
+        c = add(conn, s.coaches, name="Blake Coach")
+        ann = add(conn, s.reps, coach_id=a, name="Ann")
+        ben = add(conn, s.reps, coach_id=a, name="Ben")
+        dot = add(conn, s.reps, coach_id=a, name="Dot", active=False)
+        cy = add(conn, s.reps, coach_id=c, name="Cy")
         # Coaching time: 60 minutes on objectives 1 and 2, then 30 on objective 1.
-        _session(conn, a, ann, 60, [first[o1], first[o2]])
-        _session(conn, a, ben, 30, [first[o1]])
-        _session(conn, a, ann, 45, [])  # no focus: cannot be placed
-        _session(conn, a, ann, 60, [first[o3]], status="draft")
-        _session(conn, a, ann, 60, [first[o3]], held=D(2026, 4, 1))  # after
-        _session(conn, c, cy, 60, [first[o4]])
+        add_session(conn, a, ann, HELD, 60, focus=[first[o1], first[o2]])
+        add_session(conn, a, ben, HELD, 30, focus=[first[o1]])
+        add_session(conn, a, ann, HELD, 45)  # no focus: cannot be placed
+        add_session(conn, a, ann, HELD, 60, focus=[first[o3]], status="draft")
+        add_session(conn, a, ann, D(2026, 4, 1), 60, focus=[first[o3]])  # after
+        add_session(conn, c, cy, HELD, 60, focus=[first[o4]])
         # Focus: Ann's plan is 133 days old; Ben's 45 days.
         b1, b2, b3, b4 = (int(i) for i in sorted(first.values()))
-        _plan(conn, a, ann, D(2026, 2, 2), [b1, b2, b3, b4])
-        _rate(conn, a, ann, b1, D(2026, 1, 20), 2)
-        _rate(conn, a, ann, b1, D(2026, 5, 1), 2)  # no movement
-        _rate(conn, a, ann, b2, D(2026, 1, 20), 2)
-        _rate(conn, a, ann, b2, D(2026, 5, 1), 3)  # moving
-        _rate(conn, a, ann, b4, D(2026, 2, 20), 3)  # first rated after the start
-        _rate(conn, a, ann, b4, D(2026, 5, 20), 2)  # fell
-        _plan(conn, a, ben, D(2026, 5, 1), [b1])
-        _plan(conn, a, ben, D(2025, 6, 1), [b2], status="closed")
-        _plan(conn, a, dot, D(2025, 6, 1), [b1])
-        _plan(conn, c, cy, D(2025, 12, 1), [b1])
+        add_plan(conn, a, ann, D(2026, 2, 2), [b1, b2, b3, b4])
+        add_rating(conn, a, ann, b1, D(2026, 1, 20), 2)
+        add_rating(conn, a, ann, b1, D(2026, 5, 1), 2)  # no movement
+        add_rating(conn, a, ann, b2, D(2026, 1, 20), 2)
+        add_rating(conn, a, ann, b2, D(2026, 5, 1), 3)  # moving
+        add_rating(conn, a, ann, b4, D(2026, 2, 20), 3)  # first rated after the start
+        add_rating(conn, a, ann, b4, D(2026, 5, 20), 2)  # fell
+        add_plan(conn, a, ben, D(2026, 5, 1), [b1])
+        add_plan(conn, a, ben, D(2025, 6, 1), [b2], status="closed")
+        add_plan(conn, a, dot, D(2025, 6, 1), [b1])
+        add_plan(conn, c, cy, D(2025, 12, 1), [b1])
     return {
         "a": a,
         "c": c,
@@ -234,13 +166,7 @@ def test_no_data_gives_empty_frames(store: Store) -> None:
 def test_demo_columns(demo_store: Store, today: dt.date, everyone: bool) -> None:
     period = Period.last_months(today, 6)
     with demo_store.read() as conn:
-        coach = (
-            None
-            if everyone
-            else int(
-                conn.execute(sa.select(sa.func.min(s.reps.c.coach_id))).scalar_one()
-            )
-        )
+        coach = None if everyone else first_coach(conn)
         time = time_by_objective(conn, coach, period)
         stale = stale_focus(conn, coach, today)
     assert list(time.columns) == TIME_COLUMNS

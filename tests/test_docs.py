@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from coachkit import templates
-from coachkit.cli import main
+from coachkit.cli.main import main
+from coachkit.model import templates
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 
@@ -48,7 +48,7 @@ def test_readme_has_exactly_two_start_commands() -> None:
 
 
 def test_readme_lists_every_import_column_of_every_kind() -> None:
-    from coachkit.importer import COLUMNS
+    from coachkit.exchange.importer import COLUMNS
 
     table = README[README.index("| kind | required columns |") :]
     rows = {line.split("|")[1].strip(): line for line in table.splitlines()[2:6]}

@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from coachkit import queries, schema
 from coachkit.apps.facilitate import Facilitate
-from coachkit.store import Store
+from coachkit.store import queries, schema
+from coachkit.store.database import Store
 
 pytestmark = pytest.mark.usefixtures("no_callback_errors")
 

@@ -3,9 +3,8 @@ import math
 import pytest
 import sqlalchemy as sa
 
-from coachkit import schema as s
 from coachkit.errors import ValidationError
-from coachkit.framework import (
+from coachkit.model.framework import (
     add_behaviour,
     behaviours_frame,
     framework_frame,
@@ -16,8 +15,9 @@ from coachkit.framework import (
     set_objective_weight,
     set_rubric_level,
 )
-from coachkit.store import Store
-from coachkit.templates import load_framework
+from coachkit.model.templates import load_framework
+from coachkit.store import schema as s
+from coachkit.store.database import Store
 
 RUBRIC = (
     "Ends the call with no next step.",

@@ -11,14 +11,14 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from coachkit import schema as s
-from coachkit.assessing import Rating, assessment_history, save_assessment
 from coachkit.errors import ValidationError
-from coachkit.framework import framework_frame, objective_weights
-from coachkit.framework_fork import use_framework
-from coachkit.readability import Readability
-from coachkit.store import Store
-from coachkit.templates import framework_problems, load_framework, templates_dir
+from coachkit.model.forks import use_framework
+from coachkit.model.framework import framework_frame, objective_weights
+from coachkit.model.readability import Readability
+from coachkit.model.templates import framework_problems, load_framework, templates_dir
+from coachkit.prioritize.assessing import Rating, assessment_history, save_assessment
+from coachkit.store import schema as s
+from coachkit.store.database import Store
 
 CUSTOMER_SUCCESS = templates_dir() / "frameworks" / "customer_success.yaml"
 Edit = Callable[[dict[str, Any]], None]

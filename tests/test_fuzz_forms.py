@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import shutil
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import pytest
@@ -22,13 +20,9 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Connection
 
-from coachkit import schema as s
-from coachkit.actions import ActionDraft, check_action, parse_day
-from coachkit.assessing import Rating, save_assessment
 from coachkit.errors import ValidationError
-from coachkit.goals import parse_due_date, parse_target
-from coachkit.reflections import REFLECTION_MAX, save_reflection
-from coachkit.session_form import (
+from coachkit.facilitate.actions import ActionDraft, check_action, parse_day
+from coachkit.facilitate.session_form import (
     FIELDS,
     LABELS,
     SCORE_FIELDS,
@@ -36,8 +30,12 @@ from coachkit.session_form import (
     check_draft,
     check_final,
 )
-from coachkit.store import Store, open_store
-from coachkit.team import NAME_MAX, add_rep
+from coachkit.improve.reflections import REFLECTION_MAX, save_reflection
+from coachkit.model.goals import parse_due_date, parse_target
+from coachkit.model.team import NAME_MAX, add_rep
+from coachkit.prioritize.assessing import Rating, save_assessment
+from coachkit.store import schema as s
+from coachkit.store.database import Store
 
 TODAY = dt.date(2026, 6, 15)
 FUZZ = settings(
@@ -75,18 +73,6 @@ def _mostly(good: st.SearchStrategy, bad: st.SearchStrategy) -> st.SearchStrateg
     return st.tuples(st.integers(0, 3), good, bad).map(
         lambda t: t[1] if t[0] < 3 else t[2]
     )
-
-
-@pytest.fixture(scope="module")
-def fuzz_store(
-    demo_db: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Store]:
-    """One copy of the demo store for the module; examples may write to it."""
-    path = tmp_path_factory.mktemp("fuzz-forms") / "demo.db"
-    shutil.copy(demo_db, path)
-    store = open_store(str(path))
-    yield store
-    store.dispose()
 
 
 def count(conn: Connection, table: sa.Table) -> int:
@@ -212,8 +198,8 @@ def test_session_form(fields: dict[str, object]) -> None:
 
 
 @pytest.fixture(scope="module")
-def behaviour_names(fuzz_store: Store) -> set[str]:
-    with fuzz_store.read() as conn:
+def behaviour_names(shared_demo_store: Store) -> set[str]:
+    with shared_demo_store.read() as conn:
         return set(conn.execute(sa.select(s.behaviours.c.name)).scalars())
 
 
@@ -225,8 +211,8 @@ _COACH = _mostly(st.integers(0, 5), _ANY)  # the demo's coaches are 1, 2 and 3
 @example(coach=1, text="x" * (REFLECTION_MAX + 1))
 @example(coach=True, text="A real reflection")
 @example(coach=2**63, text="A real reflection")  # no row's id; SQLite cannot look it up
-def test_reflection(fuzz_store: Store, coach: Any, text: Any) -> None:
-    with fuzz_store.write() as conn:
+def test_reflection(shared_demo_store: Store, coach: Any, text: Any) -> None:
+    with shared_demo_store.write() as conn:
         before = count(conn, s.reflections)
         new_id = attempt(lambda: save_reflection(conn, coach, text, TODAY))
         if isinstance(new_id, ValidationError):
@@ -254,9 +240,9 @@ def test_reflection(fuzz_store: Store, coach: Any, text: Any) -> None:
 @example(coach=1, name=" tara  BAUER ", role="AE", segment="", start=None)
 @example(coach=9, name="New Rep", role="AE", segment="", start=None)
 def test_add_rep(
-    fuzz_store: Store, coach: int, name: Any, role: Any, segment: Any, start: Any
+    shared_demo_store: Store, coach: int, name: Any, role: Any, segment: Any, start: Any
 ) -> None:
-    with fuzz_store.write() as conn:
+    with shared_demo_store.write() as conn:
         before = count(conn, s.reps)
         rep = attempt(
             lambda: add_rep(conn, coach, name, role, segment, start, today=TODAY)
@@ -290,14 +276,14 @@ _RATINGS = st.lists(
     ratings=_RATINGS,
 )
 def test_assessment(
-    fuzz_store: Store,
+    shared_demo_store: Store,
     behaviour_names: set[str],
     rep: int,
     day: Any,
     source: Any,
     ratings: list[Rating],
 ) -> None:
-    with fuzz_store.write() as conn:
+    with shared_demo_store.write() as conn:
         coach = conn.execute(
             sa.select(s.reps.c.coach_id).where(s.reps.c.id == rep)
         ).scalar_one_or_none()

@@ -14,18 +14,21 @@ import datetime as dt
 import hashlib
 import io
 import re
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from coachkit import schema as s
-from coachkit.importer import COLUMNS, KINDS, ImportProblems, ImportResult, import_file
-from coachkit.store import Store, open_store
+from coachkit.exchange.importer import (
+    COLUMNS,
+    KINDS,
+    ImportProblems,
+    ImportResult,
+    import_file,
+)
+from coachkit.store import schema as s
+from coachkit.store.database import Store
 
 NAME = "fuzz.csv"
 FUZZ = settings(
@@ -39,21 +42,9 @@ _WHERE = re.compile(r"^rows? \d+|\bfile\b|--coach")
 
 
 @pytest.fixture(scope="module")
-def fuzz_store(
-    demo_db: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Store]:
-    """One copy of the demo store for the whole module; examples may write to it."""
-    path = tmp_path_factory.mktemp("fuzz-import") / "demo.db"
-    shutil.copy(demo_db, path)
-    store = open_store(str(path))
-    yield store
-    store.dispose()
-
-
-@pytest.fixture(scope="module")
-def names(fuzz_store: Store) -> dict[str, list[str]]:
+def names(shared_demo_store: Store) -> dict[str, list[str]]:
     """Real coach, rep, metric and behaviour names, so some rows match the store."""
-    with fuzz_store.read() as conn:
+    with shared_demo_store.read() as conn:
         return {
             "coach": list(conn.execute(sa.select(s.coaches.c.name)).scalars()),
             "rep": list(conn.execute(sa.select(s.reps.c.name)).scalars()),
@@ -63,11 +54,11 @@ def names(fuzz_store: Store) -> dict[str, list[str]]:
 
 
 @pytest.fixture(scope="module")
-def teams(fuzz_store: Store) -> list[tuple[str, str]]:
+def teams(shared_demo_store: Store) -> list[tuple[str, str]]:
     """(coach, active rep) name pairs, for rows that name a real rep."""
     c, r = s.coaches, s.reps
     query = sa.select(c.c.name, r.c.name).join(r, r.c.coach_id == c.c.id)
-    with fuzz_store.read() as conn:
+    with shared_demo_store.read() as conn:
         return [tuple(row) for row in conn.execute(query.where(r.c.active))]
 
 
@@ -277,9 +268,9 @@ def near_valid_files(
 @example(kind="sessions", data=b"\xff\xfe r\x00e\x00p\x00")
 @example(kind="assessments", data=b'rep,"unclosed\n')
 def test_random_bytes_are_refused_or_imported(
-    fuzz_store: Store, kind: str, data: bytes
+    shared_demo_store: Store, kind: str, data: bytes
 ) -> None:
-    import_and_check(fuzz_store, kind, data)
+    import_and_check(shared_demo_store, kind, data)
 
 
 @FUZZ
@@ -288,38 +279,45 @@ def test_random_bytes_are_refused_or_imported(
 @example(kind="metrics", text="rep;metric;date;value\nA;b;2026-01-01;3\n")
 @example(kind="reps", text='name\n"a""b\n')
 def test_random_text_is_refused_or_imported(
-    fuzz_store: Store, kind: str, text: str
+    shared_demo_store: Store, kind: str, text: str
 ) -> None:
-    import_and_check(fuzz_store, kind, text.encode())
+    import_and_check(shared_demo_store, kind, text.encode())
 
 
 @settings(FUZZ, max_examples=120)
 @given(data=st.data(), kind=st.sampled_from(KINDS))
 def test_structured_csv_is_refused_or_imported(
-    fuzz_store: Store, names: dict[str, list[str]], data: st.DataObject, kind: str
+    shared_demo_store: Store,
+    names: dict[str, list[str]],
+    data: st.DataObject,
+    kind: str,
 ) -> None:
-    import_and_check(fuzz_store, kind, data.draw(csv_files(kind, names)))
+    import_and_check(shared_demo_store, kind, data.draw(csv_files(kind, names)))
 
 
 @settings(FUZZ, max_examples=100)
 @given(data=st.data(), kind=st.sampled_from(KINDS))
 def test_near_valid_csv_is_refused_or_imported(
-    fuzz_store: Store,
+    shared_demo_store: Store,
     names: dict[str, list[str]],
     teams: list[tuple[str, str]],
     data: st.DataObject,
     kind: str,
 ) -> None:
-    import_and_check(fuzz_store, kind, data.draw(near_valid_files(kind, names, teams)))
+    import_and_check(
+        shared_demo_store, kind, data.draw(near_valid_files(kind, names, teams))
+    )
 
 
-def test_a_refused_file_after_good_rows_writes_none_of_them(fuzz_store: Store) -> None:
+def test_a_refused_file_after_good_rows_writes_none_of_them(
+    shared_demo_store: Store,
+) -> None:
     """The good first rows of a file with one bad last row are not written."""
-    before = dump(fuzz_store)
+    before = dump(shared_demo_store)
     good = "".join(
         f"Victor Garcia,Fuzz Rep {i},AE,SMB,2026-01-0{i}\n" for i in range(1, 6)
     )
     data = "coach,name,role,segment,start_date\n" + good + "Victor Garcia,=cmd,AE,,\n"
     with pytest.raises(ImportProblems, match=r"row 7, column 'name'"):
-        import_file(fuzz_store, "reps", data.encode(), name=NAME)
-    assert dump(fuzz_store) == before
+        import_file(shared_demo_store, "reps", data.encode(), name=NAME)
+    assert dump(shared_demo_store) == before

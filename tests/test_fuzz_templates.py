@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from coachkit.errors import TemplateError
-from coachkit.templates import (
+from coachkit.model.templates import (
     Framework,
     SessionGuides,
     framework_problems,

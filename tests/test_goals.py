@@ -10,9 +10,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from coachkit import schema as s
 from coachkit.errors import ValidationError
-from coachkit.goals import (
+from coachkit.model.goals import (
     GoalDraft,
     baseline_for,
     format_value,
@@ -20,7 +19,8 @@ from coachkit.goals import (
     parse_target,
     validate_goal,
 )
-from coachkit.store import Store
+from coachkit.store import schema as s
+from coachkit.store.database import Store
 
 TODAY = dt.date(2026, 6, 15)
 
@@ -34,7 +34,7 @@ def _id(conn: Connection, table: sa.Table, key: str) -> int:
 @pytest.fixture(scope="module")
 def team_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """A store with the framework, one coach and one rep (no numbers yet)."""
-    from coachkit.cli import prepare_store
+    from coachkit.model.framework import prepare_store
 
     store = prepare_store(str(tmp_path_factory.mktemp("goals") / "store.db"))
     with store.write() as c:

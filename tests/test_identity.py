@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
-from coachkit import identity, queries
 from coachkit.apps.base import build
 from coachkit.apps.prioritize import Prioritize
-from coachkit.cli import main
-from coachkit.identity import NotSignedIn, visitor
-from coachkit.store import Store
-from coachkit.users import add_user, change_user, list_users
+from coachkit.cli.main import main
+from coachkit.model.users import add_user, change_user, list_users
+from coachkit.store import queries
+from coachkit.store.database import Store
+from coachkit.web import identity
+from coachkit.web.identity import NotSignedIn, visitor
 
 
 @pytest.fixture
@@ -65,16 +67,27 @@ def test_a_trusted_header_decides_only_when_configured(
     assert nobody is None
 
 
+@pytest.fixture
+def open_as(
+    demo_store: Store, today: dt.date, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[str, int], Prioritize]:
+    """Open Prioritize as JupyterHub user ``login``; the address asks for ``coach``."""
+
+    def open_prioritize(login: str, coach: int) -> Prioritize:
+        monkeypatch.setenv("JUPYTERHUB_USER", login)
+        monkeypatch.setenv("QUERY_STRING", f"coach={coach}")
+        return Prioritize(db=demo_store.location, today=today)
+
+    return open_prioritize
+
+
 def test_a_signed_in_coach_sees_only_their_team(
     demo_store: Store,
     logins: dict[str, int],
-    today: dt.date,
-    monkeypatch: pytest.MonkeyPatch,
+    open_as: Callable[[str, int], Prioritize],
 ) -> None:
-    monkeypatch.setenv("JUPYTERHUB_USER", "ann")
     # Asking for Bo's team in the address changes nothing.
-    monkeypatch.setenv("QUERY_STRING", f"coach={logins['bo']}")
-    app = Prioritize(db=demo_store.location, today=today)
+    app = open_as("ann", logins["bo"])
     assert app.state.coach_id == logins["ann"]
     assert set(app.state.roster["coach_id"]) == {logins["ann"]}
     picker = app.shell.coach_picker
@@ -93,14 +106,9 @@ def test_a_signed_in_coach_sees_only_their_team(
 
 
 def test_a_signed_in_lead_may_pick_any_coach(
-    demo_store: Store,
-    logins: dict[str, int],
-    today: dt.date,
-    monkeypatch: pytest.MonkeyPatch,
+    logins: dict[str, int], open_as: Callable[[str, int], Prioritize]
 ) -> None:
-    monkeypatch.setenv("JUPYTERHUB_USER", "lee")
-    monkeypatch.setenv("QUERY_STRING", f"coach={logins['bo']}")
-    app = Prioritize(db=demo_store.location, today=today)
+    app = open_as("lee", logins["bo"])
     assert app.state.coach_id == logins["bo"]
     assert set(app.state.roster["coach_id"]) == {logins["bo"]}
     assert not app.shell.coach_picker.disabled

@@ -14,9 +14,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from coachkit import schema as s
-from coachkit.cli import main
-from coachkit.store import open_store
+from coachkit.cli.main import main
+from coachkit.store import schema as s
+from coachkit.store.database import open_store
 
 HEAD = "coach,rep,metric,date,value\n"
 ROWS = (

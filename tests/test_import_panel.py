@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from coachkit import queries, schema
 from coachkit.apps.import_panel import ImportPanel
 from coachkit.apps.prioritize import Prioritize
-from coachkit.store import Store
+from coachkit.store import queries, schema
+from coachkit.store.database import Store
 
 pytestmark = pytest.mark.usefixtures("no_callback_errors")
 
@@ -44,18 +44,24 @@ def _reps(store: Store) -> int:
         )
 
 
+def _checked(
+    store: Store, today: dt.date, kind: str, name: str, data: bytes
+) -> tuple[Prioritize, ImportPanel, int]:
+    """Open the panel and choose a file, which it checks; also the reps before."""
+    app, panel = _panel(store, today)
+    before = _reps(store)
+    _choose(panel, kind, name, data)
+    return app, panel, before
+
+
 def test_a_clean_file_is_checked_then_imported_into_the_coachs_team(
     demo_store: Store, today: dt.date
 ) -> None:
-    app, panel = _panel(demo_store, today)
-    before = _reps(demo_store)
-    _choose(
-        panel,
-        "reps",
-        "new reps.csv",
+    data = (
         b"Name,Role,Segment,Start Date\nAda New,Account Executive,SMB,2026-01-05\n"
-        b"Bo <b>Bold</b>,Sales Development Rep,Enterprise,2026-02-02\n",
+        b"Bo <b>Bold</b>,Sales Development Rep,Enterprise,2026-02-02\n"
     )
+    app, panel, before = _checked(demo_store, today, "reps", "new reps.csv", data)
     assert "2 added" in panel.report.value
     assert "Press Import" in panel.report.value
     assert not panel.run.disabled
@@ -73,14 +79,8 @@ def test_a_clean_file_is_checked_then_imported_into_the_coachs_team(
 def test_a_broken_file_lists_its_problems_and_cannot_be_imported(
     demo_store: Store, today: dt.date
 ) -> None:
-    app, panel = _panel(demo_store, today)
-    before = _reps(demo_store)
-    _choose(
-        panel,
-        "metrics",
-        "crm.csv",
-        b"rep,metric,date,value\nNobody <img src=x>,conversations,31/03/2026,1\n",
-    )
+    data = b"rep,metric,date,value\nNobody <img src=x>,conversations,31/03/2026,1\n"
+    app, panel, before = _checked(demo_store, today, "metrics", "crm.csv", data)
     report = panel.report.value
     assert "crm.csv was not imported (nothing was changed)" in report
     assert (

@@ -11,9 +11,14 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from coachkit import schema as s
-from coachkit.importer import ImportProblems, check_file, import_file
-from coachkit.store import Store
+from coachkit.exchange.importer import (
+    ImportProblems,
+    ImportResult,
+    check_file,
+    import_file,
+)
+from coachkit.store import schema as s
+from coachkit.store.database import Store
 
 HEAD = "coach,rep,metric,date,value\n"
 ROW = "Victor Garcia,Tara Bauer,wins,2026-03-30,{}\n"
@@ -40,6 +45,25 @@ def snapshot(store: Store) -> tuple[dict[str, str], dict[str, list[Any]]]:
 def count(store: Store, table: sa.Table) -> int:
     with store.read() as conn:
         return conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+
+
+#: The table each kind of file fills.
+TABLES = {
+    "metrics": s.metric_values,
+    "reps": s.reps,
+    "assessments": s.assessments,
+    "sessions": s.sessions,
+}
+
+
+def import_twice(
+    store: Store, kind: str, data: bytes, again: bytes, **kw: Any
+) -> tuple[ImportResult, ImportResult, int]:
+    """Import ``data``, then ``again``; also how many rows the kind's table gained."""
+    before = count(store, TABLES[kind])
+    first = import_file(store, kind, data, **kw)
+    second = import_file(store, kind, again, **kw)
+    return first, second, count(store, TABLES[kind]) - before
 
 
 def refused(store: Store, kind: str, data: bytes, **kw: Any) -> ImportProblems:
@@ -204,17 +228,21 @@ def test_row_numbers_are_file_lines_even_with_multiline_notes(
 def test_metrics_import_adds_then_updates_without_duplicates(
     demo_store: Store,
 ) -> None:
-    before = count(demo_store, s.metric_values)
     rows = "".join(
         f"Victor Garcia,Tara Bauer,wins,2030-01-{day:02d},{day}\n" for day in (1, 2, 3)
     )
-    first = import_file(demo_store, "metrics", (HEAD + rows).encode(), name="m.csv")
+    changed = rows.replace("2030-01-02,2", "2030-01-02,20")
+    first, again, gained = import_twice(
+        demo_store,
+        "metrics",
+        (HEAD + rows).encode(),
+        (HEAD + changed).encode(),
+        name="m.csv",
+    )
     assert (first.rows, first.added, first.updated, first.unchanged) == (3, 3, 0, 0)
     assert first.summary() == "Imported 3 metric values from m.csv: 3 added, 0 updated."
-    changed = rows.replace("2030-01-02,2", "2030-01-02,20")
-    again = import_file(demo_store, "metrics", (HEAD + changed).encode())
     assert (again.added, again.updated, again.unchanged) == (0, 1, 2)
-    assert count(demo_store, s.metric_values) == before + 3
+    assert gained == 3
     with demo_store.read() as conn:
         value = conn.execute(
             sa.select(s.metric_values.c.value).where(
@@ -241,17 +269,15 @@ def test_missing_coach_column_with_several_coaches(demo_store: Store) -> None:
 
 
 def test_reps_import_adds_and_updates(demo_store: Store) -> None:
-    before = count(demo_store, s.reps)
     data = (
         b"Coach,Name,Role,Segment,Start Date\n"
         b"Victor Garcia,Tara Bauer,Team Lead,SMB,\n"
         b"Victor Garcia,New Person,,Enterprise,2026-01-05\n"
     )
-    first = import_file(demo_store, "reps", data)
+    first, again, gained = import_twice(demo_store, "reps", data, data)
     assert (first.added, first.updated, first.unchanged) == (1, 1, 0)
-    again = import_file(demo_store, "reps", data)
     assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
-    assert count(demo_store, s.reps) == before + 1
+    assert gained == 1
     with demo_store.read() as conn:
         r = s.reps
         got = conn.execute(
@@ -266,17 +292,16 @@ def test_reps_import_adds_and_updates(demo_store: Store) -> None:
 
 
 def test_assessments_import_and_reimport(demo_store: Store) -> None:
-    before = count(demo_store, s.assessments)
     data = (
         b"coach,rep,behavior,assessed_on,skill,will,source,evidence\n"
         b"Victor Garcia,Tara Bauer,Set agenda,2026-05-01,2,4,self,Says so\n"
         b"Victor Garcia,Tara Bauer,set_agenda,2026-05-01,3,4,,Heard it on a call\n"
     )
-    first = import_file(demo_store, "assessments", data)
+    changed = data.replace(b",3,4,,", b",5,4,,")
+    first, second, gained = import_twice(demo_store, "assessments", data, changed)
     assert first.added == 2
-    second = import_file(demo_store, "assessments", data.replace(b",3,4,,", b",5,4,,"))
     assert (second.added, second.updated, second.unchanged) == (0, 1, 1)
-    assert count(demo_store, s.assessments) == before + 2
+    assert gained == 2
 
 
 def test_assessment_score_out_of_range(demo_store: Store) -> None:
@@ -291,18 +316,17 @@ def test_assessment_score_out_of_range(demo_store: Store) -> None:
 
 
 def test_sessions_import_and_reimport(demo_store: Store) -> None:
-    before = count(demo_store, s.sessions)
     data = (
         b"coach,rep,date,type,minutes,style,went_well,next_session\n"
         b"Victor Garcia,Tara Bauer,2026-06-20,Call review,45,Guide,Good questions,"
         b"2026-06-27\n"
         b"Victor Garcia,Tara Bauer,2026-06-21,ride-along,,,,\n"
     )
-    first = import_file(demo_store, "sessions", data)
+    changed = data.replace(b",45,", b",60,")
+    first, again, gained = import_twice(demo_store, "sessions", data, changed)
     assert (first.added, first.updated) == (2, 0)
-    again = import_file(demo_store, "sessions", data.replace(b",45,", b",60,"))
     assert (again.added, again.updated, again.unchanged) == (0, 1, 1)
-    assert count(demo_store, s.sessions) == before + 2
+    assert gained == 2
     with demo_store.read() as conn:
         t = s.sessions
         got = conn.execute(
@@ -322,7 +346,7 @@ def test_check_file_reads_bytes_without_writing(demo_store: Store) -> None:
 
 
 def test_every_kind_imports_and_reimports_on_postgresql(postgres_url: str) -> None:
-    from coachkit.cli import prepare_store
+    from coachkit.model.framework import prepare_store
 
     store = prepare_store(postgres_url)
     try:

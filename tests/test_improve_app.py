@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from coachkit import queries, schema
 from coachkit.apps.improve import Improve
-from coachkit.periods import Period
-from coachkit.store import Store
+from coachkit.model.periods import Period
+from coachkit.store import queries, schema
+from coachkit.store.database import Store
 
 pytestmark = pytest.mark.usefixtures("no_callback_errors")
 
@@ -128,7 +128,7 @@ def test_reflection_is_saved_dated_and_shown_next_time_as_text(
 
     again = _app(demo_store, coach, today).tab("reflect")
     shown = again.last.value
-    assert f"Last time ({today:%d %b %Y}) you wrote" in shown
+    assert f"Last time ({today.day} {today:%B %Y}) you wrote" in shown
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
     assert "<script>" not in shown
     assert again.frames["reflections"]["text"].iloc[0] == typed
@@ -241,3 +241,38 @@ def test_team_report_downloads_as_a_printable_page_and_a_markdown_zip(
     for picture in (n for n in names if n.endswith(".png")):
         assert picture in text  # the Markdown shows each chart beside it
         assert archive.read(picture).startswith(b"\x89PNG")
+
+
+def test_what_worked_folds_thin_rows_and_draws_the_weeks_of_the_row_picked(
+    demo_store: Store, today: dt.date
+) -> None:
+    _, lead = _ids(demo_store)
+    app = _app(demo_store, lead, today)
+    app.tab_widget.selected_index = 1
+    worked = app.tab("worked")
+    team = worked.frames["team"]
+    ready = team[team["enough"]]
+    html = _html(worked.box)
+    assert len(ready) >= 1
+    # Rows with enough data are in the table; the rest fold away behind a count.
+    waiting = len(team) - len(ready)
+    assert f"{waiting} more rows need more data</summary>" in html
+    assert html.index("Across everyone") < html.index("<details")
+    for verdict in ready["verdict"]:
+        assert f"<td>{verdict}</td>" in html.replace("&#x27;", "'")
+    # The week-by-week picture of the first row with enough data, then another.
+    labels = [label for label, _ in worked.row_picker.options]
+    assert labels == [f"{r.behaviour}: {r.metric}" for r in ready.itertuples()]
+    weeks = worked.frames["weeks"]
+    assert list(weeks["week"]) == list(range(-12, 10))
+    assert set(weeks["part"]) == {"before", "when picked", "settling in", "after"}
+    assert worked.weeks.children, "the week-by-week chart is on the tab"
+    spec = worked.charts["Week by week"].to_dict()
+    assert spec["title"].startswith(str(ready.iloc[0]["behaviour"]))
+    if len(labels) > 1:
+        worked.row_picker.value = worked.row_picker.options[1][1]
+        spec = worked.charts["Week by week"].to_dict()
+        assert spec["title"].startswith(str(ready.iloc[1]["behaviour"]))
+    # No column name or code reaches the screen.
+    for raw in ("behaviour_id", "metric_id", "higher_is_better", ">nan<", ">None<"):
+        assert raw not in html

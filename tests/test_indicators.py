@@ -7,12 +7,10 @@ from collections.abc import Sequence
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
+from rows import add, add_values, first_coach
 from sqlalchemy.engine import Connection
 
-from coachkit import queries
-from coachkit import schema as s
-from coachkit.indicators import (
+from coachkit.improve.indicators import (
     NO_DATA,
     REP_COLUMNS,
     WEEKLY_COLUMNS,
@@ -21,18 +19,15 @@ from coachkit.indicators import (
     rep_indicators,
     weekly_indicators,
 )
-from coachkit.periods import Period
-from coachkit.rates import wilson_interval
-from coachkit.store import Store
+from coachkit.model.periods import Period
+from coachkit.model.rates import wilson_interval
+from coachkit.store import queries
+from coachkit.store import schema as s
+from coachkit.store.database import Store
 
 FIRST = dt.date(2026, 1, 5)  # a Monday
 PERIOD = Period.between(FIRST, FIRST + dt.timedelta(weeks=12, days=-1))
 WEEKS = 12
-
-
-def _coach(conn: Connection, name: str) -> int:
-    query = s.coaches.insert().values(name=name).returning(s.coaches.c.id)
-    return int(conn.execute(query).scalar_one())
 
 
 def _rep(
@@ -45,32 +40,13 @@ def _rep(
     active: bool = True,
     first: dt.date = FIRST,
 ) -> int:
-    rep_id = int(
-        conn.execute(
-            s.reps.insert()
-            .values(coach_id=coach, name=name, active=active)
-            .returning(s.reps.c.id)
-        ).scalar_one()
-    )
-    ids = dict(conn.execute(sa.select(s.metrics.c.key, s.metrics.c.id)).all())
-    rows = []
+    rep_id = add(conn, s.reps, coach_id=coach, name=name, active=active)
+    values = []
     for i, (conv, acted) in enumerate(zip(conversations, actions, strict=True)):
         day = first + dt.timedelta(weeks=i)
-        for key, value in (
-            ("conversations", conv),
-            ("buyer_action_conversations", acted),
-        ):
-            rows.append(
-                {
-                    "coach_id": coach,
-                    "rep_id": rep_id,
-                    "metric_id": ids[key],
-                    "observed_on": day,
-                    "value": float(value),
-                }
-            )
-    if rows:
-        conn.execute(s.metric_values.insert(), rows)
+        values += [("conversations", day, conv)]
+        values += [("buyer_action_conversations", day, acted)]
+    add_values(conn, coach, rep_id, values)
     return rep_id
 
 
@@ -87,7 +63,10 @@ def team(store: Store) -> dict[str, int]:
     """Coach A's reps each show one pattern; coach B has one rep of their own."""
     up, down, flat = _rising(20, 2), _rising(42, -2), [30] * WEEKS
     with store.write() as conn:
-        a, b = _coach(conn, "Casey Coach"), _coach(conn, "Blake Coach")
+        a, b = (
+            add(conn, s.coaches, name="Casey Coach"),
+            add(conn, s.coaches, name="Blake Coach"),
+        )
         ids = {
             "a": a,
             "b": b,
@@ -239,13 +218,7 @@ def test_a_framework_without_the_metrics_gives_empty_frames(
 def test_demo_columns(demo_store: Store, today: dt.date, everyone: bool) -> None:
     period = Period.last_months(today, 6)
     with demo_store.read() as conn:
-        coach = (
-            None
-            if everyone
-            else int(
-                conn.execute(sa.select(sa.func.min(s.reps.c.coach_id))).scalar_one()
-            )
-        )
+        coach = None if everyone else first_coach(conn)
         weekly = weekly_indicators(conn, coach, period)
         reps = rep_indicators(conn, coach, period)
         active = queries.roster(conn, coach)

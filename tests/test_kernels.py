@@ -1,6 +1,6 @@
 """Kernels are copies of one kernel template that has done the imports (issue 7).
 
-The template (coachkit/kernels.py) imports ipykernel, pandas, SQLAlchemy and
+The template (coachkit/web/kernels.py) imports ipykernel, pandas, SQLAlchemy and
 coachkit once; each kernel the server starts is a fork of it. These tests start
 real kernels through jupyter_client with coachkit's provisioner, as Voila does, and
 a real ``coachkit serve``: a kernel must behave as one started the usual way (its
@@ -23,13 +23,13 @@ from typing import Any, TypeVar
 
 import psutil
 import pytest
-from browser_fixtures import _child_env, process_tree, serving
+from browser_fixtures import process_tree, quiet_env, serving
 from jupyter_client.manager import AsyncKernelManager
 
-from coachkit import kernels
-from coachkit.kernels import ForkedKernel, Template
-from coachkit.pillars import PILLARS
-from coachkit.serve import PROVISIONER, voila_argv, workbooks_dir
+from coachkit.model.pillars import PILLARS
+from coachkit.web import kernels
+from coachkit.web.kernels import ForkedKernel, Template
+from coachkit.web.serve import PROVISIONER, voila_argv, workbooks_dir
 
 T = TypeVar("T")
 KERNEL = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
@@ -160,7 +160,7 @@ def test_a_forked_kernel_is_its_own_process_with_its_pages_env_and_folder(
     # Both are children of the one template, which is not this test's process.
     assert ann_parent == bo_parent != str(os.getpid())
     template = psutil.Process(int(ann_parent))
-    assert "coachkit.kernels" in " ".join(template.cmdline())
+    assert "coachkit.web.kernels" in " ".join(template.cmdline())
     assert ann_random != bo_random
     # Voila's page asks the kernel for every widget at once on this channel; without
     # it the page falls back to one request per widget.
@@ -224,7 +224,7 @@ def test_no_kernel_outlives_a_server_that_was_killed(
     """
     db = tmp_path / "store.db"
     db.write_bytes(demo_db.read_bytes())
-    with serving(db, tmp_path, _child_env(tmp_path / "home"), "--pool-size", "1") as (
+    with serving(db, tmp_path, quiet_env(tmp_path / "home"), "--pool-size", "1") as (
         running,
         proc,
     ):
@@ -240,7 +240,7 @@ def test_no_kernel_outlives_a_server_that_was_killed(
         templates = [
             pid
             for pid in tree
-            if "coachkit.kernels" in " ".join(psutil.Process(pid).cmdline())
+            if "coachkit.web.kernels" in " ".join(psutil.Process(pid).cmdline())
         ]
         # One template and its kernels: the visitor's and two still in pools.
         assert len(templates) >= 4, tree

@@ -19,9 +19,9 @@ from typing import Any
 
 import nbformat
 import pytest
-from browser_fixtures import _free_port, launch, wait_until_answers
+from browser_fixtures import free_port, launch, quiet_env, wait_until_answers
 
-from coachkit.commands.lab import copy_workbooks
+from coachkit.cli.lab import copy_workbooks
 
 TOKEN = "coachkit-test-token"
 
@@ -77,16 +77,8 @@ def lab(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab
     db = tmp / "demo.db"
     shutil.copy(demo_db, db)
     home = tmp / "home"
-    env = dict(os.environ, HOME=str(home), XDG_DATA_HOME=str(home / "data"))
-    env.pop("COACHKIT_DB", None)
-    for var, sub in (
-        ("JUPYTER_CONFIG_DIR", "jupyter-config"),
-        ("JUPYTER_DATA_DIR", "jupyter-data"),
-        ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"),
-        ("IPYTHONDIR", "ipython"),
-    ):
-        env[var] = str(home / sub)
-    port = _free_port()
+    env = {**quiet_env(home), "XDG_DATA_HOME": str(home / "data")}
+    port = free_port()
     command = [sys.executable, "-m", "coachkit", "lab", "--db", str(db)]
     command += ["--port", str(port), "--no-browser"]
     command += ["--allow-root", f"--IdentityProvider.token={TOKEN}"]
@@ -158,7 +150,7 @@ def test_a_lab_kernel_builds_the_workbook_on_the_store(lab: Lab) -> None:
 def test_a_busy_port_gets_one_clear_line(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from coachkit.cli import main
+    from coachkit.cli.main import main
 
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))

@@ -22,7 +22,7 @@ import pytest
 
 from coachkit.apps.prioritize import Prioritize
 from coachkit.apps.prioritize.performance_tab import PerformanceTab
-from coachkit.store import Store
+from coachkit.store.database import Store
 
 #: Run in a fresh Python, as a kernel does: build a workbook, then open every tab.
 FIRST_VIEW = """

@@ -11,9 +11,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from coachkit import schema as s
 from coachkit.errors import ValidationError
-from coachkit.observations import (
+from coachkit.facilitate.observations import (
     NOTE_MAX,
     log_observation,
     observation_log,
@@ -21,8 +20,9 @@ from coachkit.observations import (
     tally_from,
     undo_last,
 )
-from coachkit.sessions import load_draft
-from coachkit.store import Store
+from coachkit.facilitate.sessions import load_draft
+from coachkit.store import schema as s
+from coachkit.store.database import Store
 
 AT = dt.datetime(2026, 6, 15, 10, 0)
 

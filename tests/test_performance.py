@@ -8,11 +8,10 @@ from collections.abc import Iterator, Sequence
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from rows import add, add_values
 from sqlalchemy.engine import Connection
 
-from coachkit import queries
-from coachkit import schema as s
-from coachkit.performance import (
+from coachkit.prioritize.performance import (
     PERFORMANCE_COLUMNS,
     last_coached,
     metric_history,
@@ -20,16 +19,13 @@ from coachkit.performance import (
     weekly_rates,
     window,
 )
-from coachkit.store import Store
+from coachkit.store import queries
+from coachkit.store import schema as s
+from coachkit.store.database import Store
 
 TODAY = dt.date(2026, 6, 15)  # a Monday: the window is 2026-03-23 .. 2026-06-14
 FIRST_WEEK = dt.date(2026, 3, 23)
-MONTHS = (dt.date(2026, 4, 6), dt.date(2026, 5, 4))  # first Mondays in the window
-
-
-def _coach(conn: Connection, name: str) -> int:
-    query = s.coaches.insert().values(name=name).returning(s.coaches.c.id)
-    return int(conn.execute(query).scalar_one())
+MONTHS = (dt.date(2026, 4, 6), dt.date(2026, 5, 4), dt.date(2026, 6, 1))  # 1st Mondays
 
 
 def _rep(
@@ -40,41 +36,23 @@ def _rep(
     weeks: int = 12,
     conversations: int = 30,
     actions: int = 9,
-    quota: Sequence[float] = (1.0, 1.0),
+    quota: Sequence[float] = (1.0, 1.0, 1.0),
     start: dt.date = dt.date(2024, 1, 8),
     active: bool = True,
 ) -> int:
-    rep_id = int(
-        conn.execute(
-            s.reps.insert()
-            .values(coach_id=coach, name=name, start_date=start, active=active)
-            .returning(s.reps.c.id)
-        ).scalar_one()
+    rep_id = add(
+        conn, s.reps, coach_id=coach, name=name, start_date=start, active=active
     )
-    ids = dict(conn.execute(sa.select(s.metrics.c.key, s.metrics.c.id)).all())
-    rows = []
+    values = []
     for i in range(weeks):
         day = FIRST_WEEK + dt.timedelta(weeks=i)
-        rows.append((ids["conversations"], day, conversations))
-        rows.append((ids["buyer_action_conversations"], day, actions))
-    rows += [
-        (ids["quota_attainment"], day, value)
+        values.append(("conversations", day, conversations))
+        values.append(("buyer_action_conversations", day, actions))
+    values += [
+        ("quota_attainment", day, value)
         for day, value in zip(MONTHS, quota, strict=False)
     ]
-    if rows:
-        conn.execute(
-            s.metric_values.insert(),
-            [
-                {
-                    "coach_id": coach,
-                    "rep_id": rep_id,
-                    "metric_id": m,
-                    "observed_on": d,
-                    "value": float(v),
-                }
-                for m, d, v in rows
-            ],
-        )
+    add_values(conn, coach, rep_id, values)
     return rep_id
 
 
@@ -83,19 +61,19 @@ def teams(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[Store, dict[str, int]]]:
     """Two small teams with known numbers in the 12 weeks before TODAY; read only."""
-    from coachkit.cli import prepare_store
+    from coachkit.model.framework import prepare_store
 
     store = prepare_store(str(tmp_path_factory.mktemp("teams") / "teams.db"))
     with store.write() as conn:
-        a = _coach(conn, "Casey Coach")
-        b = _coach(conn, "Blake Coach")
+        a = add(conn, s.coaches, name="Casey Coach")
+        b = add(conn, s.coaches, name="Blake Coach")
         ids = {
             "coach_a": a,
             "coach_b": b,
-            "Ann": _rep(conn, a, "Ann", actions=9, quota=(0.9, 1.1)),
-            "Ben": _rep(conn, a, "Ben", actions=15, quota=(1.2, 1.4)),
+            "Ann": _rep(conn, a, "Ann", actions=9, quota=(0.9, 1.1, 1.0)),
+            "Ben": _rep(conn, a, "Ben", actions=15, quota=(1.2, 1.4, 1.4)),
             # converts almost no conversation: far below on the action rate
-            "Cy": _rep(conn, a, "Cy", actions=1, quota=(0.6, 0.6)),
+            "Cy": _rep(conn, a, "Cy", actions=1, quota=(0.6, 0.6, 0.6)),
             "Dee": _rep(conn, a, "Dee", weeks=0, quota=()),  # no numbers at all
             # bad numbers, but started 75 days ago: still ramping, never flagged
             "Fay": _rep(
@@ -105,35 +83,21 @@ def teams(
                 weeks=6,
                 conversations=20,
                 actions=0,
-                quota=(0.2, 0.2),
+                quota=(0.2, 0.2, 0.2),
                 start=TODAY - dt.timedelta(days=75),
             ),
             "Eve": _rep(conn, a, "Eve", actions=30, active=False),  # has left
             # team B: Gus is under half of quota and last in his team
-            "Gus": _rep(conn, b, "Gus", actions=7, quota=(0.4, 0.4)),
+            "Gus": _rep(conn, b, "Gus", actions=7, quota=(0.4, 0.4, 0.4)),
             # Hal is under half of quota too, but converts best in his team
-            "Hal": _rep(conn, b, "Hal", actions=14, quota=(0.45, 0.45)),
-            "Ida": _rep(conn, b, "Ida", actions=9, quota=(1.0, 1.1)),
-            "Jo": _rep(conn, b, "Jo", actions=10, quota=(1.2, 1.0)),
-            "Kim": _rep(conn, b, "Kim", actions=11, quota=(0.9, 0.95)),
+            "Hal": _rep(conn, b, "Hal", actions=14, quota=(0.45, 0.45, 0.45)),
+            "Ida": _rep(conn, b, "Ida", actions=9, quota=(1.0, 1.1, 1.1)),
+            "Jo": _rep(conn, b, "Jo", actions=10, quota=(1.2, 1.0, 1.0)),
+            "Kim": _rep(conn, b, "Kim", actions=11, quota=(0.9, 0.95, 0.95)),
         }
         # Outside the window: the week before it, and the week still running.
-        mid = conn.execute(
-            sa.select(s.metrics.c.id).where(s.metrics.c.key == "conversations")
-        ).scalar_one()
-        conn.execute(
-            s.metric_values.insert(),
-            [
-                {
-                    "coach_id": a,
-                    "rep_id": ids["Ann"],
-                    "metric_id": mid,
-                    "observed_on": day,
-                    "value": 999.0,
-                }
-                for day in (dt.date(2026, 3, 16), TODAY)
-            ],
-        )
+        outside = (dt.date(2026, 3, 16), TODAY)
+        add_values(conn, a, ids["Ann"], [("conversations", d, 999) for d in outside])
     yield store, ids
     store.dispose()
 
@@ -176,7 +140,7 @@ def test_one_row_per_active_rep_with_known_sums(
     assert ann["action_rate_low"] < 0.3 < ann["action_rate_high"]
     assert ann["action_rate_enough"]
     assert ann["quota_attainment"] == pytest.approx(1.0)
-    assert ann["quota_months"] == 2
+    assert ann["quota_months"] == 3
 
 
 def test_a_rep_without_numbers_says_so(store: Store, team: dict[str, int]) -> None:
@@ -228,8 +192,8 @@ def test_percentile_places_reps_in_their_team(
             "Gus",
             "coach_b",
             True,
-            "Reached only 40% of quota over the last 12 weeks, in the bottom fifth "
-            "of the team.",
+            "Reached only 40% of quota on average over 3 months (from 40% in the "
+            "worst month to 40% in the best), in the bottom fifth of the team.",
         ),
         ("Hal", "coach_b", False, ""),  # under half of quota, but not at the bottom
         ("Fay", "coach_a", False, ""),  # still ramping up
@@ -267,7 +231,7 @@ def test_metric_history_is_long_form(store: Store, team: dict[str, int]) -> None
         "buyer_action_conversations",
         "quota_attainment",
     }
-    assert len(history) == 12 + 12 + 2 + 2  # plus the two 999s outside the window
+    assert len(history) == 12 + 12 + 3 + 2  # plus the two 999s outside the window
     assert history.equals(
         history.sort_values(["metric", "observed_on"]).reset_index(drop=True)
     )

@@ -8,12 +8,17 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from coachkit import schema as s
-from coachkit.goals import Goal
-from coachkit.planning import CoachingTime, plan_html, plan_markdown, plan_readability
-from coachkit.plans import Focus, Plan, current_plan
-from coachkit.store import Store
-from coachkit.templates import load_session_guides
+from coachkit.model.goals import Goal
+from coachkit.model.plans import Focus, Plan, current_plan
+from coachkit.model.templates import load_session_guides
+from coachkit.prioritize.planning import (
+    CoachingTime,
+    plan_html,
+    plan_markdown,
+    plan_readability,
+)
+from coachkit.store import schema as s
+from coachkit.store.database import Store
 
 GUIDES = load_session_guides()
 

@@ -9,12 +9,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from coachkit import schema as s
 from coachkit.errors import ValidationError
-from coachkit.goals import GoalDraft
-from coachkit.plans import FocusChoice, cadence_days, current_plan, save_plan
-from coachkit.store import Store
-from coachkit.versions import ConflictError
+from coachkit.model.goals import GoalDraft
+from coachkit.model.plans import FocusChoice, cadence_days, current_plan, save_plan
+from coachkit.store import schema as s
+from coachkit.store.database import Store
+from coachkit.store.versions import ConflictError
 
 TODAY = dt.date(2026, 6, 15)
 

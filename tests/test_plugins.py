@@ -18,14 +18,15 @@ from pathlib import Path
 import ipywidgets as w
 import pytest
 
-from coachkit import queries, reflections
 from coachkit.apps import plugins
 from coachkit.apps.facilitate import Facilitate
 from coachkit.apps.improve import Improve
 from coachkit.apps.prioritize import Prioritize
 from coachkit.apps.tabs import Tab
 from coachkit.errors import CoachkitError
-from coachkit.store import Store
+from coachkit.improve import reflections
+from coachkit.store import queries
+from coachkit.store.database import Store
 
 IMPROVE_TABS = (
     "1. Look back",
@@ -108,8 +109,35 @@ def test_example_plugin_adds_a_tab_that_counts_the_coachs_reflections(
 
     with demo_store.write() as conn:
         reflections.save_reflection(conn, coach, "Ask more open questions.", today)
-    app.invalidate()  # as after a period or rep change
+    app.announce("data")  # as after the team's data was read again
     assert f"You have written {expected + 1} reflections." in _html(app.tab_widget)
+
+
+@pytest.mark.usefixtures("no_callback_errors")
+def test_a_plugin_tab_redraws_on_its_events_and_catches_up_when_opened(
+    demo_store: Store, today: dt.date, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(plugins.ENV_VAR, "example_plugin")
+    coach = _coach(demo_store)
+    app = Improve(db=demo_store.location, coach=coach, today=today)
+    notes = len(IMPROVE_TABS)
+    app.tab_widget.selected_index = notes
+    before = _reflection_count(demo_store, coach)
+    app.set_period(app.state.period)  # not one of its events: nothing to redraw
+    assert not app.tabs[notes].stale
+
+    app.tab_widget.selected_index = IMPROVE_TABS.index("7. Reflect")
+    reflect = app.tabs[app.tab_widget.selected_index]
+    reflect.text.value = "Ask more open questions."
+    reflect.save.click()
+    assert app.state.level == "ok", app.state.message
+    tab = app.tabs[notes]
+    assert tab.stale, "a reflection was saved while the tab was off screen"
+    assert f"You have written {before} reflections." in _html(tab.box)
+
+    app.tab_widget.selected_index = notes  # the coach opens it again
+    assert f"You have written {before + 1} reflections." in _html(tab.box)
+    assert not tab.stale
 
 
 @pytest.mark.usefixtures("no_callback_errors")
@@ -189,7 +217,7 @@ def test_a_plugin_tab_that_fails_to_show_its_data_says_so_in_place(
 
         class Fails(Tab):
             title = "Fails"
-            def refresh_rep(self):
+            def draw(self, changed):
                 raise KeyError("quota")
 
         register_tab("prioritize", Fails)
@@ -225,11 +253,12 @@ def test_an_installed_package_adds_a_tab_through_its_entry_point(
 
         class OpenRep(Tab):
             title = "Open rep"
+            redraws_on = frozenset({"rep"})
             def __init__(self, app):
                 super().__init__(app)
                 self.shown = w.HTML()
                 self.box.children = [self.shown]
-            def refresh_rep(self):
+            def draw(self, changed):
                 self.shown.value = "Open: " + self.app.rep_name()
 
         def setup():

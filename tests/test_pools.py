@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from browser_fixtures import Server, serving_pooled
 
-from coachkit.pillars import PILLARS
+from coachkit.model.pillars import PILLARS
 
 PREHEATED = "Using pre-heated kernel: {} for {}"
 STARTED = "Kernel started: {}"

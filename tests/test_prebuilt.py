@@ -24,11 +24,11 @@ from browser_fixtures import (
     serving_pooled,
 )
 
-from coachkit import queries
 from coachkit.apps.base import BUILT_EARLY_CLASS
-from coachkit.pillars import PILLARS
-from coachkit.store import open_store
-from coachkit.users import add_user
+from coachkit.model.pillars import PILLARS
+from coachkit.model.users import add_user
+from coachkit.store import queries
+from coachkit.store.database import open_store
 
 EARLY = f".coachkit-app.{BUILT_EARLY_CLASS}"
 

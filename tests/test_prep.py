@@ -8,19 +8,19 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from coachkit import schema as s
-from coachkit.actions import session_actions
 from coachkit.errors import ValidationError
-from coachkit.goals import baseline_for
-from coachkit.prep import (
+from coachkit.facilitate.actions import session_actions
+from coachkit.facilitate.prep import (
     DEFAULT_STAGE,
     DEFAULT_STYLE,
     TREND_COLUMNS,
     conversation_steps,
     prep_brief,
 )
-from coachkit.store import Store
-from coachkit.templates import GROW_PARTS, SessionGuides, load_session_guides
+from coachkit.model.goals import baseline_for
+from coachkit.model.templates import GROW_PARTS, SessionGuides, load_session_guides
+from coachkit.store import schema as s
+from coachkit.store.database import Store
 
 TODAY = dt.date(2026, 6, 15)
 

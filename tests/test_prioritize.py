@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from coachkit import prioritize
-from coachkit.store import Store
+from coachkit.prioritize import tables as prioritize
+from coachkit.store.database import Store
 
 
 def _gaps(reps: int, behaviours: int = 3) -> pd.DataFrame:

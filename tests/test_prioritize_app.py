@@ -6,11 +6,12 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from coachkit import prioritize, queries, schema
 from coachkit.apps.prioritize import Prioritize
-from coachkit.plans import current_plan
-from coachkit.ranking import Weights, rank
-from coachkit.store import Store
+from coachkit.model.plans import current_plan
+from coachkit.prioritize import tables as prioritize
+from coachkit.prioritize.ranking import Weights, rank
+from coachkit.store import queries, schema
+from coachkit.store.database import Store
 
 pytestmark = pytest.mark.usefixtures("no_callback_errors")
 

@@ -9,10 +9,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from coachkit import schema as s
-from coachkit.actions import ActionDraft, add_action, set_action_status
-from coachkit.goals import baseline_for
-from coachkit.progress import (
+from coachkit.facilitate.actions import ActionDraft, add_action, set_action_status
+from coachkit.facilitate.progress import (
     ACTION_COLUMNS,
     GOAL_COLUMNS,
     SKILL_COLUMNS,
@@ -21,8 +19,10 @@ from coachkit.progress import (
     progress_share,
     skill_history,
 )
-from coachkit.sessions import finish_session, load_draft
-from coachkit.store import Store
+from coachkit.facilitate.sessions import finish_session, load_draft
+from coachkit.model.goals import baseline_for
+from coachkit.store import schema as s
+from coachkit.store.database import Store
 
 TODAY = dt.date(2026, 6, 15)
 

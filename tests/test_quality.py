@@ -7,12 +7,10 @@ from collections.abc import Sequence
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
+from rows import add, add_session, first_coach
 from sqlalchemy.engine import Connection
 
-from coachkit import schema as s
-from coachkit.periods import Period
-from coachkit.quality import (
+from coachkit.improve.quality import (
     CHECKS,
     GAP_COLUMNS,
     MONTH_COLUMNS,
@@ -21,15 +19,13 @@ from coachkit.quality import (
     quality_gaps,
     quality_sentence,
 )
-from coachkit.readability import TARGET_GRADE, grade_level
-from coachkit.store import Store
+from coachkit.model.periods import Period
+from coachkit.model.readability import TARGET_GRADE, grade_level
+from coachkit.store import schema as s
+from coachkit.store.database import Store
 
 PERIOD = Period.between(dt.date(2026, 1, 1), dt.date(2026, 2, 28))
 D = dt.date
-
-
-def _add(conn: Connection, table: sa.Table, **values: object) -> int:
-    return int(conn.execute(table.insert().values(**values)).inserted_primary_key[0])
 
 
 def _session(
@@ -43,27 +39,18 @@ def _session(
 ) -> None:
     scores = {f"coach_{c}": v for c, v in zip(CHECKS, mine, strict=True)}
     scores |= {f"rep_{c}": v for c, v in zip(CHECKS, theirs, strict=True)}
-    _add(
-        conn,
-        s.sessions,
-        coach_id=coach,
-        rep_id=rep,
-        session_type="one_on_one",
-        held_on=held,
-        status=status,
-        **scores,
-    )
+    add_session(conn, coach, rep, held, status=status, **scores)
 
 
 @pytest.fixture
 def team(store: Store) -> dict[str, int]:
     """Coach A: Ann (three sessions) and Ben (left, one); coach B: Cy (one)."""
     with store.write() as conn:
-        a = _add(conn, s.coaches, name="Casey Coach")
-        b = _add(conn, s.coaches, name="Blake Coach")
-        ann = _add(conn, s.reps, coach_id=a, name="Ann")
-        ben = _add(conn, s.reps, coach_id=a, name="Ben", active=False)
-        cy = _add(conn, s.reps, coach_id=b, name="Cy")
+        a = add(conn, s.coaches, name="Casey Coach")
+        b = add(conn, s.coaches, name="Blake Coach")
+        ann = add(conn, s.reps, coach_id=a, name="Ann")
+        ben = add(conn, s.reps, coach_id=a, name="Ben", active=False)
+        cy = add(conn, s.reps, coach_id=b, name="Cy")
         _session(conn, a, ann, D(2026, 1, 10), (5, 5, 4), (4, 3, 4))
         _session(conn, a, ann, D(2026, 1, 20), (4, 4, 4))  # the rep gave no scores
         _session(conn, a, ann, D(2026, 2, 5), (4, 5, 3), (4, 4, 4))
@@ -181,13 +168,7 @@ def test_no_data_gives_empty_frames(store: Store) -> None:
 def test_demo_columns(demo_store: Store, today: dt.date, everyone: bool) -> None:
     period = Period.last_months(today, 6)
     with demo_store.read() as conn:
-        coach = (
-            None
-            if everyone
-            else int(
-                conn.execute(sa.select(sa.func.min(s.reps.c.coach_id))).scalar_one()
-            )
-        )
+        coach = None if everyone else first_coach(conn)
         monthly = quality_by_month(conn, coach, period)
         gaps = quality_gaps(conn, coach, period)
     assert list(monthly.columns) == MONTH_COLUMNS

@@ -7,11 +7,17 @@ import datetime as dt
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from rows import add, add_focus, add_rating
 from sqlalchemy.engine import Connection
 
-from coachkit import schema as s
-from coachkit.queue import QUEUE_COLUMNS, attention_score, next_step, todays_queue
-from coachkit.store import Store
+from coachkit.facilitate.queue import (
+    QUEUE_COLUMNS,
+    attention_score,
+    next_step,
+    todays_queue,
+)
+from coachkit.store import schema as s
+from coachkit.store.database import Store
 
 TODAY = dt.date(2026, 6, 15)
 
@@ -20,20 +26,14 @@ def _day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-def _add(conn: Connection, table: sa.Table, **values: object) -> int:
-    return int(
-        conn.execute(table.insert().values(**values).returning(table.c.id)).scalar_one()
-    )
-
-
 def _rep(conn: Connection, coach: int, name: str) -> int:
-    return _add(conn, s.reps, coach_id=coach, name=name)
+    return add(conn, s.reps, coach_id=coach, name=name)
 
 
 def _plan(
     conn: Connection, coach: int, rep: int, started: str, cadence: int = 14
 ) -> int:
-    return _add(
+    return add(
         conn,
         s.plans,
         coach_id=coach,
@@ -51,7 +51,7 @@ def _session(
     next_on: str | None,
     status: str = "done",
 ) -> int:
-    return _add(
+    return add(
         conn,
         s.sessions,
         coach_id=coach,
@@ -64,7 +64,7 @@ def _session(
 
 
 def _action(conn: Connection, coach: int, rep: int, session: int, due: str) -> None:
-    _add(
+    add(
         conn,
         s.actions,
         coach_id=coach,
@@ -79,7 +79,7 @@ def _action(conn: Connection, coach: int, rep: int, session: int, due: str) -> N
 def team(store: Store) -> tuple[Store, int]:
     """One coach: Ada on time, Bo late with overdue actions, Di and Cy tied."""
     with store.write() as conn:
-        coach = _add(conn, s.coaches, name="Coach One")
+        coach = add(conn, s.coaches, name="Coach One")
         di = _rep(conn, coach, "Di")  # added before Cy: ties still go by name
         _rep(conn, coach, "Cy")
         ada = _rep(conn, coach, "Ada")
@@ -139,34 +139,14 @@ def test_the_largest_focus_gap_is_the_plan_priority(team: tuple[Store, int]) -> 
             .order_by(s.behaviours.c.id)
             .limit(3)
         ).all()
-        for i, (bid, _) in enumerate(behaviours[:2]):
-            _add(
-                conn,
-                s.plan_focus,
-                coach_id=coach,
-                plan_id=plan,
-                behaviour_id=bid,
-                style="guide",
-                stage="prompt",
-                position=i,
-            )
+        add_focus(conn, coach, plan, [bid for bid, _ in behaviours[:2]])
         for bid, skill, day in (
             (behaviours[0][0], 1, "2026-01-10"),  # older rating: ignored
             (behaviours[0][0], 3, "2026-05-10"),
             (behaviours[1][0], 2, "2026-05-10"),
             (behaviours[2][0], 1, "2026-05-10"),  # not in focus: ignored
         ):
-            _add(
-                conn,
-                s.assessments,
-                coach_id=coach,
-                rep_id=bo,
-                behaviour_id=bid,
-                assessed_on=_day(day),
-                source="coach",
-                skill=skill,
-                will=3,
-            )
+            add_rating(conn, coach, bo, bid, _day(day), skill)
         queue = todays_queue(conn, coach, TODAY).set_index("rep")
     assert queue.loc["Bo", "plan_priority"] == behaviours[1][1] - 2
     assert queue.loc["Ada", "plan_priority"] == 0

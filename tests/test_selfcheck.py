@@ -7,11 +7,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from rows import add, add_plan, add_rating, add_session
 from sqlalchemy.engine import Connection
 
-from coachkit import schema as s
-from coachkit.framework import install_framework
-from coachkit.selfcheck import (
+from coachkit.improve.selfcheck import (
     CHECK_COLUMNS,
     COACH_COLUMNS,
     checklist_by_coach,
@@ -20,8 +19,10 @@ from coachkit.selfcheck import (
     summary_sentence,
     weakest_pillar,
 )
-from coachkit.store import Store
-from coachkit.templates import load_framework
+from coachkit.model.framework import install_framework
+from coachkit.model.templates import load_framework
+from coachkit.store import schema as s
+from coachkit.store.database import Store
 
 TODAY = dt.date(2026, 6, 15)
 REPS = 8
@@ -30,10 +31,6 @@ SCORES = ("coach_relevant", "coach_developmental", "coach_motivational")
 
 def _ago(days: int) -> dt.date:
     return TODAY - dt.timedelta(days=days)
-
-
-def _insert(conn: Connection, table: sa.Table, **values: object) -> int:
-    return int(conn.execute(table.insert().values(**values)).inserted_primary_key[0])
 
 
 def _team(conn: Connection, name: str, spoil: str | None = None) -> int:
@@ -47,35 +44,17 @@ def _team(conn: Connection, name: str, spoil: str | None = None) -> int:
       their coach checks scored.
     """
     behaviour = int(conn.execute(sa.select(s.behaviours.c.id).limit(1)).scalar_one())
-    coach = _insert(conn, s.coaches, name=name)
-    _insert(conn, s.reps, coach_id=coach, name="Left Already", active=False)
+    coach = add(conn, s.coaches, name=name)
+    add(conn, s.reps, coach_id=coach, name="Left Already", active=False)
     for i in range(REPS):
-        rep = _insert(conn, s.reps, coach_id=coach, name=f"Rep {i}")
+        rep = add(conn, s.reps, coach_id=coach, name=f"Rep {i}")
         mine = {"coach_id": coach, "rep_id": rep}
         stale = spoil == "Prioritize" and i >= 3
-        _insert(
-            conn,
-            s.assessments,
-            **mine,
-            behaviour_id=behaviour,
-            assessed_on=_ago(200 if stale else 30),
-            source="coach",
-            skill=3,
-            will=3,
+        add_rating(conn, coach, rep, behaviour, _ago(200 if stale else 30), 3)
+        plan = add_plan(
+            conn, coach, rep, _ago(120), [behaviour], cadence_days=14, notes="Meet."
         )
-        plan = _insert(
-            conn, s.plans, **mine, started_on=_ago(120), cadence_days=14, notes="Meet."
-        )
-        _insert(
-            conn,
-            s.plan_focus,
-            coach_id=coach,
-            plan_id=plan,
-            behaviour_id=behaviour,
-            style="guide",
-            stage="prompt",
-        )
-        _insert(
+        add(
             conn,
             s.goals,
             **mine,
@@ -90,19 +69,18 @@ def _team(conn: Connection, name: str, spoil: str | None = None) -> int:
         for held in (_ago(60), _ago(50)) if late else (_ago(20), _ago(6)):
             quiet = late and i > 0
             unchecked = spoil == "Improve" and i > 0
-            session = _insert(
+            session = add_session(
                 conn,
-                s.sessions,
-                **mine,
+                coach,
+                rep,
+                held,
                 plan_id=plan,
                 session_type="call_review",
-                held_on=held,
-                status="done",
                 went_well="" if quiet else "You asked good questions.",
                 to_change="" if quiet else "Send the agenda sooner.",
                 **dict.fromkeys(SCORES, None if unchecked else 4),
             )
-            _insert(
+            add(
                 conn,
                 s.actions,
                 **mine,
@@ -112,7 +90,7 @@ def _team(conn: Connection, name: str, spoil: str | None = None) -> int:
                 status="missed" if quiet else "kept",
             )
     written = _ago(100 if spoil == "Improve" else 10)
-    _insert(conn, s.reflections, coach_id=coach, written_on=written, text="Plan less.")
+    add(conn, s.reflections, coach_id=coach, written_on=written, text="Plan less.")
     return coach
 
 
@@ -244,14 +222,16 @@ def test_the_lead_sees_every_coach_added_up(
     assert complete["score"].to_list() == [1.0, 1.0, 1.0]
 
 
-def test_an_empty_team_scores_zero_and_says_what_is_missing(store: Store) -> None:
+def test_an_empty_team_has_no_scores_and_says_what_is_missing(store: Store) -> None:
     with store.write() as conn:
-        coach = _insert(conn, s.coaches, name="New Coach")
+        coach = add(conn, s.coaches, name="New Coach")
     with store.read() as conn:
         check = programme_check(conn, coach, TODAY)
         everyone = programme_check(conn, None, TODAY)
     assert len(check) == 7
-    assert (check["score"] == 0).all()
+    scores = check.set_index("check")["score"]
+    assert scores.drop("Retrospectives done").isna().all()  # nothing to count: no 0%
+    assert scores["Retrospectives done"] == 0  # the coach wrote none
     assert not check["passed"].any()
     assert check["passed"].dtype == bool
     details = _details(check)
@@ -261,7 +241,13 @@ def test_an_empty_team_scores_zero_and_says_what_is_missing(store: Store) -> Non
     assert details["Coached on cadence"].startswith("No rep has an active plan")
     assert details["Retrospectives done"].startswith("No reflection written yet")
     assert weakest_pillar(check) == "Prioritize"  # a tie goes to the first pillar
-    assert (everyone["score"] == 0).all()
+    assert summary_sentence(check) == (
+        "Your weakest pillar is Prioritize: assessments current has nothing to count "
+        f"yet. {details['Assessments current']}"
+    )
+    assert "0%" not in summary_sentence(check)
+    assert everyone["score"].isna().sum() == 6
+    assert everyone.set_index("check").loc["Retrospectives done", "score"] == 0
     assert _details(everyone)["Retrospectives done"] == (
         "0 of 1 coach wrote a reflection in the last 45 days."
     )

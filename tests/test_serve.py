@@ -17,21 +17,21 @@ from typing import Any
 
 import pytest
 from browser_fixtures import (
-    _child_env,
-    _free_port,
     _stop,
+    free_port,
     launch,
     process_tree,
+    quiet_env,
     wait_until_answers,
 )
 from click.testing import CliRunner
 
-from coachkit.cli import main
+from coachkit.cli.main import main
 from coachkit.errors import CoachkitError
-from coachkit.front_door import SIGN_IN_PAGE, FrontDoor
-from coachkit.identity import HEADER_VAR, HUB_VAR
-from coachkit.pillars import PILLARS
-from coachkit.serve import voila_argv, voila_env, workbooks_dir
+from coachkit.model.pillars import PILLARS
+from coachkit.web.front_door import SIGN_IN_PAGE, FrontDoor
+from coachkit.web.identity import HEADER_VAR, HUB_VAR
+from coachkit.web.serve import voila_argv, voila_env, workbooks_dir
 
 KEY = "k3y-for-the-test-only-0123456789"
 HUB_ENV = {HUB_VAR: "ann", "JUPYTERHUB_SERVICE_PREFIX": "/user/ann/"}
@@ -176,8 +176,8 @@ def test_each_way_in_opens_the_network_or_warns() -> None:
 def keyed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Any]]:
     """``coachkit serve --token KEY`` (the key from $COACHKIT_TOKEN) on a demo store."""
     tmp = tmp_path_factory.mktemp("keyed")
-    env = {**_child_env(tmp / "home"), "COACHKIT_TOKEN": KEY}
-    port = _free_port()
+    env = {**quiet_env(tmp / "home"), "COACHKIT_TOKEN": KEY}
+    port = free_port()
     log = tmp / "serve.log"
     command = [sys.executable, "-m", "coachkit", "serve", "--db", str(tmp / "s.db")]
     command += ["--host", "127.0.0.1", "--port", str(port), "--pool-size", "0"]
@@ -249,7 +249,7 @@ def test_the_key_is_in_no_command_line(keyed: tuple[int, Any]) -> None:
 
 
 def test_the_workbook_kernels_know_their_pages_draw_charts() -> None:
-    from coachkit.charts import PAGE_DRAWS_CHARTS
+    from coachkit.apps.charts import PAGE_DRAWS_CHARTS
 
     env = voila_env("sqlite:///x.db", "127.0.0.1", base={})
     assert env[PAGE_DRAWS_CHARTS] == "1"

@@ -10,11 +10,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from coachkit import schema as s
-from coachkit.actions import ActionDraft, add_action
 from coachkit.errors import ValidationError
-from coachkit.observations import log_observation
-from coachkit.sessions import (
+from coachkit.facilitate.actions import ActionDraft, add_action
+from coachkit.facilitate.observations import log_observation
+from coachkit.facilitate.sessions import (
     CONFLICT_MESSAGE,
     SessionConflict,
     check_draft,
@@ -25,8 +24,9 @@ from coachkit.sessions import (
     save_draft,
     start_draft,
 )
-from coachkit.store import Store, open_store
-from coachkit.versions import ConflictError
+from coachkit.store import schema as s
+from coachkit.store.database import Store, open_store
+from coachkit.store.versions import ConflictError
 
 TODAY = dt.date(2026, 6, 15)
 
@@ -101,7 +101,7 @@ def test_a_rep_has_one_open_draft(demo_store: Store) -> None:
 
 
 def test_a_new_draft_starts_from_the_plan(demo_store: Store) -> None:
-    from coachkit.plans import current_plan
+    from coachkit.model.plans import current_plan
 
     sid, rep = _new_draft(demo_store)
     with demo_store.read() as conn:

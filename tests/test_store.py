@@ -4,16 +4,16 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from coachkit import migrations, schema
 from coachkit.errors import NotACoachkitDatabase, SchemaTooNew, StoreError
-from coachkit.store import (
+from coachkit.model.users import add_user, list_users
+from coachkit.store import migrations, schema
+from coachkit.store.database import (
     ENV_VAR,
     Store,
     default_location,
     open_store,
     resolve_url,
 )
-from coachkit.users import add_user, list_users
 
 
 def test_new_file_gets_schema_and_version(tmp_path: Path) -> None:

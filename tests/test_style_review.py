@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from rows import add, add_rating, add_session, first_coach
 
-from coachkit import schema as s
-from coachkit.periods import Period
-from coachkit.store import Store
-from coachkit.style_review import (
+from coachkit.improve.style_review import (
     HISTORY_COLUMNS,
     NOT_RATED,
     OUTCOME_COLUMNS,
@@ -22,61 +18,14 @@ from coachkit.style_review import (
     style_outcomes,
     style_suggestions,
 )
-from coachkit.styles import STYLES
+from coachkit.model.periods import Period
+from coachkit.model.styles import STYLES
+from coachkit.store import schema as s
+from coachkit.store.database import Store
 
 PERIOD = Period.between(dt.date(2026, 1, 1), dt.date(2026, 3, 31))
 TODAY = dt.date(2026, 4, 1)
 D = dt.date
-
-
-def _add(conn: Connection, table: sa.Table, **values: object) -> int:
-    return int(conn.execute(table.insert().values(**values)).inserted_primary_key[0])
-
-
-def _session(
-    conn: Connection,
-    coach: int,
-    rep: int,
-    held: dt.date,
-    style: str,
-    focus: Sequence[int],
-    status: str = "done",
-) -> None:
-    sid = _add(
-        conn,
-        s.sessions,
-        coach_id=coach,
-        rep_id=rep,
-        session_type="call_review",
-        held_on=held,
-        status=status,
-        style=style,
-    )
-    for b in focus:
-        _add(conn, s.session_focus, session_id=sid, behaviour_id=b, coach_id=coach)
-
-
-def _rate(
-    conn: Connection,
-    coach: int,
-    rep: int,
-    behaviour: int,
-    day: dt.date,
-    skill: int,
-    will: int,
-    source: str = "coach",
-) -> None:
-    _add(
-        conn,
-        s.assessments,
-        coach_id=coach,
-        rep_id=rep,
-        behaviour_id=behaviour,
-        assessed_on=day,
-        source=source,
-        skill=skill,
-        will=will,
-    )
 
 
 @pytest.fixture
@@ -86,16 +35,16 @@ def team(store: Store) -> dict[str, int]:
         b1, b2, b3 = conn.execute(
             sa.select(s.behaviours.c.id).order_by(s.behaviours.c.id).limit(3)
         ).scalars()
-        a = _add(conn, s.coaches, name="Casey Coach")
-        c = _add(conn, s.coaches, name="Blake Coach")
-        ann = _add(conn, s.reps, coach_id=a, name="Ann")
-        ben = _add(conn, s.reps, coach_id=a, name="Ben", active=False)
-        cy = _add(conn, s.reps, coach_id=c, name="Cy")
-        plan = _add(conn, s.plans, coach_id=a, rep_id=ann, started_on=D(2026, 1, 5))
+        a = add(conn, s.coaches, name="Casey Coach")
+        c = add(conn, s.coaches, name="Blake Coach")
+        ann = add(conn, s.reps, coach_id=a, name="Ann")
+        ben = add(conn, s.reps, coach_id=a, name="Ben", active=False)
+        cy = add(conn, s.reps, coach_id=c, name="Cy")
+        plan = add(conn, s.plans, coach_id=a, rep_id=ann, started_on=D(2026, 1, 5))
         for pos, (b, style) in enumerate(
             ((b2, "direct"), (b1, "guide"), (b3, "guide"))
         ):
-            _add(
+            add(
                 conn,
                 s.plan_focus,
                 coach_id=a,
@@ -105,18 +54,23 @@ def team(store: Store) -> dict[str, int]:
                 stage="prompt",
                 position=pos,
             )
-        _rate(conn, a, ann, b1, D(2026, 1, 2), 3, 5)
-        _rate(conn, a, ann, b1, D(2026, 3, 2), 4, 5)
-        _rate(conn, a, ann, b2, D(2026, 1, 2), 2, 2)
-        _rate(conn, a, ann, b2, D(2026, 3, 15), 5, 5, source="self")  # not the coach's
-        _session(conn, a, ann, D(2026, 1, 12), "guide", [b1])
-        _session(conn, a, ann, D(2026, 1, 26), "guide", [b1])
-        _session(conn, a, ann, D(2026, 2, 9), "direct", [b2])
-        _session(conn, a, ann, D(2026, 3, 9), "delegate", [b1])
-        _session(conn, a, ann, D(2026, 3, 20), "guide", [b1], status="draft")
-        _session(conn, a, ann, D(2025, 12, 1), "excite", [b1])  # before the period
-        _session(conn, a, ben, D(2026, 2, 2), "guide", [b1])
-        _session(conn, c, cy, D(2026, 2, 3), "excite", [b2])
+        add_rating(conn, a, ann, b1, D(2026, 1, 2), 3, 5)
+        add_rating(conn, a, ann, b1, D(2026, 3, 2), 4, 5)
+        add_rating(conn, a, ann, b2, D(2026, 1, 2), 2, 2)
+        add_rating(
+            conn, a, ann, b2, D(2026, 3, 15), 5, 5, source="self"
+        )  # not the coach's
+        add_session(conn, a, ann, D(2026, 1, 12), style="guide", focus=[b1])
+        add_session(conn, a, ann, D(2026, 1, 26), style="guide", focus=[b1])
+        add_session(conn, a, ann, D(2026, 2, 9), style="direct", focus=[b2])
+        add_session(conn, a, ann, D(2026, 3, 9), style="delegate", focus=[b1])
+        add_session(
+            conn, a, ann, D(2026, 3, 20), style="guide", focus=[b1], status="draft"
+        )
+        # Before the period:
+        add_session(conn, a, ann, D(2025, 12, 1), style="excite", focus=[b1])
+        add_session(conn, a, ben, D(2026, 2, 2), style="guide", focus=[b1])
+        add_session(conn, c, cy, D(2026, 2, 3), style="excite", focus=[b2])
     return {"a": a, "c": c, "ann": ann, "b1": b1, "b2": b2, "b3": b3}
 
 
@@ -213,13 +167,7 @@ def test_no_data_gives_empty_frames(store: Store) -> None:
 def test_demo_columns(demo_store: Store, today: dt.date, everyone: bool) -> None:
     period = Period.last_months(today, 6)
     with demo_store.read() as conn:
-        coach = (
-            None
-            if everyone
-            else int(
-                conn.execute(sa.select(sa.func.min(s.reps.c.coach_id))).scalar_one()
-            )
-        )
+        coach = None if everyone else first_coach(conn)
         history = style_history(conn, coach, period)
         outcomes = style_outcomes(conn, coach, period)
         suggestions = style_suggestions(conn, coach, today)

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from coachkit.demo.people import _stage, _style
-from coachkit.styles import StyleChoice, choose_style, style_columns
+from coachkit.model.styles import StyleChoice, choose_style, style_columns
 
 
 @pytest.mark.parametrize(

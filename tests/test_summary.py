@@ -8,19 +8,19 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from coachkit import schema as s
-from coachkit.actions import ActionDraft, add_action
-from coachkit.observations import log_observation, observation_log
-from coachkit.readability import Readability
-from coachkit.sessions import load_draft, load_session, save_draft
-from coachkit.store import Store
-from coachkit.summary import (
+from coachkit.facilitate.actions import ActionDraft, add_action
+from coachkit.facilitate.observations import log_observation, observation_log
+from coachkit.facilitate.sessions import load_draft, load_session, save_draft
+from coachkit.facilitate.summary import (
     session_summary,
     summary_html,
     summary_markdown,
     summary_readability,
 )
-from coachkit.templates import SessionGuides, load_session_guides
+from coachkit.model.readability import Readability
+from coachkit.model.templates import SessionGuides, load_session_guides
+from coachkit.store import schema as s
+from coachkit.store.database import Store
 
 ATTACK = "<img src=x onerror=alert(1)>"
 

@@ -5,11 +5,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from coachkit import schema as s
-from coachkit.assessing import Rating, assessment_history, save_assessment
 from coachkit.errors import CoachkitError, ValidationError
-from coachkit.store import Store
-from coachkit.team import (
+from coachkit.model.team import (
     Rep,
     add_rep,
     get_rep,
@@ -17,7 +14,10 @@ from coachkit.team import (
     set_active,
     update_rep,
 )
-from coachkit.versions import ConflictError, update_versioned
+from coachkit.prioritize.assessing import Rating, assessment_history, save_assessment
+from coachkit.store import schema as s
+from coachkit.store.database import Store
+from coachkit.store.versions import ConflictError, update_versioned
 
 TODAY = dt.date(2026, 6, 15)
 

@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from coachkit.errors import TemplateError
-from coachkit.readability import grade_level
-from coachkit.templates import (
+from coachkit.model.readability import grade_level
+from coachkit.model.templates import (
     GROW_PARTS,
     SESSION_TYPE_KEYS,
     STAGE_KEYS,

@@ -11,12 +11,12 @@ import sqlalchemy as sa
 import yaml
 from click.testing import CliRunner
 
-from coachkit import schema as s
-from coachkit.assessing import Rating, assessment_history, save_assessment
-from coachkit.cli import main
-from coachkit.framework import framework_frame, objective_weights
-from coachkit.store import Store
-from coachkit.templates import templates_dir
+from coachkit.cli.main import main
+from coachkit.model.framework import framework_frame, objective_weights
+from coachkit.model.templates import templates_dir
+from coachkit.prioritize.assessing import Rating, assessment_history, save_assessment
+from coachkit.store import schema as s
+from coachkit.store.database import Store
 
 DEFAULT = templates_dir() / "framework.yaml"
 CUSTOMER_SUCCESS = templates_dir() / "frameworks" / "customer_success.yaml"

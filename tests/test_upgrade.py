@@ -21,14 +21,14 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from coachkit import schema
 from coachkit.apps.facilitate import Facilitate
 from coachkit.apps.improve import Improve
 from coachkit.apps.prioritize import Prioritize
 from coachkit.apps.shell import READY_CLASS
-from coachkit.cli import main
+from coachkit.cli.main import main
 from coachkit.errors import SchemaTooNew
-from coachkit.store import open_store
+from coachkit.store import schema
+from coachkit.store.database import open_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RELEASES = ["0.1.0"]

@@ -21,11 +21,11 @@ import pytest
 import sqlalchemy as sa
 import traitlets
 
-from coachkit import queries, schema
 from coachkit.apps.facilitate import Facilitate
 from coachkit.apps.improve import Improve
 from coachkit.apps.prioritize import Prioritize
-from coachkit.store import Store
+from coachkit.store import queries, schema
+from coachkit.store.database import Store
 
 
 @pytest.fixture(autouse=True)

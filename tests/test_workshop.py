@@ -19,17 +19,20 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from coachkit import identity, queries, reflections, team
-from coachkit import schema as s
-from coachkit.access import AccessDenied
 from coachkit.apps.base import Workbook, build
 from coachkit.apps.prioritize import Prioritize
 from coachkit.apps.workshop_claim import ClaimView
-from coachkit.cli import main
+from coachkit.cli.main import main
 from coachkit.errors import CoachkitError, ValidationError
-from coachkit.identity import NotSignedIn
-from coachkit.store import Store
-from coachkit.workshop import (
+from coachkit.improve import reflections
+from coachkit.model import team
+from coachkit.store import queries
+from coachkit.store import schema as s
+from coachkit.store.access import AccessDenied
+from coachkit.store.database import Store
+from coachkit.web import identity
+from coachkit.web.identity import NotSignedIn
+from coachkit.web.workshop import (
     MAX_SEATS,
     NAME_MAX,
     SeatNeeded,
@@ -175,8 +178,8 @@ def test_when_every_seat_is_taken_it_says_so(workshop: Store) -> None:
 _CLAIMER = """
 import sys, time
 from pathlib import Path
-from coachkit.store import open_store
-from coachkit.workshop import claim_seat
+from coachkit.store.database import open_store
+from coachkit.web.workshop import claim_seat
 url, name, go = sys.argv[1:]
 store = open_store(url)
 print("ready", flush=True)

@@ -7,13 +7,13 @@ import importlib
 import os
 import pkgutil
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 import pandas as pd
 
-from coachkit import access, identity, queries
-from coachkit.access import Viewer
+from coachkit.apps.plugins import add_plugin_tabs
 from coachkit.apps.shell import (
     AppState,
     ShellView,
@@ -22,10 +22,14 @@ from coachkit.apps.shell import (
     pooled,
     requested_coach,
 )
+from coachkit.apps.tabs import DATA, Tab, TabDeck
 from coachkit.errors import CoachkitError
-from coachkit.pillars import pillar
-from coachkit.store import Store, open_store
-from coachkit.workshop import SeatNeeded, has_seats, seat_in
+from coachkit.model.pillars import pillar
+from coachkit.store import access, queries
+from coachkit.store.access import Viewer
+from coachkit.store.database import Store, open_store
+from coachkit.web import identity
+from coachkit.web.workshop import SeatNeeded, has_seats, seat_in
 
 if TYPE_CHECKING:
     from coachkit.apps.workshop_claim import ClaimView
@@ -33,7 +37,8 @@ if TYPE_CHECKING:
 _STORES: dict[str, Store] = {}
 #: On a page that was built before its visitor came (tests and benchmarks look).
 BUILT_EARLY_CLASS = "ck-built-before-visit"
-#: Enough words for :func:`coachkit.readability.grade_level` to load its dictionary.
+#: Enough words for :func:`coachkit.model.readability.grade_level` to load its
+#: dictionary.
 _WARM_UP_TEXT = (
     "The coach and the rep met to talk about the call. They agreed on one thing "
     "to practise. The rep will ask more questions next week."
@@ -51,8 +56,11 @@ def store_for(db: str | os.PathLike[str] | None) -> Store:
 class Workbook:
     """Base class of the three workbooks.
 
-    Subclasses set ``pillar_key``, fill in :meth:`load` (read the store into the
-    state) and :meth:`render` (put widgets into ``self.shell.body``).
+    Subclasses set ``pillar_key`` and fill in :meth:`load` (read the store into the
+    state), :meth:`tab_kinds` (the tabs, in order) and :meth:`rep_choices` (the Rep
+    picker's reps). The page is the pickers (:meth:`controls`) over the tabs; the
+    workbook tells its tabs what changed with :meth:`announce` (see
+    :mod:`coachkit.apps.tabs`), and picking a rep calls :meth:`open_rep`.
 
     Parameters
     ----------
@@ -68,6 +76,7 @@ class Workbook:
 
     pillar_key = ""
     state: AppState
+    rep_picker_width = "420px"
 
     def __init__(
         self,
@@ -119,7 +128,7 @@ class Workbook:
         What :meth:`preload` loads, then vl-convert's first drawing, which starts its
         engine: 1.5 s or more that a page served from the pool no longer waits for.
         """
-        from coachkit import charts
+        from coachkit.model import charts
 
         cls.preload()
         charts.warm_up()
@@ -128,13 +137,13 @@ class Workbook:
     def preload(cls) -> None:
         """Import and read what starts no thread: altair and vl-convert's modules,
         the hyphenation dictionary that scores plans and write-ups, and this
-        workbook's tab modules. The kernel template (coachkit/kernels.py) does it
+        workbook's tab modules. The kernel template (coachkit/web/kernels.py) does it
         once for every kernel copied from it.
         """
         import altair  # noqa: F401
         import vl_convert  # noqa: F401
 
-        from coachkit.readability import grade_level
+        from coachkit.model.readability import grade_level
 
         grade_level(_WARM_UP_TEXT)
         package = cls.__module__
@@ -191,7 +200,7 @@ class Workbook:
 
         Raises
         ------
-        coachkit.access.AccessDenied
+        coachkit.store.access.AccessDenied
             The rep is on another coach's team; nothing changes on screen.
         """
         with self.store.read() as conn:
@@ -205,9 +214,97 @@ class Workbook:
         """Read what this workbook shows; ``coach_id=None`` means every coach."""
         raise NotImplementedError
 
-    def render(self) -> None:
-        """Fill ``self.shell.body`` from the state."""
+    def load_rep(self, conn: Any) -> None:
+        """Read what follows the picked rep into the state (by default, nothing)."""
+
+    def tab_kinds(self) -> Sequence[type[Tab]]:
+        """The workbook's tab classes, in the order a coach works through them."""
         raise NotImplementedError
+
+    def rep_choices(self) -> list[tuple[str, int]]:
+        """The Rep picker's (label, rep id) pairs."""
+        raise NotImplementedError
+
+    def controls(self) -> list[w.Widget]:
+        """What the page shows above the tabs."""
+        return [self.rep_picker]
+
+    # -- the page: pickers over tabs ---------------------------------------------
+    def render(self) -> None:
+        """Fill ``self.shell.body`` (once), then show the state read just now."""
+        if not hasattr(self, "deck"):
+            self._build_view()
+        self.show_reps()
+        self.announce(DATA)
+
+    def _build_view(self) -> None:
+        self.rep_picker = w.Dropdown(
+            description="Rep:", layout=w.Layout(width=self.rep_picker_width)
+        )
+        self.rep_picker.add_class("ck-rep-picker")
+        self._showing_reps = False
+        self.rep_picker.observe(self._on_rep, names="value")
+        self.deck = TabDeck(self, add_plugin_tabs(self, list(self.tab_kinds())))
+        self.tabs = self.deck.tabs  # each built when first opened
+        self.tab_widget = self.deck.widget
+        self.shell.body.children = [*self.controls(), self.tab_widget]
+
+    def announce(self, event: str) -> None:
+        """Tell the tabs what changed (an event of :data:`coachkit.apps.tabs.EVENTS`).
+
+        The tab on screen redraws now; the others when they are opened.
+        """
+        if hasattr(self, "deck"):
+            self.deck.announce(event)
+
+    def show_reps(self, options: bool = True) -> None:
+        """Select the picked rep in the Rep picker; ``options``: list the reps again."""
+        state: Any = self.state  # every workbook's state has a rep_id
+        self._showing_reps = True
+        try:
+            if options:
+                self.rep_picker.options = self.rep_choices()
+            self.rep_picker.value = state.rep_id
+        finally:
+            self._showing_reps = False
+
+    def _on_rep(self, change: Any) -> None:
+        state: Any = self.state
+        if self._showing_reps or change.new is None or change.new == state.rep_id:
+            return
+        guarded(self.state, "opening this rep")(self.open_rep)(int(change.new))
+
+    def open_rep(self, rep_id: int) -> None:
+        """Look at another rep (the Rep picker calls this): read them, redraw the tabs.
+
+        Raises
+        ------
+        coachkit.store.access.AccessDenied
+            The rep is on another coach's team; nothing changes on screen.
+        """
+        if rep_id:  # Improve's 0 is the whole team
+            self.check_rep(int(rep_id))
+        state: Any = self.state
+        state.rep_id = int(rep_id)
+        with self.store.read() as conn:
+            self.load_rep(conn)
+        self.show_reps(options=False)
+        self.announce("rep")
+
+    # -- tabs for analysts and tests ---------------------------------------------
+    def tab(self, key: str) -> Any:
+        """The tab called ``key`` (e.g. ``"look_back"``), built and up to date."""
+        return self.deck.show(self.deck.find(key))
+
+    def show_all(self) -> None:
+        """Build and draw every tab (for analysts who want every table at once)."""
+        for index in range(len(self.deck.tabs)):
+            self.deck.show(index)
+
+    @property
+    def timings(self) -> dict[str, float]:
+        """The kernel seconds each tab's latest drawing took, by key (or title)."""
+        return self.deck.timings
 
 
 def likely_coach(coaches: pd.DataFrame, coach: int | None) -> int | None:
@@ -294,10 +391,3 @@ def _fits(early: Workbook, store: Store, kwargs: dict[str, Any]) -> bool:
         except CoachkitError:  # a seat link on a store without seats, say
             return False
     return likely_coach(early.coaches, requested_coach()) == early.state.coach_id
-
-
-def frame_to_dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
-    """Show date columns as plain dates (no time part)."""
-    for col in columns:
-        frame[col] = pd.to_datetime(frame[col]).dt.date
-    return frame

@@ -48,8 +48,8 @@ def report_file(report: Any) -> tuple[str, str, bytes]:
 def report_buttons(make: Callable[[str], Any], state: Any, css: str) -> w.HBox:
     """Two buttons, "Page to print (HTML)" and "Markdown", and the link they make.
 
-    ``make(fmt)`` returns a :class:`coachkit.reports.Report` in ``"html"`` or
-    ``"markdown"``; errors become messages in the status line.
+    ``make(fmt)`` returns a :class:`coachkit.exchange.reports.documents.Report` in
+    ``"html"`` or ``"markdown"``; errors become messages in the status line.
     """
     link = field(w.HTML(), f"{css}-link")
 

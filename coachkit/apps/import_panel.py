@@ -2,7 +2,8 @@
 
 The panel checks the whole file as soon as it is chosen and shows every problem
 (the first 20) or what importing would change; only then does "Import" write it, in
-one transaction. The work is :func:`coachkit.importer.import_file`, as on the CLI.
+one transaction. The work is :func:`coachkit.exchange.importer.import_file`, as on the
+CLI.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ class ImportPanel:
         )
 
     def _show_columns(self, _change: object = None) -> None:
-        from coachkit.importer import COLUMNS
+        from coachkit.exchange.importer import COLUMNS
 
         columns = COLUMNS[self.kind.value]
         needed = ", ".join(c.name for c in columns if c.required)
@@ -107,7 +108,7 @@ class ImportPanel:
 
     def check(self) -> None:
         """Check the chosen file and show its problems or what it would change."""
-        from coachkit.importer import ImportProblems, import_file
+        from coachkit.exchange.importer import ImportProblems, import_file
 
         self.run.disabled = True
         chosen = self.chosen()
@@ -137,7 +138,7 @@ class ImportPanel:
         self.app.state.say(f"{name} is ready to import.", "info")
 
     def _import(self, _button: object = None) -> None:
-        from coachkit.importer import import_file
+        from coachkit.exchange.importer import import_file
 
         chosen = self.chosen()
         if chosen is None:

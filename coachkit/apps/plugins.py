@@ -27,7 +27,7 @@ import ipywidgets as w
 from coachkit.apps.shell import text
 from coachkit.apps.tabs import Tab
 from coachkit.errors import CoachkitError
-from coachkit.pillars import PILLARS
+from coachkit.model.pillars import PILLARS
 
 log = logging.getLogger("coachkit")
 
@@ -51,9 +51,11 @@ def register_tab(pillar: str, tab_class: type[Tab]) -> None:
         ``"prioritize"``, ``"facilitate"`` or ``"improve"``.
     tab_class
         A :class:`coachkit.apps.tabs.Tab` subclass; for ``"improve"``, a
-        :class:`coachkit.apps.improve.tabs.ImproveTab` subclass. The workbook
-        builds it with itself as the only argument. Registering a class twice
-        adds it once.
+        :class:`coachkit.apps.improve.tabs.ImproveTab` subclass (a ``Tab`` with
+        the ``frames`` and ``charts`` every Improve tab has). The workbook builds
+        it with itself as the only argument, when it starts (so a tab that cannot
+        be built is reported at once), and draws it as it does its own tabs.
+        Registering a class twice adds it once.
 
     Raises
     ------
@@ -156,7 +158,7 @@ def _could_not_add(name: str, exc: BaseException) -> str:
 
 
 #: The methods a workbook calls on its tabs; a plugin's errors in them are caught.
-_CALLED = ("refresh", "refresh_rep", "refresh_ranking", "refresh_draft", "load", "draw")
+_CALLED = ("load", "draw")
 
 
 def _guard(tab: Tab, name: str) -> None:

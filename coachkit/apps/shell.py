@@ -12,6 +12,7 @@ import html
 import logging
 import os
 from collections.abc import Callable
+from importlib import resources
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, quote
 
@@ -19,9 +20,9 @@ import ipywidgets as w
 import pandas as pd
 import traitlets as t
 
-from coachkit.access import Viewer
 from coachkit.errors import CoachkitError
-from coachkit.pillars import PILLARS, Pillar, site_path
+from coachkit.model.pillars import PILLARS, Pillar, site_path
+from coachkit.store.access import Viewer
 
 log = logging.getLogger("coachkit")
 
@@ -29,26 +30,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 READY_CLASS = "coachkit-ready"
 
-_CSS = """
-<style>
-.coachkit-app { max-width: 1100px; margin: 0 auto; font-size: 15px; }
-.coachkit-app h1 { font-size: 26px; margin: 8px 0 2px 0; }
-.coachkit-app h2 { font-size: 19px; margin: 18px 0 6px 0; }
-.coachkit-app .ck-purpose { color: #444; margin: 0 0 6px 0; }
-.coachkit-app .ck-nav a, .coachkit-app .ck-nav b { margin-right: 18px; }
-.coachkit-app .ck-status { padding: 6px 10px; border-radius: 4px; min-height: 1.4em; }
-.coachkit-app .ck-status-ok { background: #e7f5ea; color: #14532d; }
-.coachkit-app .ck-status-error { background: #fde8e8; color: #7f1d1d; }
-.coachkit-app .ck-status-info { background: #eef2f7; color: #1e3a5f; }
-.coachkit-app table.ck-table { border-collapse: collapse; margin: 4px 0 12px 0; }
-.coachkit-app table.ck-table th, .coachkit-app table.ck-table td {
-  border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: left;
-  line-height: 1.4; vertical-align: top; }
-.coachkit-app table.ck-table th { white-space: nowrap; }
-.coachkit-app table.ck-table th { background: #f4f6f8; }
-.coachkit-app .ck-note { color: #555; font-size: 13px; }
-</style>
-"""
+#: Every workbook's style block; the rules are in ``shell.css`` beside this module.
+_CSS = (
+    "\n<style>\n"
+    + resources.files("coachkit.apps").joinpath("shell.css").read_text(encoding="utf-8")
+    + "</style>\n"
+)
 
 
 class AppState(t.HasTraits):
@@ -157,7 +144,7 @@ class ShellView:
     state
         The app state the shell reads and writes.
     coaches
-        The ``coachkit.queries.coaches`` frame: who can be picked.
+        The ``coachkit.store.queries.coaches`` frame: who can be picked.
     visitor
         Who signed in, if anyone; None in single-user mode.
     seat

@@ -9,22 +9,25 @@ send the browser elsewhere by itself.
 from __future__ import annotations
 
 import html
+from importlib import resources
 from typing import Any
 
 import ipywidgets as w
 import traitlets as t
 
 from coachkit.apps.shell import _CSS, READY_CLASS, AppState, guarded, text
-from coachkit.pillars import PILLARS, Pillar, site_path
-from coachkit.store import Store
-from coachkit.workshop import NAME_MAX, claim_seat, seat_link
+from coachkit.model.pillars import PILLARS, Pillar, site_path
+from coachkit.store.database import Store
+from coachkit.web.workshop import NAME_MAX, claim_seat, seat_link
 
-_LINKS_CSS = """<style>
-.coachkit-claim .ck-seat-links a { text-decoration: underline; margin-right: 14px; }
-.coachkit-claim .ck-seat-links a.ck-seat-link { display: inline-block;
-  padding: 8px 16px; background: #1976d2; color: #fff; border-radius: 4px;
-  text-decoration: none; font-weight: bold; }
-</style>"""
+#: The seat links' style, in ``workshop_claim.css`` beside this module.
+_LINKS_CSS = (
+    "<style>\n"
+    + resources.files("coachkit.apps")
+    .joinpath("workshop_claim.css")
+    .read_text(encoding="utf-8")
+    + "</style>"
+)
 
 
 class ClaimState(AppState):

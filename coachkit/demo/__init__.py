@@ -33,8 +33,6 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from coachkit import access
-from coachkit import schema as s
 from coachkit.demo.assessments import _assess
 from coachkit.demo.framework import _Framework
 from coachkit.demo.goals import _goals
@@ -44,7 +42,9 @@ from coachkit.demo.sessions import _draft, _reflections, _sessions
 from coachkit.demo.texts import _HTML_NOTE
 from coachkit.demo.timeline import _Calendar
 from coachkit.errors import CoachkitError
-from coachkit.store import Store
+from coachkit.store import access
+from coachkit.store import schema as s
+from coachkit.store.database import Store
 
 __all__ = ["LEAD_NAME", "DemoSummary", "build_demo", "clear_team_data"]
 
@@ -121,8 +121,8 @@ def build_demo(
     CoachkitError
         The store already has coaches.
     """
-    from coachkit.framework import has_framework, install_framework
-    from coachkit.templates import load_framework
+    from coachkit.model.framework import has_framework, install_framework
+    from coachkit.model.templates import load_framework
 
     if coaches < 1 or reps < 1 or months < 1:
         raise CoachkitError("the demo needs at least 1 coach, 1 rep and 1 month.")

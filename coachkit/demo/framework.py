@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from coachkit import schema as s
+from coachkit.store import schema as s
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from coachkit.demo.framework import _Behaviour, _Framework
 from coachkit.demo.metrics import _RATE_BASE
 from coachkit.demo.people import _Rep
 from coachkit.demo.timeline import _Calendar, _weekday
+from coachkit.model.formats import number, percent
 
 
 def _window(rep: _Rep, key: str, fw: _Framework, cal: _Calendar, end: dt.date) -> float:
@@ -57,11 +58,16 @@ def _goals(
             if metric.kind == "rate":
                 baseline = round(baseline, 2)
                 target = round(min(baseline + rng.uniform(0.04, 0.07), 0.95), 2)
-                text = f"Raise the {name} from {baseline:.0%} to {target:.0%}."
+                text = (
+                    f"Raise the {name} from {percent(baseline)} to {percent(target)}."
+                )
             else:
                 baseline = round(baseline, 1)
                 target = round(baseline * 1.15 + 0.5, 1)
-                text = f"Raise {name} from {baseline:g} to {target:g} {metric.unit}."
+                text = (
+                    f"Raise {name} from {number(baseline, 1, trim=True)} to "
+                    f"{number(target, 1, trim=True)} {metric.unit}."
+                )
         if rep.leave is not None and due >= rep.leave:
             status = "dropped"
         elif due >= today:

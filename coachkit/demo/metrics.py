@@ -14,10 +14,10 @@ import datetime as dt
 import numpy as np
 from sqlalchemy.engine import Connection
 
-from coachkit import schema as s
 from coachkit.demo.framework import _Framework
 from coachkit.demo.people import _Rep
 from coachkit.demo.timeline import _Calendar
+from coachkit.store import schema as s
 
 _DEAL_SIZE = {"SMB": 12_000.0, "Mid-Market": 45_000.0, "Enterprise": 140_000.0}
 _VOLUME = {"SMB": 1.15, "Mid-Market": 1.0, "Enterprise": 0.75}

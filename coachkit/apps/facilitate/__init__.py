@@ -7,20 +7,31 @@ lives in the store from its first keystroke, so a closed tab loses nothing.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets as w
 import pandas as pd
 import traitlets as t
 
-from coachkit import prep, progress
 from coachkit.apps.base import Workbook, build
-from coachkit.apps.plugins import add_plugin_tabs
-from coachkit.apps.shell import AppState, guarded
-from coachkit.apps.tabs import TabDeck
-from coachkit.queue import todays_queue
-from coachkit.sessions import SessionDraft, load_draft, load_session, start_draft
-from coachkit.templates import load_session_guides
+from coachkit.apps.shell import AppState
+from coachkit.apps.tabs import DATA, Tab
+from coachkit.facilitate import actions as ac
+from coachkit.facilitate import observations as obs
+from coachkit.facilitate import prep, progress
+from coachkit.facilitate import sessions as se
+from coachkit.facilitate.queue import todays_queue
+from coachkit.facilitate.sessions import (
+    SessionDraft,
+    load_draft,
+    load_session,
+    start_draft,
+)
+from coachkit.facilitate.summary import Summary, session_summary
+from coachkit.model.framework import behaviours_frame
+from coachkit.model.templates import load_session_guides
 
 
 class FacilitateState(AppState):
@@ -55,9 +66,9 @@ class Facilitate(Workbook):
         reps = [int(r) for r in self.state.queue["rep_id"]]
         if self.state.rep_id not in reps:
             self.state.rep_id = reps[0] if reps else None
-        self._load_rep(conn)
+        self.load_rep(conn)
 
-    def _load_rep(self, conn: Any) -> None:
+    def load_rep(self, conn: Any) -> None:
         s, rep = self.state, self.state.rep_id
         if rep is None:
             s.brief = s.draft = None
@@ -70,12 +81,7 @@ class Facilitate(Workbook):
 
     def open_rep(self, rep_id: int) -> None:
         """Open a rep from the queue: their brief, draft and progress."""
-        self.check_rep(int(rep_id))
-        self.state.rep_id = int(rep_id)
-        with self.store.read() as conn:
-            self._load_rep(conn)
-        self._sync_picker()
-        self.deck.redraw("refresh_rep")
+        super().open_rep(rep_id)
         self.tab_widget.selected_index = 1
         self.state.say(f"Opened {self.rep_name()}.", "info")
 
@@ -96,7 +102,7 @@ class Facilitate(Workbook):
         coach = s.coach_id if not s.sees_all else None
         with self.store.write() as conn:
             if coach is None:
-                from coachkit import team
+                from coachkit.model import team
 
                 coach = team.get_rep(conn, s.rep_id).coach_id
             session_id = start_draft(
@@ -114,23 +120,105 @@ class Facilitate(Workbook):
                 self.state.draft = load_session(conn, session_id)
             elif self.state.rep_id is not None:
                 self.state.draft = load_draft(conn, self.state.rep_id)
-        self.deck.redraw("refresh_draft")
+        self.announce("draft")
 
     def refresh_progress(self) -> None:
         """Read the rep's progress and queue again (after finishing a session)."""
         scope = None if self.state.sees_all else self.state.coach_id
         with self.store.read() as conn:
             self.state.queue = todays_queue(conn, scope, self.today)
-            self._load_rep(conn)
-        self.deck.redraw("refresh")
+            self.load_rep(conn)
+        self.announce(DATA)
 
-    def render(self) -> None:
-        if not hasattr(self, "tabs"):
-            self._build()
-        self.deck.redraw("refresh")
-        self._sync_picker()
+    def behaviours(self) -> pd.DataFrame:
+        """Every behaviour of the framework: what a session may focus on."""
+        with self.store.read() as conn:
+            return behaviours_frame(conn)
 
-    def _build(self) -> None:
+    # -- the open session, saved as the coach goes ---------------------------------
+    def save_draft(self, values: dict[str, object], expected_version: int) -> int:
+        """Save some of the draft's fields; return its new version.
+
+        Raises
+        ------
+        coachkit.facilitate.sessions.SessionConflict
+            Someone else saved it first: the coach's copy is saved beside theirs
+            and shown.
+        """
+        try:
+            return se.save_draft(
+                self.store,
+                self.state.draft.id,
+                values,
+                expected_version=expected_version,
+            )
+        except se.SessionConflict as exc:
+            self.reload_draft(exc.copy_id)
+            raise
+
+    def finish_session(
+        self, values: dict[str, object], expected_version: int
+    ) -> Summary:
+        """Save the draft as done, read the progress again; return its summary.
+
+        Raises
+        ------
+        coachkit.facilitate.sessions.SessionConflict
+            As :meth:`save_draft`.
+        """
+        draft = self.state.draft
+        try:
+            se.finish_session(
+                self.store,
+                draft.id,
+                values,
+                expected_version=expected_version,
+                today=self.today,
+            )
+        except se.SessionConflict as exc:
+            self.reload_draft(exc.copy_id)
+            raise
+        with self.store.read() as conn:
+            summary = session_summary(conn, draft.id, self.guides)
+        self.refresh_progress()
+        return summary
+
+    def log_tap(self, behaviour_id: int, outcome: str, note: str) -> None:
+        """Save one observation of the open session, at this moment."""
+        with self.store.write() as conn:
+            obs.log_observation(
+                conn,
+                session_id=self.state.draft.id,
+                behaviour_id=behaviour_id,
+                outcome=outcome,
+                note=note,
+                at=dt.datetime.now().replace(microsecond=0),
+            )
+
+    def undo_tap(self) -> None:
+        """Take back the session's latest observation, and show the draft again."""
+        draft = self.state.draft
+        with self.store.write() as conn:
+            obs.undo_last(conn, draft.id)
+        self.reload_draft(draft.id)
+
+    def add_action(
+        self, action: ac.ActionDraft, held_on: dt.date
+    ) -> tuple[ac.Action, ...]:
+        """Add an agreed action to the open session; return all of its actions."""
+        draft = self.state.draft
+        with self.store.write() as conn:
+            ac.add_action(conn, draft.id, action, held_on)
+            return ac.session_actions(conn, draft.id)
+
+    def remove_action(self, action_id: int) -> tuple[ac.Action, ...]:
+        """Remove an action from the open session; return the ones left."""
+        draft = self.state.draft
+        with self.store.write() as conn:
+            ac.remove_action(conn, action_id)
+            return ac.session_actions(conn, draft.id)
+
+    def tab_kinds(self) -> Sequence[type[Tab]]:
         from coachkit.apps.facilitate.guide_tab import GuideTab
         from coachkit.apps.facilitate.observe_tab import ObserveTab
         from coachkit.apps.facilitate.prep_tab import PrepTab
@@ -138,38 +226,10 @@ class Facilitate(Workbook):
         from coachkit.apps.facilitate.queue_tab import QueueTab
         from coachkit.apps.facilitate.write_tab import WriteTab
 
-        self.rep_picker = w.Dropdown(description="Rep:", layout=w.Layout(width="420px"))
-        self.rep_picker.add_class("ck-rep-picker")
-        self._syncing = False
-        self.rep_picker.observe(self._on_pick, names="value")
-        built_in = [
-            QueueTab,
-            PrepTab,
-            ObserveTab,
-            GuideTab,
-            WriteTab,
-            ProgressTab,
-        ]
-        self.deck = TabDeck(self, add_plugin_tabs(self, built_in))
-        self.tabs = self.deck.tabs  # each built when first opened
-        self.tab_widget = self.deck.widget
-        self.shell.body.children = [self.rep_picker, self.tab_widget]
+        return [QueueTab, PrepTab, ObserveTab, GuideTab, WriteTab, ProgressTab]
 
-    def _sync_picker(self) -> None:
-        queue = self.state.queue
-        self._syncing = True
-        try:
-            self.rep_picker.options = [
-                (str(r.rep), int(r.rep_id)) for r in queue.itertuples()
-            ]
-            self.rep_picker.value = self.state.rep_id
-        finally:
-            self._syncing = False
-
-    def _on_pick(self, change: Any) -> None:
-        if self._syncing or change.new is None or change.new == self.state.rep_id:
-            return
-        guarded(self.state, "opening this rep")(self.open_rep)(int(change.new))
+    def rep_choices(self) -> list[tuple[str, int]]:
+        return [(str(r.rep), int(r.rep_id)) for r in self.state.queue.itertuples()]
 
 
 def build_facilitate(**kwargs: Any) -> Facilitate | w.HTML:

@@ -8,13 +8,14 @@ import ipywidgets as w
 
 from coachkit.apps.shell import text
 from coachkit.apps.tabs import Tab, field
-from coachkit.prep import conversation_steps
+from coachkit.facilitate.prep import conversation_steps
 
 
 class GuideTab(Tab):
     """Where the coach is in the conversation, and what to say next."""
 
     title = "4. Guide"
+    redraws_on = frozenset({"rep"})
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
@@ -31,7 +32,7 @@ class GuideTab(Tab):
         self.next.on_click(self.action("moving in the guide", lambda _b: self._move(1)))
         self.box.children = [self.view, w.HBox([self.back, self.next])]
 
-    def refresh_rep(self) -> None:
+    def draw(self, changed: frozenset[str]) -> None:
         brief = self.state.brief
         if brief is None:
             self.steps = ()

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import ipywidgets as w
 
-from coachkit import observations as obs
 from coachkit.apps.shell import text
 from coachkit.apps.tabs import Tab, field
 
@@ -22,6 +20,7 @@ class ObserveTab(Tab):
     """Live capture: seen, partly seen or missed, with a time and a short note."""
 
     title = "3. Observe"
+    redraws_on = frozenset({"rep", "draft"})
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
@@ -52,10 +51,7 @@ class ObserveTab(Tab):
         self._counts: dict[int, dict[str, int]] = {}
         self._names: dict[int, str] = {}
 
-    def refresh_rep(self) -> None:
-        self.refresh_draft()
-
-    def refresh_draft(self) -> None:
+    def draw(self, changed: frozenset[str]) -> None:
         draft = self.state.draft
         started = draft is not None
         self.start.layout.display = "none" if started else None
@@ -73,7 +69,7 @@ class ObserveTab(Tab):
             int(b): names.get(int(b), f"Behaviour {b}") for b in draft.focus_ids
         }
         if not self._names:
-            framework = self._framework()
+            framework = self.app.behaviours()
             self._names = dict(
                 zip(framework["behaviour_id"], framework["behaviour"], strict=True)
             )
@@ -91,12 +87,6 @@ class ObserveTab(Tab):
         self.rows.children = [self._row(b, name) for b, name in self._names.items()]
         self._show_tally()
 
-    def _framework(self) -> Any:
-        from coachkit.framework import behaviours_frame
-
-        with self.app.store.read() as conn:
-            return behaviours_frame(conn)
-
     def _row(self, behaviour_id: int, name: str) -> w.HBox:
         buttons = []
         for label, outcome, style in _OUTCOMES:
@@ -110,16 +100,7 @@ class ObserveTab(Tab):
 
     def _tapper(self, behaviour_id: int, outcome: str) -> Any:
         def tap(_button: Any = None) -> None:
-            draft = self.state.draft
-            with self.app.store.write() as conn:
-                obs.log_observation(
-                    conn,
-                    session_id=draft.id,
-                    behaviour_id=behaviour_id,
-                    outcome=outcome,
-                    note=self.note.value,
-                    at=dt.datetime.now().replace(microsecond=0),
-                )
+            self.app.log_tap(behaviour_id, outcome, self.note.value)
             self._counts.setdefault(behaviour_id, {"seen": 0, "partly": 0, "missed": 0})
             self._counts[behaviour_id][outcome] += 1
             self.note.value = ""
@@ -128,10 +109,7 @@ class ObserveTab(Tab):
         return self.action("saving the observation", tap)
 
     def _undo(self, _button: Any = None) -> None:
-        draft = self.state.draft
-        with self.app.store.write() as conn:
-            obs.undo_last(conn, draft.id)
-        self.app.reload_draft(draft.id)
+        self.app.undo_tap()
         self.state.say("Took back the last tap.", "info")
 
     def _show_tally(self) -> None:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from coachkit.apps.shell import html_table, text
 from coachkit.apps.tabs import Tab, field
-from coachkit.templates import GROW_PARTS
+from coachkit.model.templates import GROW_PARTS
 
 _STATE = {"kept": "kept", "missed": "missed", "open": "open", "overdue": "overdue"}
 
@@ -18,6 +18,7 @@ class PrepTab(Tab):
     """What to read in the five minutes before a session."""
 
     title = "2. Prep"
+    redraws_on = frozenset({"rep"})
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
@@ -29,7 +30,7 @@ class PrepTab(Tab):
         self.start.on_click(self.action("starting the session", self._start))
         self.box.children = [self.brief, self.start]
 
-    def refresh_rep(self) -> None:
+    def draw(self, changed: frozenset[str]) -> None:
         brief = self.state.brief
         if brief is None:
             self.brief.value = "<p class='ck-note'>Open a rep from the queue.</p>"

@@ -7,15 +7,18 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from coachkit import charts
+from coachkit.apps import charts as page_charts
 from coachkit.apps.shell import html_table
 from coachkit.apps.tabs import Tab, field
+from coachkit.model import charts
+from coachkit.model.formats import month, percent
 
 
 class ProgressTab(Tab):
     """How the open rep is getting on, as tables and a chart."""
 
     title = "6. Progress"
+    redraws_on = frozenset({"rep"})
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
@@ -24,8 +27,27 @@ class ProgressTab(Tab):
         self.chart = w.VBox()
         self.sessions = field(w.HTML(), "ck-session-list")
         self.box.children = [self.goals, self.actions, self.chart, self.sessions]
+        self.latest = pd.DataFrame()
 
-    def refresh_rep(self) -> None:
+    def load(self, conn: Any) -> None:
+        import sqlalchemy as sa
+
+        from coachkit.store import schema
+
+        se = schema.sessions
+        rows = conn.execute(
+            sa.select(
+                se.c.held_on, se.c.session_type, se.c.duration_minutes, se.c.status
+            )
+            .where(se.c.rep_id == self.state.rep_id)
+            .order_by(se.c.held_on.desc(), se.c.id.desc())
+            .limit(10)
+        ).all()
+        self.latest = pd.DataFrame(
+            [tuple(r) for r in rows], columns=["Date", "Type", "Minutes", "Status"]
+        )
+
+    def draw(self, changed: frozenset[str]) -> None:
         s = self.state
         goals = s.goals
         charts_: list[w.Widget] = []
@@ -39,9 +61,7 @@ class ProgressTab(Tab):
                     "Start": goals["baseline_text"],
                     "Now": goals["current_text"],
                     "Target": goals["target_text"],
-                    "Of the way": goals["progress"].map(
-                        lambda v: "–" if pd.isna(v) else f"{v:.0%}"
-                    ),
+                    "Of the way": goals["progress"].map(percent),
                     "Due": goals["due_on"],
                     "Status": goals["status"],
                 }
@@ -49,18 +69,24 @@ class ProgressTab(Tab):
             self.goals.value = "<h2>Goals</h2>" + html_table(shown)
         if not goals.empty and goals["progress"].notna().any():
             chart = charts.goal_chart(goals, "Progress toward each goal")
-            charts_.append(field(charts.chart_widget(chart), "ck-goal-chart"))
+            charts_.append(field(page_charts.chart_widget(chart), "ck-goal-chart"))
         record = s.actions.copy()
         if not record.empty:
-            record["month"] = pd.to_datetime(record["month"]).dt.strftime("%b %Y")
+            record["month"] = pd.to_datetime(record["month"]).map(month)
+            record["kept_share"] = record["kept_share"].map(percent)
         self.actions.value = "<h2>Actions kept and missed</h2>" + html_table(
-            record.rename(columns=str.capitalize), "No actions yet."
+            record.rename(columns={"kept_share": "share kept"}).rename(
+                columns=str.capitalize
+            ),
+            "No actions yet.",
         )
         skills = s.skills
         coach_rated = skills[skills["source"] == "coach"] if len(skills) else skills
         if not coach_rated.empty:
             skill_chart = charts.skill_chart(skills, "Skill ratings over time")
-            charts_.append(field(charts.chart_widget(skill_chart), "ck-skill-chart"))
+            charts_.append(
+                field(page_charts.chart_widget(skill_chart), "ck-skill-chart")
+            )
             latest = coach_rated.sort_values("date").groupby("behaviour").tail(3)
             table = pd.DataFrame(
                 {
@@ -76,26 +102,6 @@ class ProgressTab(Tab):
                 )
             )
         self.chart.children = charts_
-        self._sessions()
-
-    def _sessions(self) -> None:
-        import sqlalchemy as sa
-
-        from coachkit import schema
-
-        se = schema.sessions
-        with self.app.store.read() as conn:
-            rows = conn.execute(
-                sa.select(
-                    se.c.held_on, se.c.session_type, se.c.duration_minutes, se.c.status
-                )
-                .where(se.c.rep_id == self.state.rep_id)
-                .order_by(se.c.held_on.desc(), se.c.id.desc())
-                .limit(10)
-            ).all()
-        frame = pd.DataFrame(
-            [tuple(r) for r in rows], columns=["Date", "Type", "Minutes", "Status"]
-        )
         self.sessions.value = "<h2>Latest sessions</h2>" + html_table(
-            frame, "No sessions yet."
+            self.latest, "No sessions yet."
         )

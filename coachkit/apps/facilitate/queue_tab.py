@@ -26,7 +26,7 @@ class QueueTab(Tab):
         self.table = field(w.HTML(), "ck-queue")
         self.box.children = [self.heading, self.buttons, self.table]
 
-    def refresh(self) -> None:
+    def draw(self, changed: frozenset[str]) -> None:
         queue = self.state.queue
         late = int((queue["days_overdue"] >= 0).sum()) if len(queue) else 0
         self.heading.value = (

@@ -9,14 +9,17 @@ from typing import Any
 
 import ipywidgets as w
 
-from coachkit import actions as ac
-from coachkit import sessions as se
 from coachkit.apps.shell import text
 from coachkit.apps.tabs import Tab, field
 from coachkit.errors import ValidationError
-from coachkit.session_form import DURATION_MINUTES, LABELS, TEXT_FIELDS, TEXT_MAX
-from coachkit.summary import (
-    session_summary,
+from coachkit.facilitate import actions as ac
+from coachkit.facilitate.session_form import (
+    DURATION_MINUTES,
+    LABELS,
+    TEXT_FIELDS,
+    TEXT_MAX,
+)
+from coachkit.facilitate.summary import (
     summary_body_html,
     summary_html,
     summary_markdown,
@@ -34,10 +37,7 @@ _STYLES = [
 
 
 def _focus_options(app: Any) -> list[tuple[str, int]]:
-    from coachkit.framework import behaviours_frame
-
-    with app.store.read() as conn:
-        frame = behaviours_frame(conn)
+    frame = app.behaviours()
     return [(str(r.behaviour), int(r.behaviour_id)) for r in frame.itertuples()]
 
 
@@ -56,6 +56,7 @@ class WriteTab(Tab):
     """The session record: what happened, what was agreed, and how it went."""
 
     title = "5. Write up"
+    redraws_on = frozenset({"rep", "draft"})
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
@@ -162,10 +163,7 @@ class WriteTab(Tab):
         self.version = 0
 
     # -- showing the draft ----------------------------------------------------
-    def refresh_rep(self) -> None:
-        self.refresh_draft()
-
-    def refresh_draft(self) -> None:
+    def draw(self, changed: frozenset[str]) -> None:
         draft = self.state.draft
         self.form.layout.display = None if draft is not None else "none"
         self.empty.layout.display = "none" if draft is not None else None
@@ -212,15 +210,8 @@ class WriteTab(Tab):
         return self.action("saving the draft", save)
 
     def _save(self, values: dict[str, object]) -> None:
-        draft = self.state.draft
         _refuse_out_of_range(values, self.app.today)
-        try:
-            self.version = se.save_draft(
-                self.app.store, draft.id, values, expected_version=self.version
-            )
-        except se.SessionConflict as exc:
-            self.app.reload_draft(exc.copy_id)
-            raise
+        self.version = self.app.save_draft(values, expected_version=self.version)
         stamp = dt.datetime.now().strftime("%H:%M:%S")
         self.saved.value = f"<p class='ck-note'>Draft saved at {stamp}.</p>"
         if self.state.level == "error":  # the problem was fixed: say so
@@ -232,48 +223,22 @@ class WriteTab(Tab):
     def _add_action(self, _button: Any = None) -> None:
         draft = self.state.draft
         held = self.fields["held_on"].value or draft.held_on
-        with self.app.store.write() as conn:
-            ac.add_action(
-                conn,
-                draft.id,
-                ac.ActionDraft(
-                    self.action_text.value,
-                    self.action_owner.value,
-                    self.action_due.value,
-                ),
-                held,
-            )
-            actions = ac.session_actions(conn, draft.id)
+        action = ac.ActionDraft(
+            self.action_text.value, self.action_owner.value, self.action_due.value
+        )
+        actions = self.app.add_action(action, held)
         self.action_text.value = ""
         self._show_actions(actions)
         self.state.say("Added the action.")
 
     def _remover(self, action_id: int) -> Any:
         def remove(_button: Any = None) -> None:
-            draft = self.state.draft
-            with self.app.store.write() as conn:
-                ac.remove_action(conn, action_id)
-                actions = ac.session_actions(conn, draft.id)
-            self._show_actions(actions)
+            self._show_actions(self.app.remove_action(action_id))
 
         return self.action("removing the action", remove)
 
     def _finish(self, _button: Any = None) -> None:
-        draft = self.state.draft
-        try:
-            se.finish_session(
-                self.app.store,
-                draft.id,
-                self._values(),
-                expected_version=self.version,
-                today=self.app.today,
-            )
-        except se.SessionConflict as exc:
-            self.app.reload_draft(exc.copy_id)
-            raise
-        with self.app.store.read() as conn:
-            summary = session_summary(conn, draft.id, self.app.guides)
-        self.app.refresh_progress()
+        summary = self.app.finish_session(self._values(), self.version)
         self.summary.value = _summary_block(summary)
         self.state.say("Saved the session. The summary for the rep is below.")
 

@@ -7,17 +7,20 @@ opening the workbook costs one tab's work, not eight.
 
 from __future__ import annotations
 
-import time
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 import ipywidgets as w
 import pandas as pd
 import traitlets as t
 
-from coachkit import queries
 from coachkit.apps.base import Workbook, build
 from coachkit.apps.shell import AppState, guarded
-from coachkit.periods import Period, period_choices
+from coachkit.apps.tabs import Tab
+from coachkit.exchange.reports import documents as reports
+from coachkit.improve import effects, reflections
+from coachkit.model.periods import Period, period_choices
+from coachkit.store import queries
 
 #: The period a coach sees first.
 DEFAULT_MONTHS = 6
@@ -40,6 +43,7 @@ class Improve(Workbook):
 
     pillar_key = "improve"
     state: ImproveState
+    rep_picker_width = "380px"
 
     def make_state(self) -> ImproveState:
         state = ImproveState()
@@ -56,112 +60,64 @@ class Improve(Workbook):
         if self.state.rep_id not in set(self.state.roster["rep_id"]):
             self.state.rep_id = 0
 
-    def render(self) -> None:
-        if not hasattr(self, "tabs"):
-            self._build()
-        self._sync_pickers()
-        self.invalidate()
+    def tab_kinds(self) -> Sequence[type[Tab]]:
+        from coachkit.apps.improve.tabs import tab_kinds
 
-    # -- tabs ------------------------------------------------------------------
-    def _build(self) -> None:
-        from coachkit.apps.improve.tabs import make_tabs
+        return tab_kinds()
 
-        self.timings: dict[str, float] = {}
-        self.period_picker = w.Dropdown(
-            description="Period:", layout=w.Layout(width="260px")
-        )
-        self.period_picker.add_class("ck-period-picker")
-        self.rep_picker = w.Dropdown(description="Rep:", layout=w.Layout(width="380px"))
-        self.rep_picker.add_class("ck-rep-picker")
-        self._syncing = False
-        self.period_picker.observe(self._on_period, names="value")
-        self.rep_picker.observe(self._on_rep, names="value")
-        self.tabs = make_tabs(self)
-        self.tab_widget = w.Tab(children=[tab.box for tab in self.tabs])
-        self.tab_widget.titles = tuple(tab.title for tab in self.tabs)
-        self.tab_widget.add_class("ck-tabs")
-        self.tab_widget.observe(self._on_tab, names="selected_index")
-        self.shell.body.children = [
-            w.HBox([self.period_picker, self.rep_picker]),
-            self.tab_widget,
-        ]
-
-    def invalidate(self) -> None:
-        """Mark every tab as out of date and redraw the one on screen."""
-        for tab in self.tabs:
-            tab.stale = True
-        self.show_current()
-
-    def show_current(self) -> None:
-        """Draw the tab on screen if it is out of date."""
-        index = self.tab_widget.selected_index or 0
-        self.show_tab(self.tabs[index])
-
-    def show_tab(self, tab: Any) -> None:
-        """Read and draw one tab now (tests and analysts may call this directly)."""
-        if not tab.stale:
-            return
-        began = time.perf_counter()
-        with self.store.read() as conn:
-            tab.load(conn)
-        tab.draw()
-        tab.stale = False
-        self.timings[tab.key] = time.perf_counter() - began
-
-    def show_all(self) -> None:
-        """Read and draw every tab (for analysts who want every table at once)."""
-        for tab in self.tabs:
-            self.show_tab(tab)
-
-    def tab(self, key: str) -> Any:
-        """The tab called ``key`` (e.g. ``"look_back"``), drawn and up to date."""
-        tab = self.tab_by_key(key)
-        self.show_tab(tab)
-        return tab
-
-    def tab_by_key(self, key: str) -> Any:
-        """The tab called ``key``, as it is (maybe out of date)."""
-        for tab in self.tabs:
-            if tab.key == key:
-                return tab
-        raise KeyError(key)
-
-    # -- pickers ---------------------------------------------------------------
-    def _sync_pickers(self) -> None:
+    def rep_choices(self) -> list[tuple[str, int]]:
         s = self.state
-        self._syncing = True
+        team = "Whole team" if not s.sees_all else "Everyone (all coaches)"
+        reps = [(team, 0)]
+        for r in s.roster.itertuples():
+            label = f"{r.rep} ({r.coach})" if s.sees_all else str(r.rep)
+            reps.append((label, int(r.rep_id)))
+        return reps
+
+    def controls(self) -> list[w.Widget]:
+        return [w.HBox([self.period_picker, self.rep_picker])]
+
+    def render(self) -> None:
+        if not hasattr(self, "period_picker"):
+            self.period_picker = w.Dropdown(
+                description="Period:", layout=w.Layout(width="260px")
+            )
+            self.period_picker.add_class("ck-period-picker")
+            self._showing_period = False
+            self.period_picker.observe(self._on_period, names="value")
+        self._show_period()
+        super().render()
+
+    # -- the period --------------------------------------------------------------
+    def _show_period(self) -> None:
+        period = self.state.period
+        self._showing_period = True
         try:
             choices = period_choices(self.today)
-            if s.period is not None and s.period not in dict(choices).values():
-                choices.append((s.period.label, s.period))
+            if period is not None and period not in dict(choices).values():
+                choices.append((period.label, period))
             self.period_picker.options = choices
-            self.period_picker.value = s.period
-            team = "Whole team" if not s.sees_all else "Everyone (all coaches)"
-            reps = [(team, 0)]
-            for r in s.roster.itertuples():
-                label = f"{r.rep} ({r.coach})" if s.sees_all else str(r.rep)
-                reps.append((label, int(r.rep_id)))
-            self.rep_picker.options = reps
-            self.rep_picker.value = s.rep_id
+            self.period_picker.value = period
         finally:
-            self._syncing = False
+            self._showing_period = False
 
     def set_period(self, period: Period) -> None:
         """Look back over ``period``."""
         self.state.period = period
-        self._sync_pickers()
-        self.invalidate()
+        self._show_period()
+        self.announce("period")
         self.state.say(f"Looking back over: {period.label.lower()}.", "info")
 
-    def set_rep(self, rep_id: int) -> None:
-        """Look at one rep (0: the whole team)."""
-        if rep_id:
-            self.check_rep(int(rep_id))
-        self.state.rep_id = int(rep_id)
-        self._sync_pickers()
-        self.invalidate()
+    # -- the rep -----------------------------------------------------------------
+    def open_rep(self, rep_id: int) -> None:
+        """Look at one rep (0: the whole team); the Rep picker calls this."""
+        super().open_rep(rep_id)
         who = self.rep_name() or "the whole team"
         self.state.say(f"Showing {who}.", "info")
+
+    def set_rep(self, rep_id: int) -> None:
+        """Look at one rep (0: the whole team), as :meth:`open_rep` does."""
+        self.open_rep(rep_id)
 
     def rep_name(self) -> str:
         """The picked rep's name ("" for the whole team)."""
@@ -169,18 +125,34 @@ class Improve(Workbook):
         match = roster[roster["rep_id"] == self.state.rep_id]
         return str(match["rep"].iloc[0]) if len(match) else ""
 
+    # -- reading and saving for the tabs -----------------------------------------
+    def team_report(self, fmt: str) -> reports.Report:
+        """This period's team report, as a page to print or Markdown."""
+        with self.store.read() as conn:
+            period = cast(Period, self.state.period)  # make_state set one
+            return reports.team_report(conn, self.scope, period, self.today, fmt)
+
+    def effect_weeks(self, behaviour_id: int, metric_id: int) -> pd.DataFrame:
+        """Week by week around coaching on one behaviour, for one linked number."""
+        with self.store.read() as conn:
+            return effects.effect_weeks(
+                conn, self.scope, behaviour_id, metric_id, self.today
+            )
+
+    def save_reflection(self, text: str) -> None:
+        """Save what the coach will change, dated today; the tabs showing it redraw."""
+        coach = self.state.coach_id
+        if coach is None:  # pragma: no cover - without a coach there are no tabs
+            raise RuntimeError("no coach is picked")
+        with self.store.write() as conn:
+            reflections.save_reflection(conn, coach, text, self.today)
+        self.announce("reflection")
+
     def _on_period(self, change: Any) -> None:
-        if self._syncing or change.new is None or change.new == self.state.period:
+        new = change.new
+        if self._showing_period or new is None or new == self.state.period:
             return
-        guarded(self.state, "changing the period")(self.set_period)(change.new)
-
-    def _on_rep(self, change: Any) -> None:
-        if self._syncing or change.new is None or change.new == self.state.rep_id:
-            return
-        guarded(self.state, "opening this rep")(self.set_rep)(change.new)
-
-    def _on_tab(self, _change: Any) -> None:
-        guarded(self.state, "opening this tab")(self.show_current)()
+        guarded(self.state, "changing the period")(self.set_period)(new)
 
 
 def build_improve(**kwargs: Any) -> Improve | w.HTML:

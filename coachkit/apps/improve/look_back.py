@@ -7,7 +7,6 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from coachkit import effects, reports, retro
 from coachkit.apps.downloads import report_buttons
 from coachkit.apps.improve.tabs import (
     ImproveTab,
@@ -18,8 +17,11 @@ from coachkit.apps.improve.tabs import (
     section,
     table,
 )
-from coachkit.apps.shell import html_table
+from coachkit.apps.shell import guarded, html_table
 from coachkit.apps.tabs import field
+from coachkit.improve import effects
+from coachkit.improve.retro import look_back as retro
+from coachkit.model.formats import day
 
 
 class LookBackTab(ImproveTab):
@@ -44,13 +46,13 @@ class LookBackTab(ImproveTab):
             if self.state.sees_all:
                 self.frames["by_coach"] = retro.team_by_coach(team)
 
-    def draw(self) -> None:
+    def draw(self, changed: frozenset[str]) -> None:
         if self.retro is None:
             self.box.children = [self._team()]
             return
         r = self.retro
         started = (
-            f"Coaching started on {r.started_on:%d %b %Y}."
+            f"Coaching started on {day(r.started_on)}."
             if r.started_on
             else "This rep has no coaching plan or session yet."
         )
@@ -63,8 +65,8 @@ class LookBackTab(ImproveTab):
             [
                 {
                     "Sessions held": r.sessions_held,
-                    "Planned": f"about {r.sessions_planned:.0f}",
-                    "Hours": f"{r.hours:.1f}",
+                    "Planned": f"about {num(r.sessions_planned, 0)}",
+                    "Hours": num(r.hours, 1),
                     "Goals met": r.goal_counts.get("met", 0),
                     "Goals missed": r.goal_counts.get("missed", 0),
                     "Goals open": r.goal_counts.get("open", 0),
@@ -174,28 +176,38 @@ class LookBackTab(ImproveTab):
             + table(frame, columns, "No active reps."),
             "ck-retro-team",
         )
-        report = report_buttons(self._team_report, self.state, "ck-team-report")
+        report = report_buttons(self.app.team_report, self.state, "ck-team-report")
         heading = w.HTML(
             "<h2>Team report</h2><p class='ck-note'>This period's numbers, charts "
             "and checklist in one file to print or share.</p>"
         )
         return w.VBox([body, heading, report])
 
-    def _team_report(self, fmt: str) -> Any:
-        with self.app.store.read() as conn:
-            return reports.team_report(conn, self.scope, self.period, self.today, fmt)
-
 
 class WorkedTab(ImproveTab):
-    """Practice → performance: did coaching on a behaviour move its number?"""
+    """Practice → performance: did a number move more for reps coached on a
+    behaviour than for reps not coached on it yet? One row per behaviour and linked
+    number, the rows without enough data folded away, and week by week for the row
+    picked (the picture the verdict rests on)."""
 
     key = "worked"
     title = "2. What worked"
 
-    def load(self, conn: Any) -> None:
-        team = effects.practice_effects(
-            conn, self.scope, self.today, since=self.period.start
+    def __init__(self, app: Any) -> None:
+        super().__init__(app)
+        self.row_picker = w.Dropdown(
+            description="Week by week for",
+            options=[],
+            style={"description_width": "initial"},
+            layout=w.Layout(width="100%", max_width="640px"),
         )
+        self.row_picker.add_class("ck-effect-pick")
+        self.weeks = field(w.VBox(), "ck-effect-weeks")
+        show = guarded(self.state, "drawing the weeks")(self._show_weeks)
+        self.row_picker.observe(lambda _change: show(), names="value")
+
+    def load(self, conn: Any) -> None:
+        team = effects.practice_effects(conn, self.scope, self.today)
         self.frames = {"team": team}
         if self.rep_id is not None:
             self.frames["rep"] = effects.rep_effects(conn, self.rep_id, self.today)
@@ -203,7 +215,7 @@ class WorkedTab(ImproveTab):
         if len(team) and team["enough"].any():
             self.charts["Coaching effects"] = effects.effect_chart(team)
 
-    def draw(self) -> None:
+    def draw(self, changed: frozenset[str]) -> None:
         children: list[w.Widget] = [
             section("How this works", say(effects.METHOD_TEXT), "ck-effect-method")
         ]
@@ -212,13 +224,14 @@ class WorkedTab(ImproveTab):
             "metric": "Number",
             "coached": "Reps coached",
             "comparison": "Reps to compare",
+            "verdict": "Result",
             "text": "What changed",
         }
         if "rep" in self.frames:
             mine = {k: v for k, v in columns.items() if k != "coached"}
             children.append(
                 section(
-                    f"{self.app.rep_name()} against similar reps",
+                    f"{self.app.rep_name()} against reps not coached on it",
                     table(
                         self.frames["rep"],
                         mine,
@@ -227,19 +240,74 @@ class WorkedTab(ImproveTab):
                     "ck-effect-rep",
                 )
             )
-        team = "everyone" if self.state.sees_all else "your team"
-        weeks = effects.WEEKS_AFTER + effects.SKIP_WEEKS
-        children.append(
-            section(
-                f"Across {team}: coaching that started in the period",
-                note(
-                    f"Coaching needs about {weeks} weeks to show in the numbers, so "
-                    "pick a longer period to see more."
-                )
-                + table(self.frames["team"], columns, "No coaching to compare yet."),
-                "ck-effect-team",
-            )
+        team = self.frames["team"]
+        ready = team[team["enough"].astype(bool)] if len(team) else team
+        waiting = team[~team["enough"].astype(bool)] if len(team) else team
+        body = note(effects.PERIOD_NOTE) + table(
+            ready, columns, "Nothing has enough data to compare yet."
         )
+        if len(waiting):
+            rows = "row needs" if len(waiting) == 1 else "rows need"
+            body += (
+                f"<details class='ck-effect-waiting'><summary>{len(waiting)} more "
+                f"{rows} more data</summary>"
+                + table(
+                    waiting,
+                    {k: columns[k] for k in ("behaviour", "metric", "text")},
+                    "",
+                )
+                + "</details>"
+            )
+        who = "everyone" if self.state.sees_all else "your team"
+        children.append(section(f"Across {who}", body, "ck-effect-team"))
         if "Coaching effects" in self.charts:
             children.append(self.chart("Coaching effects", "ck-effect-chart"))
+        options = [
+            (
+                f"{row.behaviour}: {row.metric}",
+                (int(row.behaviour_id), int(row.metric_id)),
+            )
+            for row in ready.itertuples(index=False)
+        ]
+        if options:
+            keep = self.row_picker.value
+            self.row_picker.options = options
+            values = [value for _label, value in options]
+            self.row_picker.value = keep if keep in values else values[0]
+            self._show_weeks()
+            children.append(
+                section(
+                    "Week by week",
+                    note(
+                        "The gap between coached reps and the reps they are compared "
+                        "with, week by week, against the gap before coaching. The "
+                        "shaded weeks are left out: when reps were picked, and "
+                        "settling in. A line near zero before coaching is what the "
+                        "result relies on."
+                    ),
+                    "ck-effect-weeks-head",
+                )
+            )
+            children += [self.row_picker, self.weeks]
         self.box.children = children
+
+    def _show_weeks(self) -> None:
+        """Draw the week-by-week picture of the row picked."""
+        if self.row_picker.value is None:
+            self.weeks.children = []
+            return
+        behaviour_id, metric_id = self.row_picker.value
+        team = self.frames["team"]
+        row = team[
+            (team["behaviour_id"] == behaviour_id) & (team["metric_id"] == metric_id)
+        ].iloc[0]
+        weeks = self.app.effect_weeks(behaviour_id, metric_id)
+        self.frames["weeks"] = weeks
+        if weeks["gap"].notna().sum() == 0:
+            self.weeks.children = [w.HTML(note("No week has enough numbers to draw."))]
+            return
+        title = f"{row['behaviour']}: {row['metric']}"
+        self.charts["Week by week"] = effects.event_chart(
+            weeks, str(row["kind"]), str(row["unit"]), title[:90]
+        )
+        self.weeks.children = [self.chart("Week by week", "ck-effect-event")]

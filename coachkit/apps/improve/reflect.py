@@ -6,11 +6,12 @@ from typing import Any
 
 import ipywidgets as w
 
-from coachkit import reflections, selfcheck
 from coachkit.apps.improve.tabs import ImproveTab, note, pct, say, section, table
 from coachkit.apps.shell import text
 from coachkit.apps.tabs import field
-from coachkit.readability import grade_level
+from coachkit.improve import reflections, selfcheck
+from coachkit.model.formats import day, number
+from coachkit.model.readability import grade_level
 
 
 class ReflectTab(ImproveTab):
@@ -18,6 +19,7 @@ class ReflectTab(ImproveTab):
 
     key = "reflect"
     title = "7. Reflect"
+    redraws_on = ImproveTab.redraws_on | {"reflection"}
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
@@ -47,7 +49,7 @@ class ReflectTab(ImproveTab):
             ),
         }
 
-    def draw(self) -> None:
+    def draw(self, changed: frozenset[str]) -> None:
         r = self.latest
         if r is None:
             self.last.value = section_html(
@@ -55,7 +57,7 @@ class ReflectTab(ImproveTab):
             )
         else:
             self.last.value = section_html(
-                f"Last time ({r.written_on:%d %b %Y}) you wrote",
+                f"Last time ({day(r.written_on)}) you wrote",
                 "<blockquote class='ck-quote' style='white-space: pre-wrap'>"
                 f"{text(r.text)}</blockquote>",
             )
@@ -109,18 +111,12 @@ class ReflectTab(ImproveTab):
             return
         target = reflections.TARGET_GRADE
         verdict = "easy to read" if grade <= target else f"aim for {target} or below"
-        self.grade.value = note(f"Reading grade {grade:.1f}: {verdict}.")
+        self.grade.value = note(f"Reading grade {number(grade, 1)}: {verdict}.")
 
     def _save(self, _button: object = None) -> None:
-        with self.app.store.write() as conn:
-            reflections.save_reflection(
-                conn, self.state.coach_id, self.text.value, self.today
-            )
+        self.app.save_reflection(self.text.value)
         self.text.value = ""
-        self.stale = True
-        self.app.show_tab(self)
-        check = self.app.tab_by_key("check")
-        check.stale = True
+        self.app.tab(self.key)  # redrawn now, even when called off screen
         self.state.say("Saved your reflection. You will see it here next time.")
 
 
@@ -129,6 +125,7 @@ class CheckTab(ImproveTab):
 
     key = "check"
     title = "8. Self-check"
+    redraws_on = ImproveTab.redraws_on | {"reflection"}
 
     def load(self, conn: Any) -> None:
         check = selfcheck.programme_check(conn, self.scope, self.today)
@@ -138,7 +135,7 @@ class CheckTab(ImproveTab):
         if self.state.sees_all:
             self.frames["by_coach"] = selfcheck.checklist_by_coach(conn, self.today)
 
-    def draw(self) -> None:
+    def draw(self, changed: frozenset[str]) -> None:
         check = self.frames["check"].copy()
         check["score"] = check["score"].map(pct)
         check["target"] = check["target"].map(pct)

@@ -6,8 +6,10 @@ from typing import Any
 
 import ipywidgets as w
 
-from coachkit import cadence, indicators
 from coachkit.apps.improve.tabs import ImproveTab, note, num, pct, say, section, table
+from coachkit.improve import cadence, indicators
+from coachkit.model.formats import hours
+from coachkit.model.plans import RESEARCH_HOURS_PER_MONTH
 
 
 class SignsTab(ImproveTab):
@@ -26,7 +28,7 @@ class SignsTab(ImproveTab):
         if len(weekly):
             self.charts["Leading signs"] = indicators.indicator_chart(weekly)
 
-    def draw(self) -> None:
+    def draw(self, changed: frozenset[str]) -> None:
         weekly, reps = self.frames["weekly"], self.frames["reps"].copy()
         who = self.app.rep_name() or "The team"
         children: list[w.Widget] = [
@@ -103,7 +105,7 @@ class CoverageTab(ImproveTab):
         """A lead looking at everyone sees one row per coach, not a row per rep."""
         return bool(self.state.sees_all) and self.rep_id is None
 
-    def draw(self) -> None:
+    def draw(self, changed: frozenset[str]) -> None:
         cov = self.frames["coverage"].copy()
         overdue = cov[cov["overdue"]] if len(cov) else cov
         children: list[w.Widget] = [
@@ -111,9 +113,8 @@ class CoverageTab(ImproveTab):
                 "Where the coaching time went",
                 say(self.balance)
                 + note(
-                    f"Research suggests about "
-                    f"{cadence.RESEARCH_HOURS_PER_MONTH:g} hours of coaching per "
-                    "rep per month."
+                    f"Research suggests about {hours(RESEARCH_HOURS_PER_MONTH)} of "
+                    "coaching per rep per month."
                 ),
                 "ck-coverage-balance",
             )
@@ -160,7 +161,9 @@ class CoverageTab(ImproveTab):
                             "sessions": "Sessions",
                             "hours_per_month": "Hours a month",
                             "planned_hours_per_month": "Planned",
-                            "gap_to_research": "Short of 3 hours",
+                            "gap_to_research": (
+                                f"Short of {hours(RESEARCH_HOURS_PER_MONTH)}"
+                            ),
                             "last_session_on": "Last session",
                             "days_since": "Days since",
                         },

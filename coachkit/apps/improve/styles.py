@@ -6,8 +6,9 @@ from typing import Any
 
 import ipywidgets as w
 
-from coachkit import development, quality, style_review
 from coachkit.apps.improve.tabs import ImproveTab, num, pct, say, section, table
+from coachkit.improve import development, quality, style_review
+from coachkit.model.formats import points
 
 
 class StylesTab(ImproveTab):
@@ -36,7 +37,7 @@ class StylesTab(ImproveTab):
                 self.frames["quality"]
             )
 
-    def draw(self) -> None:
+    def draw(self, changed: frozenset[str]) -> None:
         suggestions = self.frames["suggestions"].copy()
         for col in ("skill", "will"):
             suggestions[col] = suggestions[col].map(lambda v: num(v, 0))
@@ -129,13 +130,11 @@ class LongTermTab(ImproveTab):
         if objectives["minutes"].sum() > 0:
             self.charts["Time per objective"] = development.objective_chart(objectives)
 
-    def draw(self) -> None:
+    def draw(self, changed: frozenset[str]) -> None:
         objectives = self.frames["objectives"].copy()
         for col in ("weight_share", "time_share"):
             objectives[col] = objectives[col].map(pct)
-        objectives["gap"] = objectives["gap"].map(
-            lambda v: num(100 * v if v == v else v, 0, sign=True)
-        )
+        objectives["gap"] = objectives["gap"].map(lambda v: points(v, sign=True))
         children: list[w.Widget] = []
         if "Time per objective" in self.charts:
             children.append(self.chart("Time per objective", "ck-objective-chart"))

@@ -1,4 +1,4 @@
-"""The Improve workbook's tab base, and charts that can be saved as pictures."""
+"""What every Improve tab has, and charts that can be saved as pictures."""
 
 from __future__ import annotations
 
@@ -9,28 +9,31 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 import pandas as pd
 
-from coachkit import charts
+from coachkit.apps import charts as page_charts
 from coachkit.apps.downloads import data_link
 from coachkit.apps.shell import guarded, html_table, text
 from coachkit.apps.tabs import Tab, field
+from coachkit.model import charts
+from coachkit.model.formats import number, percent
 
 if TYPE_CHECKING:  # altair costs a kernel 1 s; it is imported when a chart is drawn
     import altair as alt
 
 
 class ImproveTab(Tab):
-    """A tab that reads its data only when opened.
+    """An Improve tab: it reads its own data, for the period and rep picked.
 
-    Subclasses set ``key`` and ``title``, fill ``self.frames`` (name -> DataFrame)
-    and ``self.charts`` (name -> Altair chart) in :meth:`load`, and put widgets
-    into ``self.box`` in :meth:`draw`.
+    A :class:`coachkit.apps.tabs.Tab` that redraws when the period or the rep
+    changes. Subclasses set ``key`` and ``title``, fill ``self.frames`` (name ->
+    DataFrame) and ``self.charts`` (name -> Altair chart) in :meth:`load`, and put
+    widgets into ``self.box`` in :meth:`draw`; an analyst finds every tab's tables
+    in ``app.tab(key).frames``.
     """
 
-    key = ""
+    redraws_on = frozenset({"rep", "period"})
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
-        self.stale = True
         self.frames: dict[str, pd.DataFrame] = {}
         self.charts: dict[str, alt.TopLevelMixin] = {}
 
@@ -50,14 +53,6 @@ class ImproveTab(Tab):
     @property
     def today(self) -> dt.date:
         return self.app.today
-
-    def load(self, conn: Any) -> None:
-        """Read this tab's tables and build its charts."""
-        raise NotImplementedError
-
-    def draw(self) -> None:
-        """Show this tab's tables and charts."""
-        raise NotImplementedError
 
     def for_rep(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Only the picked rep's rows (all rows for the whole team)."""
@@ -109,27 +104,23 @@ def table(
 
 
 def pct(value: object, digits: int = 0) -> str:
-    """0.25 -> "25%"; missing -> "–"."""
-    if value is None or pd.isna(value):  # type: ignore[arg-type]
-        return "–"
-    return f"{float(value):.{digits}%}"  # type: ignore[arg-type]
+    """0.25 -> "25%"; missing -> "–" (:func:`coachkit.model.formats.percent`)."""
+    return percent(value, digits)
 
 
 def num(value: object, digits: int = 1, sign: bool = False) -> str:
-    """A number for people; missing -> "–"."""
-    if value is None or pd.isna(value):  # type: ignore[arg-type]
-        return "–"
-    return f"{float(value):{'+' if sign else ''}.{digits}f}"  # type: ignore[arg-type]
+    """A number for people; missing -> "–" (:func:`coachkit.model.formats.number`)."""
+    return number(value, digits, sign=sign)
 
 
 def chart_box(chart: alt.TopLevelMixin, name: str, css: str, state: Any) -> w.VBox:
     """A chart drawn as SVG, with "Save as PNG" and "Save as SVG" buttons.
 
     A button draws the file in the kernel and shows a download link for it; the
-    picture on screen and the files come from the same :func:`coachkit.charts`
+    picture on screen and the files come from the same :func:`coachkit.model.charts`
     functions an analyst calls.
     """
-    image = charts.chart_widget(chart)
+    image = page_charts.chart_widget(chart)
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "chart"
     link = w.HTML()
     link.add_class("ck-download")
@@ -152,14 +143,14 @@ def chart_box(chart: alt.TopLevelMixin, name: str, css: str, state: Any) -> w.VB
     return field(box, css)
 
 
-def make_tabs(app: Any) -> list[ImproveTab]:
-    """The workbook's tabs, in the order a coach works through them, then plugins'."""
+def tab_kinds() -> list[type[ImproveTab]]:
+    """The workbook's tabs, in the order a coach works through them."""
     from coachkit.apps.improve.look_back import LookBackTab, WorkedTab
     from coachkit.apps.improve.reflect import CheckTab, ReflectTab
     from coachkit.apps.improve.signals import CoverageTab, SignsTab
     from coachkit.apps.improve.styles import LongTermTab, StylesTab
 
-    kinds = (
+    return [
         LookBackTab,
         WorkedTab,
         SignsTab,
@@ -168,7 +159,4 @@ def make_tabs(app: Any) -> list[ImproveTab]:
         LongTermTab,
         ReflectTab,
         CheckTab,
-    )
-    from coachkit.apps.plugins import add_plugin_tabs
-
-    return add_plugin_tabs(app, [kind(app) for kind in kinds])
+    ]

@@ -1,27 +1,35 @@
 """Workbook 1, Prioritize: take stock of each rep, decide who to coach first.
 
 The state (:class:`PrioritizeState`) holds every table the workbook shows, as
-DataFrames built by :mod:`coachkit.prioritize`; one tab per step binds widgets to it.
+DataFrames built by :mod:`coachkit.prioritize.tables`; one tab per step binds
+widgets to it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets as w
 import pandas as pd
 import traitlets as t
 
-from coachkit import assessing, prioritize, queries
-from coachkit import performance as perf
 from coachkit.apps.base import Workbook, build
-from coachkit.apps.plugins import add_plugin_tabs
-from coachkit.apps.shell import AppState, guarded
-from coachkit.apps.tabs import TabDeck
-from coachkit.framework import framework_frame
-from coachkit.plans import current_plan
-from coachkit.ranking import Weights, rank, rep_summary
+from coachkit.apps.shell import AppState
+from coachkit.apps.tabs import Tab
+from coachkit.exchange.reports.page import Report
+from coachkit.model import framework as fw
+from coachkit.model import goals as gl
+from coachkit.model import team
+from coachkit.model.framework import framework_frame, metrics_frame
+from coachkit.model.plans import FocusChoice, current_plan, save_plan
+from coachkit.model.templates import SessionGuides
+from coachkit.prioritize import assessing
+from coachkit.prioritize import performance as perf
+from coachkit.prioritize import tables as prioritize
+from coachkit.prioritize.ranking import Weights, rank, rep_summary
+from coachkit.store import queries
 
 #: Weeks of history the rep's rate chart shows.
 CHART_WEEKS = 26
@@ -36,6 +44,7 @@ class PrioritizeState(AppState):
 
     rep_id = t.Int(allow_none=True, default_value=None)
     roster = t.Instance(pd.DataFrame, args=())
+    former_reps = t.List(t.Instance(team.Rep))  # inactive reps, to turn back on
     framework = t.Instance(pd.DataFrame, args=())
     gaps = t.Instance(pd.DataFrame, args=())
     performance = t.Instance(pd.DataFrame, args=())
@@ -47,6 +56,7 @@ class PrioritizeState(AppState):
     rep_history = t.Instance(pd.DataFrame, args=())
     rep_weekly = t.Instance(pd.DataFrame, args=())
     rep_plan = t.Any(None)
+    rep_details = t.Any(None)  # the picked rep as stored (team.Rep), to edit
 
 
 class Prioritize(Workbook):
@@ -56,12 +66,17 @@ class Prioritize(Workbook):
     state: PrioritizeState
 
     def make_state(self) -> PrioritizeState:
-        return PrioritizeState()
+        state = PrioritizeState()
+        state.observe(self._on_weights, names="weights")
+        return state
 
     # -- reading -------------------------------------------------------------
     def load(self, conn: Any, coach_id: int | None) -> None:
         s = self.state
         s.roster = queries.roster(conn, coach_id)
+        s.former_reps = [
+            r for r in team.list_reps(conn, coach_id, True) if not r.active
+        ]
         s.framework = framework_frame(conn)
         s.gaps, s.performance, s.last_coached = prioritize.ranking_inputs(
             conn, coach_id, self.today
@@ -70,21 +85,23 @@ class Prioritize(Workbook):
         reps = list(s.roster["rep_id"])
         if s.rep_id not in reps:
             s.rep_id = int(reps[0]) if reps else None
-        self._load_rep(conn)
+        self.load_rep(conn)
 
     def _rank(self) -> None:
         s = self.state
         s.ranking = rank(s.gaps, s.performance, s.last_coached, s.weights, self.today)
         s.summary = rep_summary(s.ranking, s.gaps, s.performance)
 
-    def _load_rep(self, conn: Any) -> None:
+    def load_rep(self, conn: Any) -> None:
         s = self.state
         if s.rep_id is None:
             s.rep_form = pd.DataFrame()
             s.rep_history = pd.DataFrame()
             s.rep_weekly = pd.DataFrame()
             s.rep_plan = None
+            s.rep_details = None
             return
+        s.rep_details = team.get_rep(conn, s.rep_id)
         since = self.today - dt.timedelta(weeks=CHART_WEEKS)
         s.rep_form = assessing.assessment_form(conn, s.rep_id)
         s.rep_history = assessing.assessment_history(conn, s.rep_id)
@@ -98,14 +115,164 @@ class Prioritize(Workbook):
             self.load(conn, scope)
         self.render()
 
-    # -- showing -------------------------------------------------------------
-    def render(self) -> None:
-        if not hasattr(self, "tabs"):
-            self._build()
-        self.deck.redraw("refresh")
-        self._show_rep_picker()
+    def coach_of(self, rep_id: int) -> int:
+        """The coach whose team ``rep_id`` is on."""
+        return int(self.state.roster.set_index("rep_id").loc[rep_id, "coach_id"])
 
-    def _build(self) -> None:
+    def picked_rep(self) -> int:
+        """The rep picked; a plain error if there is none (a team with no reps)."""
+        if self.state.rep_id is None:
+            from coachkit.errors import ValidationError
+
+            raise ValidationError("Rep", "pick a rep first")
+        return self.state.rep_id
+
+    def metrics_for(self, behaviour_id: int) -> pd.DataFrame:
+        """The numbers that show progress on a behaviour (a goal's choices)."""
+        with self.store.read() as conn:
+            return gl.metrics_for_behaviour(conn, behaviour_id)
+
+    def baseline(self, rep_id: int, metric_id: int) -> float | None:
+        """Where ``rep_id`` stands today on a number."""
+        with self.store.read() as conn:
+            return gl.baseline_for(conn, rep_id, metric_id, self.today)
+
+    def metric_info(self, metric_id: int) -> dict[str, Any]:
+        """One number's row of the framework: its name, kind and unit."""
+        with self.store.read() as conn:
+            frame = metrics_frame(conn)
+        return dict(frame[frame["id"] == metric_id].iloc[0])
+
+    def plan_report(self, fmt: str, guides: SessionGuides | None = None) -> Report:
+        """The picked rep's plan, as a page to print or Markdown."""
+        from coachkit.exchange.reports.documents import plan_report
+
+        with self.store.read() as conn:
+            return plan_report(conn, self.picked_rep(), self.today, fmt, guides=guides)
+
+    # -- saving: one transaction each, then everything is read again -----------
+    def add_rep(self, coach_id: int, name: str, **details: Any) -> team.Rep:
+        """Add a rep to ``coach_id``'s team (``details``: role, segment,
+        start_date) and pick them."""
+        with self.store.write() as conn:
+            rep = team.add_rep(conn, coach_id, name, today=self.today, **details)
+        self.state.rep_id = rep.id
+        self.refresh()
+        return rep
+
+    def update_rep(self, rep: team.Rep, **details: Any) -> team.Rep:
+        """Save the name, role, segment and start date of ``rep`` as it was read."""
+        with self.store.write() as conn:
+            saved = team.update_rep(
+                conn,
+                rep.id,
+                expected_version=rep.row_version,
+                today=self.today,
+                **details,
+            )
+        self.refresh()
+        return saved
+
+    def deactivate_rep(self, rep: team.Rep) -> None:
+        """Take ``rep`` off the team; their history is kept."""
+        with self.store.write() as conn:
+            team.set_active(conn, rep.id, False, expected_version=rep.row_version)
+        self.state.rep_id = None
+        self.refresh()
+
+    def reactivate_rep(self, rep_id: int) -> team.Rep:
+        """Put a former rep back on the team, and pick them."""
+        with self.store.write() as conn:
+            rep = team.get_rep(conn, rep_id)
+            team.set_active(conn, rep.id, True, expected_version=rep.row_version)
+        self.state.rep_id = rep.id
+        self.refresh()
+        return rep
+
+    def save_weights(self, weights: dict[str, float]) -> None:
+        """Save each objective's weight (objective key -> weight)."""
+        with self.store.write() as conn:
+            for key, weight in weights.items():
+                fw.set_objective_weight(conn, key, weight)
+        self.refresh()
+
+    def save_rubric_level(self, behaviour_key: str, level: int, text: str) -> int:
+        """Reword one level of a behaviour's rubric; return the rubric's version."""
+        with self.store.write() as conn:
+            version = fw.set_rubric_level(conn, behaviour_key, level, text)
+        self.refresh()
+        return version
+
+    def add_behaviour(
+        self,
+        objective_key: str,
+        key: str,
+        name: str,
+        description: str,
+        levels: list[str],
+        target_level: int,
+    ) -> None:
+        """Add a behaviour, with its rubric, to an objective of the framework."""
+        with self.store.write() as conn:
+            fw.add_behaviour(
+                conn,
+                objective_key,
+                key,
+                name,
+                description,
+                levels,
+                target_level=target_level,
+            )
+        self.refresh()
+
+    def save_assessment(
+        self, assessed_on: dt.date, source: str, ratings: list[assessing.Rating]
+    ) -> int:
+        """Save ratings of the picked rep; return how many behaviours were rated."""
+        rep_id = self.picked_rep()
+        coach = self.coach_of(rep_id)
+        with self.store.write() as conn:
+            count = assessing.save_assessment(
+                conn,
+                coach_id=coach,
+                rep_id=rep_id,
+                assessed_on=assessed_on,
+                source=source,
+                ratings=ratings,
+                today=self.today,
+            )
+        self.refresh()
+        return count
+
+    def save_plan(
+        self,
+        focus: list[FocusChoice],
+        goals: list[gl.GoalDraft],
+        sessions_per_month: int,
+        minutes_per_session: int,
+        notes: str,
+    ) -> None:
+        """Save a new plan for the picked rep, over the one that was read."""
+        rep_id = self.picked_rep()
+        coach = self.coach_of(rep_id)
+        plan = self.state.rep_plan
+        with self.store.write() as conn:
+            save_plan(
+                conn,
+                coach_id=coach,
+                rep_id=rep_id,
+                focus=focus,
+                goals=goals,
+                sessions_per_month=sessions_per_month,
+                minutes_per_session=minutes_per_session,
+                notes=notes,
+                today=self.today,
+                expected_version=plan.row_version if plan is not None else 0,
+            )
+        self.refresh()
+
+    # -- showing -------------------------------------------------------------
+    def tab_kinds(self) -> Sequence[type[Tab]]:
         from coachkit.apps.prioritize.assess_tab import AssessTab
         from coachkit.apps.prioritize.framework_tab import FrameworkTab
         from coachkit.apps.prioritize.performance_tab import PerformanceTab
@@ -113,11 +280,7 @@ class Prioritize(Workbook):
         from coachkit.apps.prioritize.priorities_tab import PrioritiesTab
         from coachkit.apps.prioritize.team_tab import TeamTab
 
-        self.rep_picker = w.Dropdown(description="Rep:", layout=w.Layout(width="420px"))
-        self.rep_picker.add_class("ck-rep-picker")
-        self._syncing = False
-        self.rep_picker.observe(self._on_rep, names="value")
-        built_in = [
+        return [
             TeamTab,
             FrameworkTab,
             PrioritiesTab,
@@ -125,39 +288,13 @@ class Prioritize(Workbook):
             AssessTab,
             PlanTab,
         ]
-        self.deck = TabDeck(self, add_plugin_tabs(self, built_in))
-        self.tabs = self.deck.tabs  # each built when first opened
-        self.tab_widget = self.deck.widget
-        self.shell.body.children = [self.rep_picker, self.tab_widget]
-        self.state.observe(self._on_weights, names="weights")
 
-    def _show_rep_picker(self) -> None:
-        roster = self.state.roster
-        options = [(str(r.rep), int(r.rep_id)) for r in roster.itertuples()]
-        self._syncing = True
-        try:
-            self.rep_picker.options = options
-            self.rep_picker.value = self.state.rep_id
-        finally:
-            self._syncing = False
-
-    def _on_rep(self, change: Any) -> None:
-        if self._syncing or change.new is None or change.new == self.state.rep_id:
-            return
-
-        @guarded(self.state, "opening this rep")
-        def run() -> None:
-            self.check_rep(int(change.new))
-            self.state.rep_id = int(change.new)
-            with self.store.read() as conn:
-                self._load_rep(conn)
-            self.deck.redraw("refresh_rep")
-
-        run()
+    def rep_choices(self) -> list[tuple[str, int]]:
+        return [(str(r.rep), int(r.rep_id)) for r in self.state.roster.itertuples()]
 
     def _on_weights(self, _change: Any) -> None:
         self._rank()
-        self.deck.redraw("refresh_ranking")
+        self.announce("ranking")
 
 
 def build_prioritize(**kwargs: Any) -> Prioritize | w.HTML:

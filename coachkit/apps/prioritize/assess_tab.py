@@ -7,10 +7,10 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from coachkit import assessing
 from coachkit.apps.shell import html_table, text
 from coachkit.apps.tabs import Tab, field
 from coachkit.errors import ValidationError
+from coachkit.prioritize import assessing
 
 _SCORES = [("1", 1), ("2", 2), ("3", 3), ("4", 4), ("5", 5)]
 _SOURCES = [("Your rating as coach", "coach"), ("The rep's own view", "self")]
@@ -112,6 +112,7 @@ class AssessTab(Tab):
     """Skill (against the rubric) and will, per behaviour, for the chosen rep."""
 
     title = "5. Assess"
+    redraws_on = frozenset({"rep"})
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
@@ -141,7 +142,7 @@ class AssessTab(Tab):
             self.history,
         ]
 
-    def refresh_rep(self) -> None:
+    def draw(self, changed: frozenset[str]) -> None:
         s = self.state
         form = s.rep_form
         rep = _rep_name(s)
@@ -191,18 +192,7 @@ class AssessTab(Tab):
             for row, n in zip(self.rows, names, strict=True)
             if (r := row.rating(n)) is not None
         ]
-        rep_coach = int(s.roster.set_index("rep_id").loc[s.rep_id, "coach_id"])
-        with self.app.store.write() as conn:
-            count = assessing.save_assessment(
-                conn,
-                coach_id=rep_coach,
-                rep_id=s.rep_id,
-                assessed_on=self.day.value,
-                source=self.source.value,
-                ratings=ratings,
-                today=self.app.today,
-            )
-        self.app.refresh()
+        count = self.app.save_assessment(self.day.value, self.source.value, ratings)
         who = "your" if self.source.value == "coach" else "the rep's own"
         self.state.say(f"Saved {who} ratings of {count} behaviours for {_rep_name(s)}.")
 

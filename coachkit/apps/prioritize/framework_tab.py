@@ -11,10 +11,10 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from coachkit import framework as fw
 from coachkit.apps.shell import html_table
 from coachkit.apps.tabs import Tab, field
 from coachkit.errors import ValidationError
+from coachkit.model.formats import percent
 
 
 def _wide() -> w.Layout:
@@ -87,7 +87,7 @@ class FrameworkTab(Tab):
         )
         self.box.children = [self.table, self.lead_note, self.editor]
 
-    def refresh(self) -> None:
+    def draw(self, changed: frozenset[str]) -> None:
         frame = self.state.framework
         self.table.value = _framework_html(frame)
         lead = self.state.sees_all
@@ -128,21 +128,17 @@ class FrameworkTab(Tab):
         self.rubric_text.value = str(row[f"level_{self.rubric_level.value}"])
 
     def _save_weights(self, _button: Any = None) -> None:
-        with self.app.store.write() as conn:
-            for key, box in self._weight_inputs.items():
-                fw.set_objective_weight(conn, key, box.value)
-        self.app.refresh()
+        self.app.save_weights(
+            {key: box.value for key, box in self._weight_inputs.items()}
+        )
         self.state.say("Saved the objective weights. The ranking uses them now.")
 
     def _save_level(self, _button: Any = None) -> None:
-        with self.app.store.write() as conn:
-            version = fw.set_rubric_level(
-                conn,
-                self.rubric_behaviour.value,
-                int(self.rubric_level.value),
-                self.rubric_text.value,
-            )
-        self.app.refresh()
+        version = self.app.save_rubric_level(
+            self.rubric_behaviour.value,
+            int(self.rubric_level.value),
+            self.rubric_text.value,
+        )
         self.state.say(f"Saved. The rubric is now version {version}.")
 
     def _add(self, _button: Any = None) -> None:
@@ -150,19 +146,16 @@ class FrameworkTab(Tab):
         key = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
         if not key:
             raise ValidationError("Name", "type the behaviour's name")
-        with self.app.store.write() as conn:
-            fw.add_behaviour(
-                conn,
-                self.new_objective.value,
-                key,
-                name,
-                self.new_description.value,
-                [box.value for box in self.new_levels],
-                target_level=int(self.new_target.value),
-            )
+        self.app.add_behaviour(
+            self.new_objective.value,
+            key,
+            name,
+            self.new_description.value,
+            [box.value for box in self.new_levels],
+            target_level=int(self.new_target.value),
+        )
         for box in [self.new_name, self.new_description, *self.new_levels]:
             box.value = ""
-        self.app.refresh()
         self.state.say(f"Added the behaviour {name}.")
 
 
@@ -181,7 +174,7 @@ def _framework_html(frame: pd.DataFrame) -> str:
         )
         parts.append(
             f"<h3>{_esc(objective)} <span class='ck-note'>(weight "
-            f"{float(share):.0%})</span></h3>" + html_table(shown)
+            f"{percent(share)})</span></h3>" + html_table(shown)
         )
     return "<h2>What good looks like</h2>" + "".join(parts)
 

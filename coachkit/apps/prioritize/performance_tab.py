@@ -7,10 +7,12 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from coachkit import charts
+from coachkit.apps import charts as page_charts
 from coachkit.apps.shell import html_table, text
-from coachkit.apps.tabs import Tab, field
-from coachkit.rates import Rate
+from coachkit.apps.tabs import DATA, Tab, field
+from coachkit.model import charts
+from coachkit.model.formats import number, percent
+from coachkit.model.rates import Rate
 
 
 def rate_label(row: Any) -> str:
@@ -25,24 +27,30 @@ class PerformanceTab(Tab):
     """Conversations per week and how often the buyer acts, rep by rep."""
 
     title = "4. Performance"
+    redraws_on = frozenset({"rep"})
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
         self.rep = field(w.HTML(), "ck-rep-performance")
-        self.activity = charts.ChartSlot("ck-activity-chart")
-        self.rate = charts.ChartSlot("ck-rate-chart")
+        self.activity = page_charts.ChartSlot("ck-activity-chart")
+        self.rate = page_charts.ChartSlot("ck-rate-chart")
         self.team = field(w.HTML(), "ck-team-performance")
         self.box.children = [self.rep, self.activity.box, self.rate.box, self.team]
 
-    def refresh(self) -> None:
+    def draw(self, changed: frozenset[str]) -> None:
+        if DATA in changed:
+            self._draw_team()
+        self._draw_rep()
+
+    def _draw_team(self) -> None:
         perf = self.state.performance
         shown = pd.DataFrame(
             {
                 "Rep": perf["rep"],
-                "Conversations a week": perf["conversations_per_week"].round(1),
+                "Conversations a week": perf["conversations_per_week"].map(number),
                 "Buyer took an action": [rate_label(r) for r in perf.itertuples()],
-                "Quota": perf["quota_attainment"].map(_percent),
-                "Place in team": perf["percentile"].map(_percent),
+                "Quota": perf["quota_attainment"].map(percent),
+                "Place in team": perf["percentile"].map(percent),
                 "Standing": perf["band"],
                 "Note": perf["far_below_reason"],
             }
@@ -53,9 +61,8 @@ class PerformanceTab(Tab):
             "a wide range; under 30, it says 'not enough data'.</p>"
             + html_table(shown, "No numbers yet.")
         )
-        self.refresh_rep()
 
-    def refresh_rep(self) -> None:
+    def _draw_rep(self) -> None:
         s = self.state
         mine = s.performance[s.performance["rep_id"] == s.rep_id]
         if mine.empty:
@@ -65,10 +72,11 @@ class PerformanceTab(Tab):
         row = next(mine.itertuples())
         self.rep.value = (
             f"<h2>{text(row.rep)}</h2><ul>"
-            f"<li>Conversations a week: <b>{row.conversations_per_week:.1f}</b></li>"
+            "<li>Conversations a week: "
+            f"<b>{number(row.conversations_per_week)}</b></li>"
             f"<li>Buyer took an action: <b>{text(rate_label(row))}</b></li>"
-            f"<li>Quota reached: <b>{_percent(row.quota_attainment)}</b></li>"
-            f"<li>Place in the team: <b>{_percent(row.percentile)}</b> "
+            f"<li>Quota reached: <b>{percent(row.quota_attainment)}</b></li>"
+            f"<li>Place in the team: <b>{percent(row.percentile)}</b> "
             f"({text(row.band)})</li></ul>"
             + (f"<p><b>{text(row.far_below_reason)}</b></p>" if row.far_below else "")
         )
@@ -88,7 +96,3 @@ class PerformanceTab(Tab):
                 "Each week: share of conversations where the buyer took an action",
             )
         )
-
-
-def _percent(value: Any) -> str:
-    return "–" if value is None or pd.isna(value) else f"{float(value):.0%}"

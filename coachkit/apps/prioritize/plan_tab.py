@@ -8,15 +8,15 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from coachkit import goals as gl
 from coachkit.apps.downloads import report_buttons
 from coachkit.apps.shell import text
 from coachkit.apps.tabs import Tab, field
-from coachkit.planning import CoachingTime, plan_html, plan_readability
-from coachkit.plans import FocusChoice, save_plan
-from coachkit.readability import Readability
-from coachkit.styles import STAGES, STYLES, choose_style
-from coachkit.templates import load_session_guides
+from coachkit.model import goals as gl
+from coachkit.model.plans import FocusChoice
+from coachkit.model.readability import Readability
+from coachkit.model.styles import STAGES, STYLES, choose_style
+from coachkit.model.templates import load_session_guides
+from coachkit.prioritize.planning import CoachingTime, plan_html, plan_readability
 
 _NONE = ("(none)", None)
 
@@ -87,8 +87,7 @@ class _FocusRow:
             choice = choose_style(*rated)
             self.style.value, self.stage.value = choice.style, choice.stage
             self.reason.value = f"<span class='ck-note'>{text(choice.reason)}</span>"
-        with self.tab.app.store.read() as conn:
-            metrics = gl.metrics_for_behaviour(conn, bid)
+        metrics = self.tab.app.metrics_for(bid)
         options = [(str(m.name), int(m.metric_id)) for m in metrics.itertuples()]
         self.metric.options = options
         self.metric.value = options[0][1] if options else None
@@ -98,9 +97,8 @@ class _FocusRow:
         if rep is None or mid is None:
             self.baseline.value = ""
             return
-        with self.tab.app.store.read() as conn:
-            value = gl.baseline_for(conn, rep, mid, self.tab.app.today)
-        metric = self.tab.metric_info(mid)
+        value = self.tab.app.baseline(rep, mid)
+        metric = self.tab.app.metric_info(mid)
         shown = gl.format_value(value, metric["kind"], metric["unit"])
         self.baseline.value = f"<span class='ck-note'>Now: {text(shown)}</span>"
 
@@ -126,6 +124,7 @@ class PlanTab(Tab):
     """The coaching plan: at most two focus behaviours, goals and a cadence."""
 
     title = "6. Plan"
+    redraws_on = frozenset({"rep", "ranking"})
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
@@ -185,15 +184,13 @@ class PlanTab(Tab):
             return None
         return int(row["skill"].iloc[0]), int(row["will"].iloc[0])
 
-    def metric_info(self, metric_id: int) -> dict[str, Any]:
-        from coachkit.framework import metrics_frame
-
-        with self.app.store.read() as conn:
-            frame = metrics_frame(conn)
-        return dict(frame[frame["id"] == metric_id].iloc[0])
-
     # -- drawing --------------------------------------------------------------
-    def refresh_rep(self) -> None:
+    def draw(self, changed: frozenset[str]) -> None:
+        if changed != {"ranking"}:  # new data or another rep: the whole tab
+            self._draw_plan()
+        self._draw_suggestion()
+
+    def _draw_plan(self) -> None:
         s = self.state
         framework = s.framework
         options = [
@@ -223,17 +220,11 @@ class PlanTab(Tab):
                 w.HTML("<p class='ck-note'>Download the plan:</p>"),
                 report_buttons(self._plan_report, s, "ck-plan-report"),
             ]
-        self.refresh_ranking()
 
     def _plan_report(self, fmt: str) -> Any:
-        from coachkit.reports import plan_report
+        return self.app.plan_report(fmt, guides=self.guides)
 
-        with self.app.store.read() as conn:
-            return plan_report(
-                conn, self.state.rep_id, self.app.today, fmt, guides=self.guides
-            )
-
-    def refresh_ranking(self) -> None:
+    def _draw_suggestion(self) -> None:
         s = self.state
         mine = s.ranking[(s.ranking["rep_id"] == s.rep_id) & s.ranking["suggested"]]
         flagged = s.summary[
@@ -285,23 +276,14 @@ class PlanTab(Tab):
             raise ValidationError("Rep", "pick a rep first")
         focus = [c for row in self.rows if (c := row.choice()) is not None]
         drafts = [d for row in self.rows if (d := row.draft(s.rep_id)) is not None]
-        coach = int(s.roster.set_index("rep_id").loc[s.rep_id, "coach_id"])
-        plan = s.rep_plan
-        with self.app.store.write() as conn:
-            save_plan(
-                conn,
-                coach_id=coach,
-                rep_id=s.rep_id,
-                focus=focus,
-                goals=drafts,
-                sessions_per_month=self.sessions.value,
-                minutes_per_session=self.minutes.value,
-                notes=self.notes.value,
-                today=self.app.today,
-                expected_version=plan.row_version if plan is not None else 0,
-            )
+        self.app.save_plan(
+            focus,
+            drafts,
+            sessions_per_month=self.sessions.value,
+            minutes_per_session=self.minutes.value,
+            notes=self.notes.value,
+        )
         for row in self.rows:
             row.goal.value = row.target.value = ""
         self.notes.value = ""
-        self.app.refresh()
         s.say("Saved the plan. It is shown at the top of this tab, ready to print.")

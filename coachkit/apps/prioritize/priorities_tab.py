@@ -7,10 +7,13 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from coachkit import charts, prioritize
+from coachkit.apps import charts as page_charts
 from coachkit.apps.shell import html_table, text
-from coachkit.apps.tabs import Tab, field
-from coachkit.ranking import FACTORS, Weights
+from coachkit.apps.tabs import DATA, Tab, field
+from coachkit.model import charts
+from coachkit.model.formats import number
+from coachkit.prioritize import tables as prioritize
+from coachkit.prioritize.ranking import FACTORS, Weights
 
 #: Rows of the detailed ranking shown on screen (the DataFrame has them all).
 SHOWN_ROWS = 25
@@ -20,6 +23,7 @@ class PrioritiesTab(Tab):
     """Where the gaps are, and a ranking whose every factor and weight is in view."""
 
     title = "3. Priorities"
+    redraws_on = frozenset({"ranking"})
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
@@ -65,7 +69,12 @@ class PrioritiesTab(Tab):
             self.table,
         ]
 
-    def refresh(self) -> None:
+    def draw(self, changed: frozenset[str]) -> None:
+        if DATA in changed:
+            self._draw_heatmap()
+        self._draw_ranking()
+
+    def _draw_heatmap(self) -> None:
         s = self.state
         if s.gaps.empty:
             self.heatmap.children = [w.HTML("<p class='ck-note'>No reps yet.</p>")]
@@ -74,16 +83,17 @@ class PrioritiesTab(Tab):
             cells = prioritize.heatmap_cells(s.gaps, coach_of=coach_of)
             title = "Rep" if len(cells) == len(s.gaps) else "Team (average)"
             chart = charts.heatmap_chart(cells, row_title=title)
-            self.heatmap.children = [field(charts.chart_widget(chart), "ck-heatmap")]
-        self.refresh_ranking()
+            self.heatmap.children = [
+                field(page_charts.chart_widget(chart), "ck-heatmap")
+            ]
 
-    def refresh_ranking(self) -> None:
+    def _draw_ranking(self) -> None:
         s = self.state
         summary = s.summary
         shown = pd.DataFrame(
             {
                 "Rep": summary["rep"],
-                "Top score": summary["top_score"].round(0),
+                "Top score": summary["top_score"].map(lambda v: number(v, 0)),
                 "Suggested focus": summary["focus"],
                 "Flag": summary["flag"],
                 "Note": summary["note"],
@@ -96,9 +106,10 @@ class PrioritiesTab(Tab):
                 "#": ranked["rank"],
                 "Rep": ranked["rep"],
                 "Behaviour": ranked["behaviour"],
-                "Score": ranked["score"].round(0),
+                "Score": ranked["score"].map(lambda v: number(v, 0)),
                 **{
-                    label: ranked[f"{key}_factor"].round(2) for key, label, _ in FACTORS
+                    label: ranked[f"{key}_factor"].map(lambda v: number(v, 2))
+                    for key, label, _ in FACTORS
                 },
                 "Why": ranked["why"],
             }

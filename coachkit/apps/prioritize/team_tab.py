@@ -7,10 +7,10 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from coachkit import team
 from coachkit.apps.import_panel import ImportPanel
 from coachkit.apps.shell import html_table
-from coachkit.apps.tabs import Tab, field
+from coachkit.apps.tabs import DATA, Tab, field
+from coachkit.model import team
 
 
 def _wide() -> w.Layout:
@@ -21,6 +21,7 @@ class TeamTab(Tab):
     """Who is on the team, and keeping that list right."""
 
     title = "1. Team"
+    redraws_on = frozenset({"rep"})
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
@@ -71,7 +72,12 @@ class TeamTab(Tab):
             self.import_panel.box,
         ]
 
-    def refresh(self) -> None:
+    def draw(self, changed: frozenset[str]) -> None:
+        if DATA in changed:
+            self._draw_team()
+        self._draw_rep()
+
+    def _draw_team(self) -> None:
         s = self.state
         roster = s.roster.merge(
             s.performance[["rep_id", "band"]], on="rep_id", how="left"
@@ -93,20 +99,13 @@ class TeamTab(Tab):
             "12 weeks with the rest of the team.</p>"
             + html_table(shown, "No reps yet.")
         )
-        with self.app.store.read() as conn:
-            scope = None if s.sees_all else s.coach_id
-            former = [r for r in team.list_reps(conn, scope, True) if not r.active]
-        self.former.options = [(r.name, r.id) for r in former]
-        self.refresh_rep()
+        self.former.options = [(r.name, r.id) for r in s.former_reps]
 
-    def refresh_rep(self) -> None:
-        rep_id = self.state.rep_id
-        if rep_id is None:
-            self._editing = None
-            return
-        with self.app.store.read() as conn:
-            rep = team.get_rep(conn, rep_id)
+    def _draw_rep(self) -> None:
+        rep = self.state.rep_details
         self._editing = rep
+        if rep is None:
+            return
         self.edit_name.value = rep.name
         self.edit_role.value = rep.role
         self.edit_segment.value = rep.segment
@@ -125,54 +124,35 @@ class TeamTab(Tab):
         return int(s.coach_id)
 
     def _add(self, _button: Any = None) -> None:
-        coach = self._coach_for_new_rep()
-        with self.app.store.write() as conn:
-            rep = team.add_rep(
-                conn,
-                coach,
-                self.new_name.value,
-                role=self.new_role.value,
-                segment=self.new_segment.value,
-                start_date=self.new_start.value,
-                today=self.app.today,
-            )
+        rep = self.app.add_rep(
+            self._coach_for_new_rep(),
+            self.new_name.value,
+            role=self.new_role.value,
+            segment=self.new_segment.value,
+            start_date=self.new_start.value,
+        )
         self.new_name.value = ""
-        self.state.rep_id = rep.id
-        self.app.refresh()
         self.state.say(f"Added {rep.name} to your team.")
 
     def _save(self, _button: Any = None) -> None:
-        rep = self._require_rep()
-        with self.app.store.write() as conn:
-            saved = team.update_rep(
-                conn,
-                rep.id,
-                expected_version=rep.row_version,
-                name=self.edit_name.value,
-                role=self.edit_role.value,
-                segment=self.edit_segment.value,
-                start_date=self.edit_start.value,
-                today=self.app.today,
-            )
-        self.app.refresh()
+        saved = self.app.update_rep(
+            self._require_rep(),
+            name=self.edit_name.value,
+            role=self.edit_role.value,
+            segment=self.edit_segment.value,
+            start_date=self.edit_start.value,
+        )
         self.state.say(f"Saved {saved.name}.")
 
     def _deactivate(self, _button: Any = None) -> None:
         rep = self._require_rep()
-        with self.app.store.write() as conn:
-            team.set_active(conn, rep.id, False, expected_version=rep.row_version)
-        self.state.rep_id = None
-        self.app.refresh()
+        self.app.deactivate_rep(rep)
         self.state.say(f"{rep.name} is now inactive. Their history is kept.")
 
     def _reactivate(self, _button: Any = None) -> None:
         if self.former.value is None:
             return
-        with self.app.store.write() as conn:
-            rep = team.get_rep(conn, int(self.former.value))
-            team.set_active(conn, rep.id, True, expected_version=rep.row_version)
-        self.state.rep_id = rep.id
-        self.app.refresh()
+        rep = self.app.reactivate_rep(int(self.former.value))
         self.state.say(f"{rep.name} is back on the team.")
 
     def _require_rep(self) -> team.Rep:

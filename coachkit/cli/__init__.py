@@ -1,0 +1,1 @@
+"""The ``coachkit`` command: a thin layer over the functions the workbooks call."""

@@ -1,0 +1,108 @@
+"""The ``coachkit export | restore | backup | check`` commands."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from coachkit.cli.options import db_option
+from coachkit.errors import CoachkitError
+from coachkit.store.database import Store, open_store, resolve_url
+
+if TYPE_CHECKING:  # the archive code loads when a command runs, not for --help
+    from coachkit.exchange.archive.fileformat import Manifest
+
+
+def _open_existing(db: str | None) -> Store:
+    """Open a store that must already exist (never create an empty one by mistake)."""
+    url = resolve_url(db)
+    if url.get_backend_name() == "sqlite" and not Path(str(url.database)).is_file():
+        raise CoachkitError(f"there is no store at {url.database}; check --db.")
+    return open_store(db)
+
+
+def _copy_rows(
+    verb: str,
+    copy: Callable[[Store, Path], Manifest],
+    store: Store,
+    folder: Path,
+    where: str,
+) -> None:
+    """Run ``copy`` (an export or a restore); say how many rows moved, and how fast."""
+    started = time.perf_counter()
+    manifest = copy(store, folder)
+    seconds = time.perf_counter() - started
+    click.echo(
+        f"{verb} {manifest.total_rows:,} rows in {len(manifest.tables)} tables "
+        f"{where} ({seconds:.1f} s)."
+    )
+
+
+_folder_argument = click.argument("folder", type=click.Path(path_type=Path))
+
+
+@click.command()
+@_folder_argument
+@db_option
+def export(folder: Path, db: str | None) -> None:
+    """Write every table to CSV files (plus manifest.json) in a new FOLDER."""
+    from coachkit.exchange.archive.export import export_store
+
+    store = _open_existing(db)
+    where = f"from {store.location} to {folder}"
+    _copy_rows("Exported", export_store, store, folder, where)
+
+
+@click.command()
+@_folder_argument
+@db_option
+def restore(folder: Path, db: str | None) -> None:
+    """Fill an empty store with every row of an export FOLDER."""
+    from coachkit.exchange.archive.export import restore_store
+
+    store = open_store(db)
+    where = f"from {folder} into {store.location}"
+    _copy_rows("Restored", restore_store, store, folder, where)
+
+
+@click.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@db_option
+def backup(file: Path, db: str | None) -> None:
+    """Copy the store into a new FILE while the workbooks keep running."""
+    from coachkit.exchange.archive.export import backup_store, check_store
+
+    store = _open_existing(db)
+    copy = backup_store(store, file)
+    store.dispose()
+    health = check_store(open_store(copy))
+    size = copy.stat().st_size / 1e6
+    click.echo(f"Backed up {store.location} to {copy} ({size:.1f} MB); {health.text}")
+    if not health.ok:
+        sys.exit(1)
+
+
+@click.command()
+@db_option
+def check(db: str | None) -> None:
+    """Check the store's integrity and say the result in one line."""
+    from coachkit.exchange.archive.export import check_store
+
+    try:
+        store = _open_existing(db)
+    except CoachkitError as exc:
+        click.echo(f"problem: {exc}")
+        sys.exit(1)
+    health = check_store(store)
+    click.echo(health.text)
+    if not health.ok:
+        sys.exit(1)
+
+
+#: The commands this module adds to ``coachkit``.
+COMMANDS: list[click.Command] = [export, restore, backup, check]

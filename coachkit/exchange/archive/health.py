@@ -1,0 +1,170 @@
+"""Back up a live store, and check that a store is healthy.
+
+:func:`backup_store` uses SQLite's online backup, so the workbooks can keep saving
+while it runs. :func:`check_store` runs SQLite's own integrity and foreign-key checks
+and counts the rows, and says the result in one line.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from coachkit.errors import CoachkitError
+from coachkit.store import access, schema
+from coachkit.store.database import Store
+
+#: What the one-line summary counts, in words.
+_COUNTED = (
+    ("coaches", "coaches"),
+    ("reps", "reps"),
+    ("sessions", "sessions"),
+    ("metric_values", "numbers"),
+)
+
+
+@access.lead_only
+def backup_store(store: Store, target: str | os.PathLike[str]) -> Path:
+    """Copy a SQLite store into the new file ``target`` while it stays in use.
+
+    The copy is one consistent moment of the store, even while others write. It is
+    a plain single file (not in WAL mode) that :func:`coachkit.open_store` opens.
+
+    Raises
+    ------
+    CoachkitError
+        ``target`` already exists, or the store is on PostgreSQL (use ``pg_dump``).
+    """
+    path = Path(target).expanduser().resolve()
+    if not store.is_sqlite:
+        raise CoachkitError(
+            f"coachkit backs up SQLite files only; the store at {store.location} is on "
+            "PostgreSQL, so back it up with pg_dump (for example: pg_dump -Fc -f "
+            "coachkit.dump <database>)."
+        )
+    if path.exists():
+        raise CoachkitError(
+            f"{path} already exists; coachkit will not overwrite it. "
+            "Pick a new file name."
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    raw = store.engine.raw_connection()
+    try:
+        source = raw.driver_connection
+        assert isinstance(source, sqlite3.Connection)
+        copy = sqlite3.connect(partial)
+        try:
+            source.backup(copy)
+            copy.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            copy.close()
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        raw.close()
+    partial.rename(path)
+    return path
+
+
+@dataclass(frozen=True)
+class Health:
+    """What :func:`check_store` found; ``text`` says it in one line."""
+
+    location: str
+    schema_version: int | None
+    counts: Mapping[str, int] = field(default_factory=dict)
+    problems: tuple[str, ...] = ()
+    integrity_checked: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when no problem was found."""
+        return not self.problems
+
+    @property
+    def text(self) -> str:
+        """One line: ``ok: ...`` or ``problem: ...``."""
+        if self.problems:
+            return "problem: " + "; ".join(self.problems)
+        counted = ", ".join(
+            f"{self.counts.get(table, 0):,} {words}" for table, words in _COUNTED
+        )
+        checked = (
+            "integrity check passed."
+            if self.integrity_checked
+            else "the database server checks its own pages."
+        )
+        return f"ok: coachkit data version {self.schema_version}, {counted}; {checked}"
+
+
+@access.lead_only
+def check_store(store: Store) -> Health:
+    """Check ``store``: integrity, links between rows, data version, row counts.
+
+    Never raises for a damaged store; the damage is reported in ``problems``.
+    """
+    problems: list[str] = []
+    version: int | None = None
+    counts: dict[str, int] = {}
+    try:
+        with store.read() as conn:
+            if store.is_sqlite:
+                problems += _sqlite_checks(conn)
+            version = _version(conn)
+            if version != schema.SCHEMA_VERSION:
+                problems.append(
+                    f"the data version is {version}, this coachkit expects "
+                    f"{schema.SCHEMA_VERSION}"
+                )
+            for table in schema.metadata.sorted_tables:
+                count = conn.execute(sa.select(sa.func.count()).select_from(table))
+                counts[table.name] = count.scalar_one()
+    except sa.exc.DBAPIError as exc:
+        problems.append(f"the database cannot be read ({_first_line(exc.orig)})")
+    if problems:
+        problems.append("restore from a backup or an export")
+    return Health(
+        location=store.location,
+        schema_version=version,
+        counts=counts,
+        problems=tuple(problems),
+        integrity_checked=store.is_sqlite,
+    )
+
+
+def _sqlite_checks(conn: Connection) -> list[str]:
+    report = conn.exec_driver_sql("PRAGMA integrity_check").scalars().all()
+    if report != ["ok"]:
+        lines = [line for text in report for line in str(text).splitlines()]
+        faults = [line for line in lines if not line.startswith("***")] or lines
+        many = f"{len(faults)}" if len(faults) < 100 else "100 or more"  # its cap
+        return [f"the integrity check found {many} fault(s), first: {faults[0]}"]
+    dangling = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if dangling:
+        table, rowid, parent = dangling[0][:3]
+        return [
+            f"{len(dangling)} row(s) point to rows that do not exist (first: "
+            f"{table} row {rowid} points into {parent})"
+        ]
+    return []
+
+
+def _version(conn: Connection) -> int | None:
+    value = conn.execute(
+        sa.select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
+    ).scalar_one_or_none()
+    return None if value is None else int(value)
+
+
+def _first_line(exc: object) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -1,0 +1,72 @@
+"""Importing reps: add new ones, update the role, segment and start date of others.
+
+A rep is matched on coach and name (case and extra spaces do not count), so the
+name itself is never changed by an import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from coachkit.exchange.importer.cells import Cells, past_day, text
+from coachkit.exchange.importer.lookup import coach_ids, rep_names
+from coachkit.exchange.importer.upsert import upsert
+from coachkit.model.team import ROLE_MAX, SEGMENT_MAX
+from coachkit.model.text import name_key
+from coachkit.store import schema as s
+
+
+def check(conn: Connection, cells: Cells, coach: str | None) -> pd.DataFrame:
+    """Check every row; return the clean values (meaningful only with no problems)."""
+    coaches = coach_ids(conn, cells, coach)
+    names = rep_names(cells, "name")
+    roles, _ = cells.parse(
+        "role", text(ROLE_MAX), "a role like Account Executive", required=False
+    )
+    segments, _ = cells.parse("segment", text(SEGMENT_MAX), "text", required=False)
+    starts, _ = cells.parse(
+        "start_date",
+        past_day(dt.date.today()),
+        "a date like 2026-03-31",
+        required=False,
+    )
+    compared = np.array(
+        [None if n is None else name_key(n) for n in names.tolist()], dtype=object
+    )
+    usable = ~(pd.isna(coaches) | pd.isna(names))
+    cells.repeats([coaches, compared], usable, "coach and rep name")
+    return pd.DataFrame(
+        {
+            "coach_id": coaches,
+            "name": names,
+            "role": roles,
+            "segment": segments,
+            "start_date": starts,
+        }
+    )
+
+
+def write(conn: Connection, frame: pd.DataFrame, *, dry_run: bool) -> tuple[int, ...]:
+    """Save the reps; return (added, updated, unchanged)."""
+    r = s.reps
+    rows: list[dict[str, Any]] = frame.to_dict("records")
+    for row in rows:
+        row["coach_id"] = int(row["coach_id"])
+    return upsert(
+        conn,
+        r,
+        rows,
+        key=lambda row: (int(row["coach_id"]), name_key(row["name"])),
+        stored=sa.select(
+            r.c.id, r.c.coach_id, r.c.name, r.c.role, r.c.segment, r.c.start_date
+        ).where(r.c.coach_id.in_({row["coach_id"] for row in rows})),
+        values=("role", "segment", "start_date"),
+        insert_defaults={"active": True},
+        dry_run=dry_run,
+    )

@@ -1,0 +1,1 @@
+"""Reports to print or share: plans, sessions and a team's period."""

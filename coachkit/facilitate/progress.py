@@ -1,0 +1,208 @@
+"""Progress per rep: goals toward target, actions kept, skill ratings over time.
+
+Each function takes a connection and returns a tidy DataFrame, ready for a table or
+an Altair chart. :func:`progress_share` is the pure sum behind the goal progress.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from coachkit.model.goals import baseline_for, format_value
+from coachkit.store import access
+from coachkit.store import schema as s
+
+#: Progress past the target shows up to 120%, so overshooting is visible but a
+#: wild value does not stretch a chart.
+PROGRESS_CAP = 1.2
+
+GOAL_COLUMNS = [
+    "goal_id",
+    "goal",
+    "behaviour",
+    "metric",
+    "kind",
+    "unit",
+    "baseline",
+    "target",
+    "current",
+    "progress",
+    "due_on",
+    "days_left",
+    "status",
+    "baseline_text",
+    "target_text",
+    "current_text",
+]
+ACTION_COLUMNS = ["month", "kept", "missed", "open", "kept_share"]
+SKILL_COLUMNS = ["date", "behaviour_id", "behaviour", "skill", "source"]
+
+
+def progress_share(
+    baseline: pd.Series | float, target: pd.Series | float, current: pd.Series | float
+) -> pd.Series:
+    """Share of the way from baseline to target, 0 to :data:`PROGRESS_CAP`.
+
+    Works both ways: for a number where lower is better the target sits below the
+    baseline, and moving down is progress. NaN when any value is missing or the
+    target equals the baseline.
+    """
+    base = pd.Series(baseline, dtype=float)
+    goal = pd.Series(target, dtype=float)
+    now = pd.Series(current, dtype=float)
+    span = (goal - base).replace(0.0, np.nan)
+    return ((now - base) / span).clip(0.0, PROGRESS_CAP)
+
+
+@access.checks("rep_id")
+def goal_progress(conn: Connection, rep_id: int, today: dt.date) -> pd.DataFrame:
+    """The rep's goals (all but dropped ones), with how far each has come.
+
+    ``current`` is the rep's level over the recent weeks, counted as a goal's
+    baseline is (:func:`coachkit.model.goals.baseline_for` at ``today``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns goal_id, goal (its description), behaviour, metric (None for a goal
+        without one), kind, unit, baseline, target, current (floats, NaN when not
+        known), progress (see :func:`progress_share`), due_on (datetime.date),
+        days_left (negative once past due), status, and baseline_text, target_text,
+        current_text written for people. Sorted by due day.
+    """
+    g, b, m = s.goals, s.behaviours, s.metrics
+    rows = conn.execute(
+        sa.select(
+            g.c.id,
+            g.c.description,
+            b.c.name,
+            m.c.name,
+            m.c.kind,
+            m.c.unit,
+            g.c.baseline,
+            g.c.target,
+            g.c.metric_id,
+            g.c.due_on,
+            g.c.status,
+        )
+        .join(b, g.c.behaviour_id == b.c.id)
+        .outerjoin(m, g.c.metric_id == m.c.id)
+        .where(g.c.rep_id == int(rep_id), g.c.status != "dropped")
+        .order_by(g.c.due_on, g.c.id)
+    ).all()
+    records = []
+    for r in rows:
+        current = None
+        if r.metric_id is not None:
+            current = baseline_for(conn, int(rep_id), int(r.metric_id), today)
+        records.append(
+            {
+                "goal_id": r[0],
+                "goal": r[1],
+                "behaviour": r[2],
+                "metric": r[3],
+                "kind": r[4],
+                "unit": r[5],
+                "baseline": r.baseline,
+                "target": r.target,
+                "current": current,
+                "due_on": r.due_on,
+                "days_left": (r.due_on - today).days,
+                "status": r.status,
+            }
+        )
+    frame = pd.DataFrame(records, columns=[c for c in GOAL_COLUMNS if "_text" not in c])
+    for col in ("baseline", "target", "current"):
+        frame[col] = frame[col].astype(float)
+    frame["progress"] = progress_share(
+        frame["baseline"], frame["target"], frame["current"]
+    ).to_numpy()
+    for col in ("baseline", "target", "current"):
+        frame[f"{col}_text"] = [
+            format_value(v, k, u)
+            for v, k, u in zip(frame[col], frame["kind"], frame["unit"], strict=True)
+        ]
+    return frame[GOAL_COLUMNS]
+
+
+@access.checks("rep_id")
+def action_record(conn: Connection, rep_id: int) -> pd.DataFrame:
+    """The rep's agreed actions per month they were due: kept, missed, still open.
+
+    Actions still on an unfinished draft are not agreed yet and do not count.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns month (datetime64, the month's first day), kept, missed, open
+        (ints), kept_share (kept / (kept + missed), NaN when none were settled).
+        Oldest month first.
+    """
+    a, se = s.actions, s.sessions
+    query = (
+        sa.select(a.c.due_on, a.c.status)
+        .select_from(a.outerjoin(se, a.c.session_id == se.c.id))
+        .where(
+            a.c.rep_id == int(rep_id),
+            sa.or_(a.c.session_id.is_(None), se.c.status == "done"),
+        )
+    )
+    raw = pd.DataFrame([tuple(r) for r in conn.execute(query)], columns=["due", "st"])
+    if raw.empty:
+        return pd.DataFrame(
+            {
+                c: pd.Series(dtype=float if c == "kept_share" else int)
+                for c in ACTION_COLUMNS
+            }
+        ).astype({"month": "datetime64[ns]"})
+    raw["month"] = pd.to_datetime(raw["due"]).dt.to_period("M").dt.to_timestamp()
+    counts = pd.crosstab(raw["month"], raw["st"])
+    out = counts.reindex(columns=["kept", "missed", "open"], fill_value=0)
+    out = out.astype(int).reset_index().rename_axis(None, axis=1)
+    settled = (out["kept"] + out["missed"]).replace(0, np.nan)
+    out["kept_share"] = out["kept"] / settled
+    return (
+        out[ACTION_COLUMNS].sort_values("month", kind="stable").reset_index(drop=True)
+    )
+
+
+@access.checks("rep_id")
+def skill_history(
+    conn: Connection, rep_id: int, behaviour_ids: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """The rep's skill ratings over time, for a line per behaviour and source.
+
+    Parameters
+    ----------
+    conn
+        An open connection.
+    rep_id
+        The rep.
+    behaviour_ids
+        Only these behaviours (such as the plan's focus); None for all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns date (datetime64), behaviour_id, behaviour, skill (1-5), source
+        (``coach`` or ``self``). Oldest first.
+    """
+    a, b = s.assessments, s.behaviours
+    query = (
+        sa.select(a.c.assessed_on, a.c.behaviour_id, b.c.name, a.c.skill, a.c.source)
+        .join(b, a.c.behaviour_id == b.c.id)
+        .where(a.c.rep_id == int(rep_id))
+        .order_by(a.c.assessed_on, b.c.position, b.c.id, a.c.source)
+    )
+    if behaviour_ids is not None:
+        query = query.where(a.c.behaviour_id.in_([int(i) for i in behaviour_ids]))
+    frame = pd.DataFrame([tuple(r) for r in conn.execute(query)], columns=SKILL_COLUMNS)
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame["skill"] = frame["skill"].astype(int)
+    return frame

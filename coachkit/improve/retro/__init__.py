@@ -1,0 +1,1 @@
+"""The look back over a period: what was held, what changed, what was kept."""

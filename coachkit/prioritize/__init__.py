@@ -1,0 +1,1 @@
+"""Pillar 1, Prioritize: assessing, performance, ranking and planning."""

@@ -1,0 +1,360 @@
+"""Where the data lives: opening, checking and upgrading the store.
+
+The store is one SQLite file by default and any SQLAlchemy URL (PostgreSQL) when a
+team shares one. :func:`open_store` refuses files that coachkit did not make, refuses
+databases written by a newer coachkit, and upgrades older ones in place.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import platformdirs
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+
+from coachkit.errors import (
+    NotACoachkitDatabase,
+    SchemaTooNew,
+    StoreBusy,
+    StoreError,
+    StoreUnreachable,
+)
+from coachkit.store import migrations, schema
+from coachkit.store.access import INFO_KEY, Viewer, lead_only
+
+#: How long a SQLite write waits for another one to finish before giving up.
+BUSY_SECONDS = 10
+
+#: Environment variable naming the store (a file path or a SQLAlchemy URL).
+ENV_VAR = "COACHKIT_DB"
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_LOCKED = "database is locked"
+
+
+def default_location() -> Path:
+    """Return the default SQLite file: ``coachkit.db`` in the user's data folder."""
+    return Path(platformdirs.user_data_dir("coachkit", appauthor=False)) / "coachkit.db"
+
+
+def resolve_url(location: str | os.PathLike[str] | None = None) -> URL:
+    """Turn ``--db`` / ``COACHKIT_DB`` / the default into a SQLAlchemy URL.
+
+    Parameters
+    ----------
+    location
+        A file path, a SQLAlchemy URL (``postgresql+psycopg://...``), or None to use
+        ``COACHKIT_DB`` and then the default file.
+    """
+    raw = os.fspath(location) if location is not None else os.environ.get(ENV_VAR)
+    if not raw:
+        raw = str(default_location())
+    if "://" in raw:
+        try:
+            url = make_url(raw)
+        except sa.exc.ArgumentError as exc:
+            raise StoreError(
+                f"'{raw}' is not a database URL coachkit understands. Use a file path "
+                "or a URL such as postgresql+psycopg://user@host/coachkit."
+            ) from exc
+        if url.drivername in ("postgresql", "postgres"):
+            url = url.set(drivername="postgresql+psycopg")
+        return url
+    return URL.create("sqlite", database=str(Path(raw).expanduser().resolve()))
+
+
+def describe(url: URL) -> str:
+    """Say where the store is, for people: a file path, or the URL without password."""
+    if url.get_backend_name() == "sqlite":
+        return str(url.database)
+    return url.render_as_string(hide_password=True)
+
+
+@dataclass(frozen=True)
+class Store:
+    """An open coachkit store: an engine whose schema is known to be current.
+
+    ``viewer`` is whom the store works for (see :mod:`coachkit.store.access`); None
+    means
+    the whole store, as on the command line.
+    """
+
+    engine: Engine
+    url: URL
+    viewer: Viewer | None = None
+
+    def as_viewer(self, viewer: Viewer | None) -> Store:
+        """Return the same store, limited to what ``viewer`` may see and change."""
+        return replace(self, viewer=viewer)
+
+    @property
+    def location(self) -> str:
+        """Where the data lives, in words a person can use."""
+        return describe(self.url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the store is a local SQLite file."""
+        return self.url.get_backend_name() == "sqlite"
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """Open one transaction: all of it is saved, or none of it.
+
+        Raises
+        ------
+        StoreBusy
+            Another write held a SQLite store for longer than ``BUSY_SECONDS``
+            (SQLITE_BUSY); nothing of this transaction was saved, and the
+            message asks the user to try again.
+        """
+        try:
+            with self.engine.begin() as conn, self._as_viewer(conn):
+                yield conn
+        except sa.exc.OperationalError as exc:
+            if not (self.is_sqlite and _is_busy(exc)):
+                raise
+            raise StoreBusy(
+                f"{self.location} is busy: another save took longer than "
+                f"{BUSY_SECONDS} seconds. Nothing of yours was saved; "
+                "try again in a moment."
+            ) from exc
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """Open a connection for reading."""
+        with self.engine.connect() as conn, self._as_viewer(conn):
+            yield conn
+
+    @contextmanager
+    def _as_viewer(self, conn: Connection) -> Iterator[None]:
+        # Connection.info outlives this checkout (it belongs to the pooled DBAPI
+        # connection), so the viewer is put back however the block ends.
+        before = conn.info.get(INFO_KEY)
+        conn.info[INFO_KEY] = self.viewer
+        try:
+            yield
+        finally:
+            conn.info[INFO_KEY] = before
+
+    def watch(self) -> Callable[[], bool]:
+        """Start watching for saves; the function returned says whether anything was
+        saved since, by anyone (this process, another kernel, the command line).
+
+        SQLite counts commits per connection (``PRAGMA data_version``), so a
+        connection of its own is kept open until the answer is asked for. PostgreSQL
+        compares the server's transaction snapshot: another database's writes on the
+        same server also count, so it may say True when nothing of ours changed,
+        never False when something did. A store in memory always says True.
+        """
+        if self.is_sqlite:
+            path = str(self.url.database or "")
+            if not path or path == ":memory:":
+                return lambda: True
+            own = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+            version = "PRAGMA data_version"
+            before = own.execute(version).fetchone()
+
+            def sqlite_changed() -> bool:
+                try:
+                    return bool(own.execute(version).fetchone() != before)
+                except sqlite3.Error:  # asked twice, or the file went away
+                    return True
+                finally:
+                    own.close()
+
+            return sqlite_changed
+        snapshot = sa.text("SELECT txid_current_snapshot()::text")
+        with self.read() as conn:
+            seen = conn.execute(snapshot).scalar_one()
+
+        def server_changed() -> bool:
+            with self.read() as conn:
+                return bool(conn.execute(snapshot).scalar_one() != seen)
+
+        return server_changed
+
+    def is_empty(self) -> bool:
+        """True when the store has no coaches yet."""
+        with self.read() as conn:
+            count = conn.execute(sa.select(sa.func.count()).select_from(schema.coaches))
+            return count.scalar_one() == 0
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def _check_sqlite_file(path: Path) -> None:
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb") as fh:
+        head = fh.read(16)
+    if head != _SQLITE_MAGIC:
+        raise NotACoachkitDatabase(
+            f"{path} is not a coachkit database (it is not a SQLite file). "
+            "coachkit will not touch it; pass another path with --db."
+        )
+
+
+def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def _engine(url: URL) -> Engine:
+    if url.get_backend_name() == "sqlite":
+        path = Path(str(url.database))
+        _check_sqlite_file(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the folder {path.parent}: {exc.strerror}. "
+                "Pass a writable path with --db."
+            ) from exc
+        engine = sa.create_engine(url, connect_args={"timeout": BUSY_SECONDS})
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _stored_version(conn: Connection, where: str) -> int | None:
+    """Return the schema version, None for an empty database; refuse foreign ones."""
+    tables = set(sa.inspect(conn).get_table_names())
+    if not tables:
+        return None
+    if "meta" not in tables:
+        raise NotACoachkitDatabase(
+            f"{where} is not a coachkit database (it has other tables: "
+            f"{', '.join(sorted(tables)[:3])}). coachkit will not touch it; "
+            "pass another path with --db."
+        )
+    rows = dict(conn.execute(sa.select(schema.meta.c.key, schema.meta.c.value)).all())
+    if rows.get("app") != schema.APP_MARK or "schema_version" not in rows:
+        raise NotACoachkitDatabase(
+            f"{where} is not a coachkit database (its meta table is not ours). "
+            "coachkit will not touch it; pass another path with --db."
+        )
+    return int(rows["schema_version"])
+
+
+def _create(conn: Connection) -> None:
+    schema.metadata.create_all(conn)
+    conn.execute(
+        schema.meta.insert(),
+        [
+            {"key": "app", "value": schema.APP_MARK},
+            {"key": "schema_version", "value": str(schema.SCHEMA_VERSION)},
+        ],
+    )
+
+
+def open_store(location: str | os.PathLike[str] | None = None) -> Store:
+    """Open (and if needed create or upgrade) the coachkit store.
+
+    Parameters
+    ----------
+    location
+        A file path or SQLAlchemy URL; None means ``COACHKIT_DB`` or the default file.
+
+    Raises
+    ------
+    NotACoachkitDatabase
+        The file or database holds something else; it is left untouched.
+    SchemaTooNew
+        A newer coachkit wrote this database.
+    StoreUnreachable
+        The database server cannot be reached.
+    """
+    url = resolve_url(location)
+    where = describe(url)
+    try:
+        engine = _engine(url)
+    except (ImportError, sa.exc.NoSuchModuleError) as exc:
+        raise StoreError(
+            f"coachkit cannot talk to {url.get_backend_name()} databases here: "
+            f"{_first_line(exc)}. For PostgreSQL run: pip install 'psycopg[binary]'."
+        ) from exc
+    try:
+        with engine.begin() as conn:
+            version = _stored_version(conn, where)
+            if version is None:
+                _create(conn)
+            elif version > schema.SCHEMA_VERSION:
+                raise SchemaTooNew(
+                    f"{where} was written by a newer coachkit (data version {version}; "
+                    f"this one knows {schema.SCHEMA_VERSION}). Upgrade coachkit with "
+                    "pip install -U coachkit."
+                )
+            elif version < schema.SCHEMA_VERSION:
+                migrations.upgrade(conn, version)
+    except sa.exc.DatabaseError as exc:
+        engine.dispose()
+        if isinstance(exc.orig, sqlite3.DatabaseError) and "not a database" in str(exc):
+            raise NotACoachkitDatabase(
+                f"{where} is not a coachkit database (not a readable SQLite file). "
+                "coachkit will not touch it; pass another path with --db."
+            ) from exc
+        raise StoreUnreachable(
+            f"cannot reach the database at {where}: {_first_line(exc.orig)}. "
+            "Check that the server runs and the URL is right, or use a file path."
+        ) from exc
+    except sa.exc.SQLAlchemyError as exc:
+        engine.dispose()
+        raise StoreUnreachable(
+            f"cannot open the database at {where}: {_first_line(exc)}."
+        ) from exc
+    except BaseException:
+        engine.dispose()
+        raise
+    if url.get_backend_name() == "sqlite":
+        # Only now that the file is known to be ours: WAL lets several workbook
+        # kernels read while one writes. The setting is stored in the file.
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+    return Store(engine=engine, url=url)
+
+
+def _is_busy(exc: sa.exc.OperationalError) -> bool:
+    """True for SQLite's "database is locked" (SQLITE_BUSY) after the wait."""
+    return isinstance(exc.orig, sqlite3.OperationalError) and _LOCKED in str(exc.orig)
+
+
+def _first_line(exc: object) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+@lead_only
+def continue_ids(conn: Connection, tables: Sequence[sa.Table]) -> None:
+    """On PostgreSQL, make new ids continue after the highest id in each table.
+
+    Rows copied in with their ids (a restore, a workshop reset) leave PostgreSQL's
+    id sequences behind; SQLite needs nothing.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    for table in tables:
+        column = table.autoincrement_column
+        if column is None:
+            continue
+        top = sa.func.max(column)
+        conn.execute(
+            sa.select(
+                sa.func.setval(
+                    sa.func.pg_get_serial_sequence(table.name, column.name),
+                    sa.func.coalesce(top, 1),
+                    top.is_not(None),
+                )
+            ).select_from(table)
+        )

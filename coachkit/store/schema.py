@@ -1,0 +1,362 @@
+"""The store's tables, declared once (SQLAlchemy Core).
+
+Every row of a team's data carries ``coach_id``: the coach it belongs to. The framework
+(objectives, behaviours, rubrics, metrics) belongs to the whole organisation.
+Editable rows carry ``row_version`` so an edit can refuse to overwrite a newer one.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+#: Bump when the tables change, and add a step to ``coachkit.store.migrations.STEPS``.
+SCHEMA_VERSION = 2
+
+#: The value of ``meta.app`` in every coachkit database.
+APP_MARK = "coachkit"
+
+metadata = sa.MetaData()
+
+#: The largest id a row can have: SQLite's and PostgreSQL's 64-bit integers. A
+#: bigger number is no row's id, and the database refuses to even look it up.
+MAX_ID = 2**63 - 1
+
+
+def _id() -> sa.Column:
+    return sa.Column("id", sa.Integer, primary_key=True)
+
+
+def _coach() -> sa.Column:
+    return sa.Column(
+        "coach_id", sa.Integer, sa.ForeignKey("coaches.id"), nullable=False, index=True
+    )
+
+
+def _rep(index: bool = True) -> sa.Column:
+    return sa.Column(
+        "rep_id", sa.Integer, sa.ForeignKey("reps.id"), nullable=False, index=index
+    )
+
+
+def _behaviour(nullable: bool = False) -> sa.Column:
+    return sa.Column(
+        "behaviour_id", sa.Integer, sa.ForeignKey("behaviours.id"), nullable=nullable
+    )
+
+
+def _stamps() -> list[sa.Column]:
+    return [
+        sa.Column(
+            "created_at", sa.DateTime, nullable=False, server_default=sa.func.now()
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime, nullable=False, server_default=sa.func.now()
+        ),
+        sa.Column("row_version", sa.Integer, nullable=False, server_default="1"),
+    ]
+
+
+meta = sa.Table(
+    "meta",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+coaches = sa.Table(
+    "coaches",
+    metadata,
+    _id(),
+    sa.Column("name", sa.String(120), nullable=False, unique=True),
+    sa.Column("email", sa.String(200)),
+    sa.Column("role", sa.String(20), nullable=False, server_default="coach"),
+    # The user name a sign-in service knows them by (JupyterHub, a proxy's header).
+    sa.Column("login", sa.String(120)),
+    sa.CheckConstraint("role in ('coach', 'lead')", name="coach_role"),
+    sa.Index("ix_coaches_login", "login", unique=True),
+    *_stamps(),
+)
+
+reps = sa.Table(
+    "reps",
+    metadata,
+    _id(),
+    _coach(),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column(
+        "role", sa.String(80), nullable=False, server_default="Account Executive"
+    ),
+    sa.Column("segment", sa.String(80), nullable=False, server_default=""),
+    sa.Column("start_date", sa.Date),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.UniqueConstraint("coach_id", "name", name="rep_name_per_coach"),
+    *_stamps(),
+)
+
+objectives = sa.Table(
+    "objectives",
+    metadata,
+    _id(),
+    sa.Column("key", sa.String(64), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("weight", sa.Float, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False, server_default="0"),
+    *_stamps(),
+)
+
+behaviours = sa.Table(
+    "behaviours",
+    metadata,
+    _id(),
+    sa.Column("key", sa.String(64), nullable=False, unique=True),
+    sa.Column(
+        "objective_id", sa.Integer, sa.ForeignKey("objectives.id"), nullable=False
+    ),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("target_level", sa.Integer, nullable=False, server_default="4"),
+    sa.Column("rubric_version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("position", sa.Integer, nullable=False, server_default="0"),
+    *_stamps(),
+)
+
+rubric_levels = sa.Table(
+    "rubric_levels",
+    metadata,
+    _id(),
+    _behaviour(),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("level", sa.Integer, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.UniqueConstraint("behaviour_id", "version", "level", name="one_text_per_level"),
+    sa.CheckConstraint("level between 1 and 5", name="rubric_level_range"),
+)
+
+metrics = sa.Table(
+    "metrics",
+    metadata,
+    _id(),
+    sa.Column("key", sa.String(64), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("unit", sa.String(40), nullable=False),
+    sa.Column("kind", sa.String(10), nullable=False),
+    sa.Column("higher_is_better", sa.Boolean, nullable=False),
+    sa.Column("numerator", sa.String(64)),
+    sa.Column("denominator", sa.String(64)),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.CheckConstraint("kind in ('count', 'rate', 'percent')", name="metric_kind"),
+)
+
+behaviour_metrics = sa.Table(
+    "behaviour_metrics",
+    metadata,
+    sa.Column(
+        "behaviour_id", sa.Integer, sa.ForeignKey("behaviours.id"), primary_key=True
+    ),
+    sa.Column("metric_id", sa.Integer, sa.ForeignKey("metrics.id"), primary_key=True),
+)
+
+assessments = sa.Table(
+    "assessments",
+    metadata,
+    _id(),
+    _coach(),
+    _rep(),
+    _behaviour(),
+    sa.Column("assessed_on", sa.Date, nullable=False),
+    sa.Column("source", sa.String(10), nullable=False),
+    sa.Column("skill", sa.Integer, nullable=False),
+    sa.Column("will", sa.Integer, nullable=False),
+    sa.Column("evidence", sa.Text, nullable=False, server_default=""),
+    sa.Column("rubric_version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("created_at", sa.DateTime, nullable=False, server_default=sa.func.now()),
+    sa.CheckConstraint("source in ('coach', 'self')", name="assessment_source"),
+    sa.CheckConstraint("skill between 1 and 5", name="skill_range"),
+    sa.CheckConstraint("will between 1 and 5", name="will_range"),
+)
+
+metric_values = sa.Table(
+    "metric_values",
+    metadata,
+    _id(),
+    _coach(),
+    _rep(index=False),  # the unique (rep, metric, day) index covers rep lookups
+    sa.Column("metric_id", sa.Integer, sa.ForeignKey("metrics.id"), nullable=False),
+    sa.Column("observed_on", sa.Date, nullable=False),
+    sa.Column("value", sa.Float, nullable=False),
+    sa.UniqueConstraint("rep_id", "metric_id", "observed_on", name="one_value_per_day"),
+    # Covers the per-period sums the performance views run over every rep.
+    sa.Index(
+        "metric_values_by_metric_date", "metric_id", "observed_on", "rep_id", "value"
+    ),
+)
+
+goals = sa.Table(
+    "goals",
+    metadata,
+    _id(),
+    _coach(),
+    _rep(),
+    _behaviour(),
+    sa.Column("plan_id", sa.Integer, sa.ForeignKey("plans.id")),
+    sa.Column("metric_id", sa.Integer, sa.ForeignKey("metrics.id")),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("baseline", sa.Float),
+    sa.Column("target", sa.Float),
+    sa.Column("start_on", sa.Date, nullable=False),
+    sa.Column("due_on", sa.Date, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False, server_default="open"),
+    sa.CheckConstraint(
+        "status in ('open', 'met', 'missed', 'dropped')", name="goal_status"
+    ),
+    *_stamps(),
+)
+
+plans = sa.Table(
+    "plans",
+    metadata,
+    _id(),
+    _coach(),
+    _rep(),
+    sa.Column("started_on", sa.Date, nullable=False),
+    sa.Column("cadence_days", sa.Integer, nullable=False, server_default="14"),
+    sa.Column("minutes_per_session", sa.Integer),
+    sa.Column("status", sa.String(10), nullable=False, server_default="active"),
+    sa.Column("notes", sa.Text, nullable=False, server_default=""),
+    sa.CheckConstraint("status in ('active', 'closed')", name="plan_status"),
+    *_stamps(),
+)
+
+plan_focus = sa.Table(
+    "plan_focus",
+    metadata,
+    _id(),
+    _coach(),
+    sa.Column(
+        "plan_id", sa.Integer, sa.ForeignKey("plans.id"), nullable=False, index=True
+    ),
+    _behaviour(),
+    sa.Column("style", sa.String(10), nullable=False),
+    sa.Column("stage", sa.String(12), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False, server_default="0"),
+    sa.CheckConstraint(
+        "style in ('direct', 'guide', 'excite', 'delegate')", name="focus_style"
+    ),
+    sa.CheckConstraint(
+        "stage in ('demonstrate', 'prompt', 'release')", name="focus_stage"
+    ),
+)
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    _id(),
+    _coach(),
+    _rep(),
+    sa.Column("plan_id", sa.Integer, sa.ForeignKey("plans.id")),
+    sa.Column("session_type", sa.String(20), nullable=False),
+    sa.Column("held_on", sa.Date, nullable=False),
+    sa.Column("duration_minutes", sa.Integer, nullable=False, server_default="30"),
+    sa.Column("status", sa.String(10), nullable=False, server_default="draft"),
+    sa.Column("style", sa.String(10)),
+    sa.Column("went_well", sa.Text, nullable=False, server_default=""),
+    sa.Column("to_change", sa.Text, nullable=False, server_default=""),
+    sa.Column("rep_view", sa.Text, nullable=False, server_default=""),
+    sa.Column("next_session_on", sa.Date),
+    sa.Column("coach_relevant", sa.Integer),
+    sa.Column("coach_developmental", sa.Integer),
+    sa.Column("coach_motivational", sa.Integer),
+    sa.Column("rep_relevant", sa.Integer),
+    sa.Column("rep_developmental", sa.Integer),
+    sa.Column("rep_motivational", sa.Integer),
+    # A conflict copy: the edit that lost a save race, kept beside the original.
+    sa.Column("conflict_of", sa.Integer, sa.ForeignKey("sessions.id")),
+    sa.CheckConstraint("status in ('draft', 'done')", name="session_status"),
+    sa.CheckConstraint(
+        "session_type in ('call_review', 'ride_along', 'skill_practice', 'one_on_one')",
+        name="session_type",
+    ),
+    sa.Index("sessions_by_rep_date", "rep_id", "held_on"),
+    *_stamps(),
+)
+
+session_focus = sa.Table(
+    "session_focus",
+    metadata,
+    sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id"), primary_key=True),
+    sa.Column(
+        "behaviour_id", sa.Integer, sa.ForeignKey("behaviours.id"), primary_key=True
+    ),
+    _coach(),
+)
+
+observations = sa.Table(
+    "observations",
+    metadata,
+    _id(),
+    _coach(),
+    _rep(),
+    sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id"), index=True),
+    _behaviour(),
+    sa.Column("observed_at", sa.DateTime, nullable=False),
+    sa.Column("outcome", sa.String(10), nullable=False),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.CheckConstraint("outcome in ('seen', 'partly', 'missed')", name="outcome"),
+)
+
+actions = sa.Table(
+    "actions",
+    metadata,
+    _id(),
+    _coach(),
+    _rep(),
+    sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id"), index=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("owner", sa.String(10), nullable=False, server_default="rep"),
+    sa.Column("due_on", sa.Date, nullable=False),
+    sa.Column("done_on", sa.Date),
+    sa.Column("status", sa.String(10), nullable=False, server_default="open"),
+    sa.CheckConstraint("owner in ('rep', 'coach')", name="action_owner"),
+    sa.CheckConstraint("status in ('open', 'kept', 'missed')", name="action_status"),
+    *_stamps(),
+)
+
+reflections = sa.Table(
+    "reflections",
+    metadata,
+    _id(),
+    _coach(),
+    sa.Column("written_on", sa.Date, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    *_stamps(),
+)
+
+#: Workshop seats: one participant coach each, claimed by a name through a secret link.
+seats = sa.Table(
+    "seats",
+    metadata,
+    _id(),
+    sa.Column(
+        "coach_id", sa.Integer, sa.ForeignKey("coaches.id"), nullable=False, unique=True
+    ),
+    sa.Column("token", sa.String(64), nullable=False, unique=True),
+    sa.Column("claimed_by", sa.String(120)),
+    sa.Column("claimed_at", sa.DateTime),
+    *_stamps(),
+)
+
+#: Tables holding one team's data, each with a ``coach_id`` column.
+TEAM_TABLES = (
+    reps,
+    assessments,
+    metric_values,
+    goals,
+    plans,
+    plan_focus,
+    sessions,
+    session_focus,
+    observations,
+    actions,
+    reflections,
+)

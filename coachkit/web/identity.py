@@ -1,0 +1,92 @@
+"""Who is using a workbook.
+
+In order, coachkit believes:
+
+1. JupyterHub: ``JUPYTERHUB_USER``, which the Hub sets for each user's own server.
+2. A trusted reverse proxy: when ``coachkit serve --trusted-header X-Forwarded-User``
+   runs, Voila hands that request header to the kernel (``http_header_envs``) and
+   ``COACHKIT_USER_HEADER`` names it. A page without the header is refused.
+3. A workshop seat: the secret ``?seat=`` link a participant got when they claimed it.
+4. Otherwise single-user mode: the coach picker on the page.
+
+Sign-in names are matched against ``coaches.login`` (``coachkit users add NAME
+--login LOGIN``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import parse_qs
+
+from sqlalchemy.engine import Connection
+
+from coachkit.errors import CoachkitError
+from coachkit.model.users import find_by_login
+from coachkit.store.access import Viewer
+
+HUB_VAR = "JUPYTERHUB_USER"
+#: Names the request header a trusted proxy puts the user name in.
+HEADER_VAR = "COACHKIT_USER_HEADER"
+
+
+class NotSignedIn(CoachkitError):
+    """The page was opened without a sign-in coachkit trusts, or by a stranger."""
+
+
+def header_env_name(header: str) -> str:
+    """The variable Voila puts a request header in (``X-Forwarded-User`` ->
+    ``HTTP_X_FORWARDED_USER``, RFC 3875)."""
+    return "HTTP_" + header.strip().upper().replace("-", "_")
+
+
+def visitor(
+    conn: Connection, env: Mapping[str, str], query: str = "", *, seats: bool = True
+) -> Viewer | None:
+    """Return who opened the page, or None in single-user mode (the picker decides).
+
+    Parameters
+    ----------
+    conn
+        A store connection (the whole store).
+    env
+        The kernel's environment, after Voila added the request's details.
+    query
+        The page address's query string.
+    seats
+        False skips workshop seats (a notebook run for a given coach, as papermill
+        does).
+
+    Raises
+    ------
+    NotSignedIn
+        A sign-in is expected but missing, or names nobody coachkit knows.
+    """
+    hub_user = env.get(HUB_VAR, "").strip()
+    if hub_user:
+        return _known(conn, hub_user, "hub")
+    header = env.get(HEADER_VAR, "").strip()
+    if header:
+        login = env.get(header_env_name(header), "").strip()
+        if not login:
+            raise NotSignedIn(
+                "This page needs you to sign in first. Open coachkit through your "
+                "team's sign-in address, not straight from the server."
+            )
+        return _known(conn, login, "proxy")
+    seat = parse_qs(query).get("seat", [""])[0]
+    from coachkit.web import workshop
+
+    if seats and (seat or workshop.has_seats(conn)):
+        return workshop.seat_viewer(conn, seat)
+    return None
+
+
+def _known(conn: Connection, login: str, source: str) -> Viewer:
+    user = find_by_login(conn, login)
+    if user is None:
+        raise NotSignedIn(
+            f"You are signed in as {login}, but coachkit has no coach with that "
+            "sign-in name yet. Ask your enablement lead to run: "
+            f'coachkit users add "Your Name" --login {login}'
+        )
+    return Viewer(user.id, user.name, user.role, source)
