@@ -529,3 +529,44 @@ def test_the_chart_shows_a_dot_and_range_per_effect_with_a_zero_line(
     empty = effect_chart(effects[~effects["enough"]]).to_dict()
     assert empty["mark"]["type"] == "text"
     assert effect_chart(pd.DataFrame(columns=EFFECT_COLUMNS)).to_dict()["mark"]
+
+
+def test_the_second_comparison_is_one_short_sentence() -> None:
+    from coachkit.improve.effects.result import against
+
+    others = "reps coached on other things"
+    rise = Effect(0.06, 0.02, 0.10, 5, 20, True, "rate")
+    unsure = Effect(0.02, -0.02, 0.05, 5, 20, True, "rate")
+    held = Effect(0.06, 0.02, 0.10, 5, 20, True, "rate", check="can't tell yet: x")
+    thin = Effect(math.nan, math.nan, math.nan, 1, 2, False, "rate", "not enough")
+    assert against(rise, "share", others) == (
+        "Against reps coached on other things: 6 points more (range 2 to 10)."
+    )
+    assert against(unsure, "share", others) == (
+        "Against reps coached on other things: no clear difference."
+    )
+    assert against(held, "share", others) == ""
+    assert against(thin, "share", others) == ""
+
+
+def test_one_rep_already_moving_before_coaching_gets_cant_tell_yet() -> None:
+    from coachkit.improve.effects.estimate import _Panel, _single
+    from coachkit.improve.effects.weeks import _WINDOWS, _start_weeks
+
+    values, starts = _team(11, lift=0.0, coached=1, others=30, trend=0.0)
+    start = pd.Timestamp(starts["started_on"].iloc[0]).date()
+    weeks = pd.to_datetime(values["week"]).dt.date
+    early = (values["rep_id"] == 0) & (weeks < start - dt.timedelta(weeks=10))
+    values.loc[early, "num"] = 0  # buyers never acted in the rep's early weeks
+    panel = _Panel.from_frame(values, "rate")
+
+    drifting = _single(panel, _start_weeks(starts), _WINDOWS, 0)
+    assert drifting.verdict() == "can't tell yet"
+    assert drifting.sentence("share").startswith(
+        "Can't tell yet: before coaching started, this rep's number was already"
+    )
+    values, starts = _team(11, lift=0.0, coached=1, others=30, trend=0.0)
+    steady = _single(
+        _Panel.from_frame(values, "rate"), _start_weeks(starts), _WINDOWS, 0
+    )
+    assert steady.check == ""

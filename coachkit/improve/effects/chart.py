@@ -117,7 +117,7 @@ def event_chart(
     )
     band = (
         alt.Chart(data)
-        .mark_area(opacity=0.25, color="#4c78a8")
+        .mark_rule(color="#4c78a8", opacity=0.45, strokeWidth=3)
         .encode(x=x, y=alt.Y("low:Q", title=y_title, scale=y_scale), y2="high:Q")
     )
     line = (

@@ -401,9 +401,30 @@ def _single(panel: _Panel, starts: pd.Series, wins: _Windows, rep_id: int) -> Ef
     se = math.sqrt(_pooled(st) * (1 + 1 / float(st.n[0])))
     naive = float(st.change[0])
     estimate = naive - float(st.mean[0])
-    return _with_range(
+    effect = _with_range(
         estimate, se, float(st.n[0] - 1), 1, st.comparison, panel.kind, naive
     )
+    return replace(effect, check=_single_pre_trend(panel, starts, wins, rep_id))
+
+
+def _single_pre_trend(
+    panel: _Panel, starts: pd.Series, wins: _Windows, rep_id: int
+) -> str:
+    """:func:`_pre_trend` for one rep: over the weeks before coaching, was this rep
+    already moving apart from the reps not coached on it, by more than chance?"""
+    half = wins.before // 2
+    placebo = _Windows(half, 0, wins.before - half, 0)
+    shift = -(wins.gap + wins.before - half)
+    st = _changes(panel, starts, placebo, [rep_id], shift=shift)
+    if len(st.change) == 0 or st.comparison < MIN_COMPARISON:
+        return ""
+    se = math.sqrt(_pooled(st) * (1 + 1 / float(st.n[0])))
+    gap = float(st.change[0] - st.mean[0])
+    if math.isfinite(se) and se > 0 and abs(gap) > t_quantile(st.n[0] - 1) * se:
+        return PRE_TREND_TEXT.replace(
+            "these reps' numbers were", "this rep's number was"
+        )
+    return ""
 
 
 def _pooled(st: _Stacks) -> float:

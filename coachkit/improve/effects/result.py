@@ -120,6 +120,21 @@ def t_quantile(df: float) -> float:
     return float(np.interp(1 / df, inverse[::-1], _T_Q[::-1]))
 
 
+def against(effect: Effect, unit: str, others: str) -> str:
+    """The same result against another group, in one short sentence, or "" when
+    there is no clear answer to give."""
+    if not effect.enough or effect.check:
+        return ""
+    width = effect.high - effect.low
+    if effect.low <= 0 <= effect.high:
+        return f"Against {others}: no clear difference."
+    size = _amount(abs(effect.estimate), effect.kind, unit, width)
+    ends = sorted([abs(effect.low), abs(effect.high)])
+    low, high = (_amount(x, effect.kind, unit, width, bare=True) for x in ends)
+    more = "more" if effect.estimate > 0 else "less"
+    return f"Against {others}: {size} {more} (range {low} to {high})."
+
+
 def t_two_sided_p(t: float, df: float) -> float:
     """The chance of a Student's t at least as far from 0 as ``t``, either way.
 

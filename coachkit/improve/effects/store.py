@@ -29,6 +29,7 @@ from coachkit.improve.effects.result import (
     EFFECT_COLUMNS,
     _not_ready,
     _row,
+    against,
     many_at_once,
 )
 from coachkit.improve.effects.weeks import (
@@ -128,14 +129,9 @@ def practice_effects(
         links.itertuples(index=False), many_at_once(found), others, strict=True
     ):
         text = effect.sentence(link.unit, metric=link.metric, behaviour=link.behaviour)
-        if other.enough and not other.check and effect.enough and not effect.check:
-            also = other.sentence(
-                link.unit,
-                metric=link.metric,
-                behaviour=link.behaviour,
-                others="reps coached on other things",
-            )
-            text = f"{text} {also}"
+        if effect.enough and not effect.check:
+            also = against(other, link.unit, "reps coached on other things")
+            text = f"{text} {also}".strip()
         rows.append(_row(link, effect, text))
     return pd.DataFrame(rows, columns=EFFECT_COLUMNS)
 
