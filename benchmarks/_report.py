@@ -7,6 +7,7 @@ lines in ``benchmarks/RESULTS.md`` and leaves the notes around them as they are.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import os
 import platform
@@ -45,6 +46,14 @@ def pct(values: list[float], q: float) -> float:
     low = int(k)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+def publish(text: str, timings: dict[str, list[float]], path: Path | None) -> None:
+    """Print a script's table; also write its timings to ``path`` as JSON, if given."""
+    print(text)
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(timings, indent=2))
 
 
 def _num(value: float, unit: str) -> str:

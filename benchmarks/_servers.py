@@ -1,27 +1,50 @@
-"""What the benchmarks share: a free port, a quiet $HOME, a server run in a block,
-and the kernels a server runs (how many, how busy, how much memory)."""
+"""What the benchmarks share: a free port, a quiet $HOME in a scratch folder, a server
+run in a block, and the kernels a server runs (how many, how busy, how much memory)."""
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from processes import CHROMIUM, CHROMIUM_ARGS, free_port, quiet_env  # noqa: E402
+from processes import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    launch,
+    quiet_env,
+    stop,
+)
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "free_port", "quiet_env", "running"]
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "free_port",
+    "quiet_env",
+    "running",
+    "scratch",
+    "sync_chromium",
+]
 
 #: In the command line of coachkit's kernel template, the parent of forked kernels.
 _TEMPLATE = "-m coachkit.web.kernels"
+
+
+@contextmanager
+def scratch(prefix: str) -> Iterator[tuple[Path, dict[str, str]]]:
+    """A temporary folder for one script, and our environment with $HOME in it."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as name:
+        tmp = Path(name)
+        yield tmp, quiet_env(tmp / "home")
 
 
 @contextmanager
@@ -29,15 +52,7 @@ def running(
     command: list[str], env: dict[str, str], log: Path, url: str
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Run a server until the block ends; wait until ``url`` answers 200."""
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            command,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    proc = launch(command, env, log)
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -51,12 +66,20 @@ def running(
                 time.sleep(0.25)
         yield proc
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+        stop(proc)
+
+
+@contextmanager
+def sync_chromium() -> Iterator[Any]:
+    """Headless system Chromium through Playwright's sync API, closed at the end."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def kernels(pid: int) -> list[psutil.Process]:

@@ -20,18 +20,17 @@ the store is built there if missing and the taps go into a copy of it.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from _servers import CHROMIUM, CHROMIUM_ARGS, quiet_env
+from _report import pct, publish
+from _servers import scratch, sync_chromium
 from _setup import bare_notebook, make_demo, serve_beside_bare
 
 from coachkit.model.pillars import pillar
@@ -112,15 +111,6 @@ def _open_session(page: Any, url: str) -> str:
     return rep
 
 
-def _pct(values: list[float], q: float) -> float:
-    """The q-th percentile (0-100), by linear interpolation."""
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * q / 100
-    low = int(k)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
-
-
 def _report(results: dict[str, list[float]], taps: int) -> str:
     bare = statistics.median(results["bare one-button page"])
     lines = [
@@ -131,7 +121,7 @@ def _report(results: dict[str, list[float]], taps: int) -> str:
         median = statistics.median(values)
         ratio = "" if label.startswith("bare") else f"{median / bare:.2f}x"
         lines.append(
-            f"{label:<32}{median:>8.0f}{_pct(values, 90):>8.0f}"
+            f"{label:<32}{median:>8.0f}{pct(values, 90):>8.0f}"
             f"{max(values):>8.0f}{ratio:>9}"
         )
     return "\n".join(lines)
@@ -151,11 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", type=Path, help="also write the timings here")
     args = parser.parse_args(argv)
-    from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory(prefix="coachkit-taps-") as tmp_name:
-        tmp = Path(tmp_name)
-        env = quiet_env(tmp / "home")
+    with scratch("coachkit-taps-") as (tmp, env):
         db = tmp / "big.db"
         size = ["--coaches", str(args.coaches), "--reps", str(args.reps)]
         size += ["--months", str(args.months)]
@@ -170,10 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         results: dict[str, list[float]] = {}
         with ExitStack() as stack:
             ours, theirs = serve_beside_bare(stack, tmp, db, env)
-            with sync_playwright() as p:
-                browser = p.chromium.launch(
-                    executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-                )
+            with sync_chromium() as browser:
                 page = browser.new_page()
                 url = f"http://127.0.0.1:{ours}{pillar('facilitate').path}"
                 rep = _open_session(page, url)
@@ -203,12 +187,8 @@ def main(argv: list[str] | None = None) -> int:
                     args.gap,
                 )
                 page.close(run_before_unload=True)
-                browser.close()
     results = dict(sorted(results.items(), key=lambda kv: not kv[0].startswith("b")))
-    print(_report(results, args.taps))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2))
+    publish(_report(results, args.taps), results, args.json)
     return 0
 
 

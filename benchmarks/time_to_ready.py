@@ -13,18 +13,17 @@ Run: python benchmarks/time_to_ready.py [--runs 5] [--pool-size 1]
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import statistics
 import sys
-import tempfile
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from _servers import CHROMIUM, CHROMIUM_ARGS, quiet_env
+from _report import publish
+from _servers import scratch, sync_chromium
 from _setup import bare_notebook, make_demo, serve_beside_bare
 
 from coachkit.model.pillars import PILLARS
@@ -115,11 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pool-size", type=int, default=1, help="kernels per page")
     parser.add_argument("--json", type=Path, help="also write the timings here")
     args = parser.parse_args(argv)
-    from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory(prefix="coachkit-bench-") as tmp_name:
-        tmp = Path(tmp_name)
-        env = quiet_env(tmp / "home")
+    with scratch("coachkit-bench-") as (tmp, env):
         db = tmp / "store.db"
         make_demo(db, env)
         bare_notebook(tmp / "bare", BARE_SOURCE)
@@ -144,17 +140,14 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 for p in PILLARS
             ]
-            with sync_playwright() as p:
-                browser = p.chromium.launch(
-                    executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-                )
+            with sync_chromium() as browser:
                 timings = _measure(browser, targets, args.runs, args.pool_size > 0)
-                browser.close()
 
-    print(_report(timings, targets[0].label, args.runs, args.pool_size))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(timings, indent=2))
+    publish(
+        _report(timings, targets[0].label, args.runs, args.pool_size),
+        timings,
+        args.json,
+    )
     return 0
 
 

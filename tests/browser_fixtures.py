@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -26,7 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from processes import CHROMIUM, CHROMIUM_ARGS, free_port, quiet_env
+from processes import CHROMIUM, CHROMIUM_ARGS, free_port, launch, quiet_env
+from processes import stop as _stop  # the name other test modules import
 
 from coachkit.model.pillars import PILLARS
 
@@ -77,6 +77,23 @@ class Watched:
     urls: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
+    @classmethod
+    def of(cls, page: Any) -> Watched:
+        """Watch ``page`` from now on: its requests, console errors and page errors."""
+        seen = cls(page)
+        page.on("request", lambda request: seen.urls.append(request.url))
+        page.on("websocket", lambda ws: seen.urls.append(ws.url))
+        page.on(
+            "console",
+            lambda msg: (
+                seen.errors.append(f"console: {msg.text}")
+                if msg.type == "error"
+                else None
+            ),
+        )
+        page.on("pageerror", lambda exc: seen.errors.append(f"page error: {exc}"))
+        return seen
+
     def outside_requests(self, server: Server) -> list[str]:
         """Requests that went anywhere but the coachkit server."""
         ours = (f"http://127.0.0.1:{server.port}/", f"ws://127.0.0.1:{server.port}/")
@@ -89,19 +106,6 @@ def log_tail(log: Path, lines: int = 40) -> str:
     """The last ``lines`` lines of the server log, for failure messages."""
     text = log.read_text(errors="replace") if log.exists() else ""
     return "\n".join(text.splitlines()[-lines:])
-
-
-def launch(command: list[str], env: dict[str, str], log: Path) -> Any:
-    """Start ``command`` in its own process group, its output going to ``log``."""
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            command,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
 
 
 def wait_until_answers(
@@ -181,21 +185,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield running
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the process group (coachkit stops Voila and its kernels); then kill."""
-    for sig, grace in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
-        if proc.poll() is not None:
-            return
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            continue
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """Headless system Chromium through Playwright. Missing either: fail, not skip."""
@@ -219,16 +208,7 @@ def watched(browser: Any) -> Iterator[Watched]:
     """A fresh page that records its requests, console errors and page errors."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    seen = Watched(page)
-    page.on("request", lambda request: seen.urls.append(request.url))
-    page.on("websocket", lambda ws: seen.urls.append(ws.url))
-    page.on(
-        "console",
-        lambda msg: (
-            seen.errors.append(f"console: {msg.text}") if msg.type == "error" else None
-        ),
-    )
-    page.on("pageerror", lambda exc: seen.errors.append(f"page error: {exc}"))
+    seen = Watched.of(page)
     yield seen
     # run_before_unload lets the page ask the server to stop its kernel.
     page.close(run_before_unload=True)

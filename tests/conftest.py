@@ -130,23 +130,33 @@ def today() -> dt.date:
     return TODAY
 
 
+def _fresh(
+    request: pytest.FixtureRequest, sqlite: Callable[[], Store], template: str
+) -> Iterator[Store]:
+    """Yield ``sqlite()``, or under ``--store postgresql`` a new database copied from
+    the ``template`` fixture's; dispose of it afterwards."""
+    from coachkit.store.database import open_store
+
+    if not _on_postgres(request.config):
+        s = sqlite()
+        yield s
+        s.dispose()
+        return
+    with request.getfixturevalue(template)() as url:
+        s = open_store(url)
+        yield s
+        s.dispose()
+
+
 @pytest.fixture
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """A fresh coachkit store holding only the framework: a SQLite file, or a
     PostgreSQL database under ``--store postgresql``."""
     from coachkit.model.framework import prepare_store
-    from coachkit.store.database import open_store
 
-    if not _on_postgres(request.config):
-        s = prepare_store(str(tmp_path / "store.db"))
-        yield s
-        s.dispose()
-        return
-    template = request.getfixturevalue("_empty_template")
-    with template() as url:
-        s = open_store(url)
-        yield s
-        s.dispose()
+    yield from _fresh(
+        request, lambda: prepare_store(str(tmp_path / "store.db")), "_empty_template"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -169,18 +179,12 @@ def demo_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store
 
     from coachkit.store.database import open_store
 
-    if not _on_postgres(request.config):
+    def copy() -> Store:
         path = tmp_path / "demo.db"
         shutil.copy(request.getfixturevalue("demo_db"), path)
-        s = open_store(str(path))
-        yield s
-        s.dispose()
-        return
-    template = request.getfixturevalue("_demo_template")
-    with template() as url:
-        s = open_store(url)
-        yield s
-        s.dispose()
+        return open_store(str(path))
+
+    yield from _fresh(request, copy, "_demo_template")
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""What the browser tests and the benchmarks share: Chromium, a port, a quiet $HOME.
+"""What the browser tests and the benchmarks share: Chromium, a port, a quiet $HOME,
+and a server started in its own process group and stopped with it.
 
 Plain functions with no pytest in them, so ``benchmarks/`` imports them too.
 """
@@ -6,7 +7,9 @@ Plain functions with no pytest in them, so ``benchmarks/`` imports them too.
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import subprocess
 from pathlib import Path
 
 CHROMIUM = Path(os.environ.get("COACHKIT_CHROMIUM", "/usr/bin/chromium"))
@@ -48,3 +51,33 @@ def quiet_env(home: Path) -> dict[str, str]:
     ):
         env[var] = str(home / sub)
     return env
+
+
+def launch(
+    command: list[str], env: dict[str, str], log: Path
+) -> subprocess.Popen[bytes]:
+    """Start ``command`` in its own process group, its output going to ``log``."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            command,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the process group (coachkit stops Voila and its kernels); then kill."""
+    for sig, grace in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
+        if proc.poll() is not None:
+            return
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            continue

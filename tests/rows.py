@@ -2,7 +2,8 @@
 
 The Improve and Facilitate tests build small teams row by row, so that each number
 they assert can be worked out on paper. These helpers write one row (and its focus
-rows) with the values a test does not care about filled in.
+rows) with the values a test does not care about filled in, or find a row the demo
+store is known to hold.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Iterable, Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit.facilitate.sessions import SessionDraft, load_draft
 from coachkit.store import schema as s
 
 #: How a plan's focus behaviour is coached unless a test says otherwise.
@@ -116,3 +118,17 @@ def add_values(
 def first_coach(conn: Connection) -> int:
     """The lowest id of a coach who has reps (on the demo store, the first coach)."""
     return int(conn.execute(sa.select(sa.func.min(s.reps.c.coach_id))).scalar_one())
+
+
+def draft_rep(conn: Connection) -> int:
+    """The rep whose session waits as a draft (the demo store has exactly one)."""
+    se = s.sessions
+    drafting = sa.select(se.c.rep_id).where(se.c.status == "draft")
+    return int(conn.execute(drafting).scalar_one())
+
+
+def demo_draft(conn: Connection) -> SessionDraft:
+    """The demo store's one draft session, as the Facilitate workbook loads it."""
+    draft = load_draft(conn, draft_rep(conn))
+    assert draft is not None
+    return draft

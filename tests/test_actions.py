@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
+from rows import demo_draft
 from sqlalchemy.engine import Connection
 
 from coachkit.errors import ValidationError
@@ -23,13 +24,6 @@ from coachkit.store.database import Store
 from coachkit.store.versions import ConflictError
 
 SESSION_DAY = dt.date(2026, 6, 15)
-
-
-def _draft_id(conn: Connection) -> int:
-    se = s.sessions
-    return int(
-        conn.execute(sa.select(se.c.id).where(se.c.status == "draft")).scalar_one()
-    )
 
 
 def _done_action(conn: Connection) -> int:
@@ -79,7 +73,7 @@ def test_a_good_action_comes_back_clean() -> None:
 
 def test_actions_are_added_and_removed_on_a_draft(demo_store: Store) -> None:
     with demo_store.write() as conn:
-        sid = _draft_id(conn)
+        sid = demo_draft(conn).id
         first = add_action(
             conn, sid, ActionDraft("Send the agenda", "rep", "2026-06-22")
         )
@@ -93,7 +87,7 @@ def test_actions_are_added_and_removed_on_a_draft(demo_store: Store) -> None:
 
 def test_a_bad_action_writes_nothing(demo_store: Store) -> None:
     with demo_store.write() as conn:
-        sid = _draft_id(conn)
+        sid = demo_draft(conn).id
         with pytest.raises(ValidationError, match="Action: say what will be done"):
             add_action(conn, sid, ActionDraft("", "rep", "2026-06-22"))
         assert session_actions(conn, sid) == ()
@@ -101,7 +95,7 @@ def test_a_bad_action_writes_nothing(demo_store: Store) -> None:
 
 def test_the_form_date_counts_over_the_saved_one(demo_store: Store) -> None:
     with demo_store.write() as conn:
-        sid = _draft_id(conn)
+        sid = demo_draft(conn).id
         with pytest.raises(ValidationError, match="2026-06-20"):
             add_action(
                 conn,

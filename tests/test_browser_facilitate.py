@@ -128,18 +128,7 @@ def new_page(browser: Any) -> Iterator[Callable[[], Watched]]:
         )
         page = context.new_page()
         page.set_default_timeout(ROUND_TRIP_MS)
-        seen = Watched(page)
-        page.on("request", lambda request: seen.urls.append(request.url))
-        page.on("websocket", lambda ws: seen.urls.append(ws.url))
-        page.on(
-            "console",
-            lambda msg: (
-                seen.errors.append(f"console: {msg.text}")
-                if msg.type == "error"
-                else None
-            ),
-        )
-        page.on("pageerror", lambda exc: seen.errors.append(f"page error: {exc}"))
+        seen = Watched.of(page)
         opened.append((context, seen))
         return seen
 

@@ -31,6 +31,13 @@ def _app(store: Store, coach: int, today: dt.date) -> Improve:
     return Improve(db=store.location, coach=coach, today=today)
 
 
+@pytest.fixture
+def app(demo_store: Store, today: dt.date) -> Improve:
+    """The first coach's Improve workbook on a private copy of the demo store."""
+    coach, _ = _ids(demo_store)
+    return _app(demo_store, coach, today)
+
+
 def _coached_rep(app: Improve) -> tuple[int, str]:
     """A rep of the app's coach with a plan that started before the period."""
     with app.store.read() as conn:
@@ -53,10 +60,8 @@ def _html(widget: w.Widget) -> str:
 
 
 def test_opens_on_the_team_look_back_and_reads_other_tabs_when_opened(
-    demo_store: Store, today: dt.date
+    app: Improve,
 ) -> None:
-    coach, _ = _ids(demo_store)
-    app = _app(demo_store, coach, today)
     assert list(app.timings) == ["look_back"]
     team = app.tabs[0].frames["team"]
     assert len(team) == len(app.state.roster)
@@ -70,10 +75,8 @@ def test_opens_on_the_team_look_back_and_reads_other_tabs_when_opened(
 
 
 def test_picking_a_rep_and_a_period_shows_their_look_back(
-    demo_store: Store, today: dt.date
+    app: Improve, today: dt.date
 ) -> None:
-    coach, _ = _ids(demo_store)
-    app = _app(demo_store, coach, today)
     rep_id, name = _coached_rep(app)
     app.rep_picker.value = rep_id
     assert app.state.message == f"Showing {name}."
@@ -114,10 +117,8 @@ def test_every_tab_draws_for_a_coach_and_for_the_lead(
 
 
 def test_reflection_is_saved_dated_and_shown_next_time_as_text(
-    demo_store: Store, today: dt.date
+    app: Improve, today: dt.date
 ) -> None:
-    coach, _ = _ids(demo_store)
-    app = _app(demo_store, coach, today)
     reflect = app.tab("reflect")
     typed = "Coach the middle of the team more. <script>alert(1)</script>"
     reflect.text.value = typed
@@ -126,7 +127,7 @@ def test_reflection_is_saved_dated_and_shown_next_time_as_text(
     assert app.state.level == "ok", app.state.message
     assert reflect.text.value == ""
 
-    again = _app(demo_store, coach, today).tab("reflect")
+    again = _app(app.store, app.state.coach_id, today).tab("reflect")
     shown = again.last.value
     assert f"Last time ({today.day} {today:%B %Y}) you wrote" in shown
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
@@ -134,11 +135,7 @@ def test_reflection_is_saved_dated_and_shown_next_time_as_text(
     assert again.frames["reflections"]["text"].iloc[0] == typed
 
 
-def test_an_empty_reflection_is_refused_with_the_field_named(
-    demo_store: Store, today: dt.date
-) -> None:
-    coach, _ = _ids(demo_store)
-    app = _app(demo_store, coach, today)
+def test_an_empty_reflection_is_refused_with_the_field_named(app: Improve) -> None:
     with app.store.read() as conn:
         count = sa.select(sa.func.count()).select_from(schema.reflections)
         before = conn.execute(count).scalar_one()
@@ -151,11 +148,7 @@ def test_an_empty_reflection_is_refused_with_the_field_named(
         assert conn.execute(count).scalar_one() == before
 
 
-def test_charts_are_drawn_offline_and_save_as_png_and_svg(
-    demo_store: Store, today: dt.date
-) -> None:
-    coach, _ = _ids(demo_store)
-    app = _app(demo_store, coach, today)
+def test_charts_are_drawn_offline_and_save_as_png_and_svg(app: Improve) -> None:
     coverage = app.tab("coverage")
     box = coverage.box.children[1]
     image = box.children[0]
@@ -209,13 +202,11 @@ def _link(box: w.Widget, css: str) -> w.HTML:
 
 
 def test_team_report_downloads_as_a_printable_page_and_a_markdown_zip(
-    demo_store: Store, today: dt.date
+    app: Improve,
 ) -> None:
     import io
     import zipfile
 
-    coach, _ = _ids(demo_store)
-    app = _app(demo_store, coach, today)
     box = app.tab("look_back").box
     _link(box, "ck-team-report-html-button").click()
     link = _link(box, "ck-team-report-link").value

@@ -9,6 +9,7 @@ import time
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from rows import demo_draft
 from sqlalchemy.engine import Connection
 
 from coachkit.errors import ValidationError
@@ -20,7 +21,6 @@ from coachkit.facilitate.observations import (
     tally_from,
     undo_last,
 )
-from coachkit.facilitate.sessions import load_draft
 from coachkit.store import schema as s
 from coachkit.store.database import Store
 
@@ -29,12 +29,7 @@ AT = dt.datetime(2026, 6, 15, 10, 0)
 
 def _draft(conn: Connection) -> tuple[int, int, int]:
     """The demo's draft session, its focus behaviour and another behaviour."""
-    se = s.sessions
-    rep = conn.execute(
-        sa.select(se.c.rep_id).where(se.c.status == "draft")
-    ).scalar_one()
-    draft = load_draft(conn, rep)
-    assert draft is not None
+    draft = demo_draft(conn)
     focus = draft.focus_ids[0]
     other = conn.execute(
         sa.select(s.behaviours.c.id)

@@ -92,6 +92,25 @@ def _module(folder: Path, name: str, source: str) -> None:
     (folder / f"{name}.py").write_text(textwrap.dedent(source))
 
 
+def _failing_tab(folder: Path, method: str, error: str) -> None:
+    """Write the plugin ``failing_tab``: a Prioritize tab whose ``method`` raises."""
+    _module(
+        folder,
+        "failing_tab",
+        f"""
+        from coachkit.apps.plugins import register_tab
+        from coachkit.apps.tabs import Tab
+
+        class Fails(Tab):
+            title = "Fails"
+            def {method}:
+                raise {error}
+
+        register_tab("prioritize", Fails)
+        """,
+    )
+
+
 @pytest.mark.usefixtures("no_callback_errors")
 def test_example_plugin_adds_a_tab_that_counts_the_coachs_reflections(
     demo_store: Store, today: dt.date, monkeypatch: pytest.MonkeyPatch
@@ -167,20 +186,8 @@ def test_broken_plugins_leave_the_built_in_tabs_and_say_which_failed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _module(tmp_path, "broken_plugin", "import not_installed_package\n")
-    _module(
-        tmp_path,
-        "failing_tab",
-        """
-        from coachkit.apps.plugins import register_tab
-        from coachkit.apps.tabs import Tab
-
-        class Fails(Tab):
-            title = "Fails"
-            def __init__(self, app):
-                raise ValueError("the notes folder is missing")
-
-        register_tab("prioritize", Fails)
-        """,
+    _failing_tab(
+        tmp_path, "__init__(self, app)", 'ValueError("the notes folder is missing")'
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setenv(plugins.ENV_VAR, "broken_plugin, failing_tab,no_such_plugin")
@@ -208,21 +215,7 @@ def test_a_plugin_tab_that_fails_to_show_its_data_says_so_in_place(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _module(
-        tmp_path,
-        "failing_tab",
-        """
-        from coachkit.apps.plugins import register_tab
-        from coachkit.apps.tabs import Tab
-
-        class Fails(Tab):
-            title = "Fails"
-            def draw(self, changed):
-                raise KeyError("quota")
-
-        register_tab("prioritize", Fails)
-        """,
-    )
+    _failing_tab(tmp_path, "draw(self, changed)", 'KeyError("quota")')
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setenv(plugins.ENV_VAR, "failing_tab")
     app = Prioritize(db=demo_store.location, coach=_coach(demo_store), today=today)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from rows import draft_rep
 
 from coachkit.errors import ValidationError
 from coachkit.facilitate.actions import session_actions
@@ -30,18 +30,11 @@ def guides() -> SessionGuides:
     return load_session_guides()
 
 
-def _showcase(conn: Connection) -> int:
-    se = s.sessions
-    return int(
-        conn.execute(sa.select(se.c.rep_id).where(se.c.status == "draft")).scalar_one()
-    )
-
-
 def test_the_brief_has_the_plan_and_last_commitments(
     demo_store: Store, guides: SessionGuides
 ) -> None:
     with demo_store.read() as conn:
-        rep = _showcase(conn)
+        rep = draft_rep(conn)
         brief = prep_brief(conn, rep, TODAY, guides)
         se = s.sessions
         last = conn.execute(
@@ -68,7 +61,7 @@ def test_the_trends_compare_plan_start_with_now(
     demo_store: Store, guides: SessionGuides
 ) -> None:
     with demo_store.read() as conn:
-        rep = _showcase(conn)
+        rep = draft_rep(conn)
         brief = prep_brief(conn, rep, TODAY, guides)
         assert brief.plan is not None
         trends = brief.trends

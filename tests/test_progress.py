@@ -7,6 +7,7 @@ import math
 
 import pytest
 import sqlalchemy as sa
+from rows import demo_draft, draft_rep
 from sqlalchemy.engine import Connection
 
 from coachkit.facilitate.actions import ActionDraft, add_action, set_action_status
@@ -19,7 +20,7 @@ from coachkit.facilitate.progress import (
     progress_share,
     skill_history,
 )
-from coachkit.facilitate.sessions import finish_session, load_draft
+from coachkit.facilitate.sessions import finish_session
 from coachkit.model.goals import baseline_for
 from coachkit.store import schema as s
 from coachkit.store.database import Store
@@ -81,12 +82,9 @@ def test_goal_progress_uses_the_recent_level(demo_store: Store) -> None:
 
 def test_action_record_counts_per_month(demo_store: Store) -> None:
     with demo_store.read() as conn:
-        se = s.sessions
-        rep = conn.execute(
-            sa.select(se.c.rep_id).where(se.c.status == "draft")
-        ).scalar_one()
+        rep = draft_rep(conn)
         before = action_record(conn, rep)
-        a = s.actions
+        a, se = s.actions, s.sessions
         agreed = conn.execute(
             sa.select(sa.func.count())
             .select_from(a.join(se, a.c.session_id == se.c.id))
@@ -101,12 +99,8 @@ def test_a_finished_sessions_kept_action_shows_in_the_record(
     demo_store: Store,
 ) -> None:
     with demo_store.write() as conn:
-        se = s.sessions
-        rep = conn.execute(
-            sa.select(se.c.rep_id).where(se.c.status == "draft")
-        ).scalar_one()
-        draft = load_draft(conn, rep)
-        assert draft is not None
+        draft = demo_draft(conn)
+        rep = draft.rep_id
         action = add_action(
             conn, draft.id, ActionDraft("Book the demo", "rep", "2026-08-03")
         )

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from rows import add, add_focus, add_rating
+from rows import add, add_focus, add_rating, draft_rep
 from sqlalchemy.engine import Connection
 
 from coachkit.facilitate.queue import (
@@ -154,10 +154,7 @@ def test_the_largest_focus_gap_is_the_plan_priority(team: tuple[Store, int]) -> 
 
 def test_the_demo_queue_shows_the_waiting_draft(demo_store: Store) -> None:
     with demo_store.read() as conn:
-        se = s.sessions
-        rep = conn.execute(
-            sa.select(se.c.rep_id).where(se.c.status == "draft")
-        ).scalar_one()
+        rep = draft_rep(conn)
         coach = conn.execute(
             sa.select(s.reps.c.coach_id).where(s.reps.c.id == rep)
         ).scalar_one()

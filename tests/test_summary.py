@@ -6,11 +6,12 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
+from rows import demo_draft, draft_rep
 from sqlalchemy.engine import Connection
 
 from coachkit.facilitate.actions import ActionDraft, add_action
 from coachkit.facilitate.observations import log_observation, observation_log
-from coachkit.facilitate.sessions import load_draft, load_session, save_draft
+from coachkit.facilitate.sessions import load_session, save_draft
 from coachkit.facilitate.summary import (
     session_summary,
     summary_html,
@@ -32,12 +33,7 @@ def guides() -> SessionGuides:
 
 def _draft(conn: Connection) -> tuple[int, int, int]:
     """The demo draft's id, version and focus behaviour, observations cleared."""
-    se = s.sessions
-    rep = conn.execute(
-        sa.select(se.c.rep_id).where(se.c.status == "draft")
-    ).scalar_one()
-    draft = load_draft(conn, rep)
-    assert draft is not None
+    draft = demo_draft(conn)
     o = s.observations
     conn.execute(o.delete().where(o.c.session_id == draft.id))
     return draft.id, draft.row_version, draft.focus_ids[0]
@@ -115,10 +111,8 @@ def test_the_demo_html_note_stays_text(
     demo_store: Store, guides: SessionGuides
 ) -> None:
     with demo_store.read() as conn:
+        rep = draft_rep(conn)
         se = s.sessions
-        rep = conn.execute(
-            sa.select(se.c.rep_id).where(se.c.status == "draft")
-        ).scalar_one()
         last = conn.execute(
             sa.select(se.c.id)
             .where(se.c.rep_id == rep, se.c.status == "done")

@@ -19,6 +19,7 @@ from coachkit.demo.texts import (
     _WENT_WELL,
 )
 from coachkit.demo.timeline import _DAY, _Calendar, _season, _weekday
+from coachkit.model.session_checks import SCORE_FIELDS
 
 _SESSION_TYPES = ("call_review", "one_on_one", "skill_practice", "ride_along")
 _SESSION_TYPE_P = (0.35, 0.3, 0.2, 0.15)
@@ -28,15 +29,6 @@ _MINUTES = {
     "skill_practice": (30, 45),
     "ride_along": (45, 60),
 }
-
-_SCORES = (
-    "coach_relevant",
-    "coach_developmental",
-    "coach_motivational",
-    "rep_relevant",
-    "rep_developmental",
-    "rep_motivational",
-)
 
 
 @dataclass
@@ -187,7 +179,7 @@ def _draft(rep: _Rep, py: random.Random, fw: _Framework, cal: _Calendar) -> _Ses
         "to_change": "",
         "rep_view": "",
         "next_session_on": None,
-        **dict.fromkeys(_SCORES),
+        **dict.fromkeys(SCORE_FIELDS),
     }
     observations = _observations(rep, py, fw, cal.today, [main.behaviour], 2)
     return _Session(row, [main.behaviour.id], observations, [])

@@ -218,14 +218,10 @@ def remove_action(conn: Connection, action_id: int) -> None:
         The action is gone, or its session is finished (mark it kept or missed
         instead).
     """
+    session_id = _stored_action(conn, action_id).session_id
+    if session_id is not None:
+        _draft_session(conn, session_id, finished="mark it kept or missed instead")
     a = s.actions
-    session_id = conn.execute(
-        sa.select(a.c.session_id).where(a.c.id == int(action_id))
-    ).first()
-    if session_id is None:
-        raise ValidationError("Action", "it is already gone; reload to see the list")
-    if session_id[0] is not None:
-        _draft_session(conn, session_id[0], finished="mark it kept or missed instead")
     conn.execute(a.delete().where(a.c.id == int(action_id)))
 
 
@@ -256,15 +252,10 @@ def set_action_status(
     """
     if status not in ACTION_STATUSES:
         raise ValidationError("Status", "pick kept, missed or open")
-    a = s.actions
-    row = conn.execute(
-        sa.select(a.c.row_version).where(a.c.id == int(action_id))
-    ).first()
-    if row is None:
-        raise ValidationError("Action", "it is no longer there; reload to see the list")
+    row = _stored_action(conn, action_id)
     version = row.row_version if expected_version is None else expected_version
     values = {"status": status, "done_on": today if status == "kept" else None}
-    return update_versioned(conn, a, int(action_id), version, values, "action")
+    return update_versioned(conn, s.actions, int(action_id), version, values, "action")
 
 
 @access.checks("session_id")
@@ -277,6 +268,17 @@ def session_actions(conn: Connection, session_id: int) -> tuple[Action, ...]:
         .order_by(a.c.due_on, a.c.id)
     ).all()
     return tuple(Action.from_row(r) for r in rows)
+
+
+def _stored_action(conn: Connection, action_id: int) -> Row:
+    """The action's session and version; a ValidationError when it is gone."""
+    a = s.actions
+    row = conn.execute(
+        sa.select(a.c.session_id, a.c.row_version).where(a.c.id == int(action_id))
+    ).first()
+    if row is None:
+        raise ValidationError("Action", "it is no longer there; reload to see the list")
+    return row
 
 
 def _draft_session(

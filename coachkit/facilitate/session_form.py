@@ -14,17 +14,10 @@ from typing import Any, NoReturn
 
 from coachkit.errors import ValidationError
 from coachkit.facilitate.actions import parse_day
+from coachkit.model.session_checks import CHECKS, SCORE_FIELDS, SCORERS
 from coachkit.model.templates import SESSION_TYPE_KEYS, STYLE_KEYS
 
 TEXT_FIELDS = ("went_well", "to_change", "rep_view")
-SCORE_FIELDS = (
-    "coach_relevant",
-    "coach_developmental",
-    "coach_motivational",
-    "rep_relevant",
-    "rep_developmental",
-    "rep_motivational",
-)
 #: Every field a form can send to :func:`~coachkit.facilitate.sessions.save_draft` /
 #: :func:`~coachkit.facilitate.sessions.finish_session`.
 FIELDS = (
@@ -50,8 +43,8 @@ LABELS = {
     "next_session_on": "Next session",
     **{
         f"{who}_{part}": f"{part.capitalize()} ({who})"
-        for who in ("coach", "rep")
-        for part in ("relevant", "developmental", "motivational")
+        for who in SCORERS
+        for part in CHECKS
     },
 }
 DURATION_MINUTES = (5, 480)

@@ -21,13 +21,13 @@ from sqlalchemy.engine import Connection
 from coachkit.improve.records import done_in, empty, read
 from coachkit.model.formats import number
 from coachkit.model.periods import Period
+from coachkit.model.session_checks import CHECKS, SCORE_FIELDS
 from coachkit.store import access
 from coachkit.store import schema as s
 
 if TYPE_CHECKING:  # altair costs a kernel 1 s; it is imported when a chart is drawn
     import altair as alt
 
-CHECKS = ("relevant", "developmental", "motivational")
 #: Gaps smaller than this many points are "about the same".
 MIN_GAP = 0.3
 
@@ -173,7 +173,7 @@ def _scores(
     active_only: bool,
 ) -> pd.DataFrame:
     se, r = s.sessions, s.reps
-    scores = [se.c[f"{who}_{c}"] for who in ("coach", "rep") for c in CHECKS]
+    scores = [se.c[name] for name in SCORE_FIELDS]
     query = (
         sa.select(se.c.rep_id, r.c.name, se.c.held_on, *scores)
         .join(r, se.c.rep_id == r.c.id)

@@ -39,6 +39,15 @@ CADENCE_SLACK = SLACK_DAYS
 TARGET = 0.8
 
 CHECK_COLUMNS = ["pillar", "check", "score", "target", "passed", "detail"]
+#: What a person reads above each column of the checklist.
+CHECK_LABELS = {
+    "pillar": "Pillar",
+    "check": "Check",
+    "score": "Score",
+    "target": "Aim",
+    "passed": "Passed",
+    "detail": "Details",
+}
 PILLAR_COLUMNS = ["pillar", "score", "passed_checks", "checks"]
 COACH_COLUMNS = ["coach_id", "coach", "pillar", "score", "passed_checks", "checks"]
 

@@ -24,16 +24,18 @@ from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 
 from coachkit.errors import ValidationError
 from coachkit.model.templates import Framework, load_framework
-from coachkit.model.text import name_key
+from coachkit.model.text import checked_text, name_key
 from coachkit.store import access
 from coachkit.store import schema as s
 from coachkit.store.database import Store, open_store
 
 LEVELS = (1, 2, 3, 4, 5)
+#: The framework view's columns with the current rubric's texts, level 1 to 5.
+LEVEL_COLUMNS = tuple(f"level_{level}" for level in LEVELS)
 #: Longest texts the framework editor accepts (characters).
 NAME_MAX = 200
 DESCRIPTION_MAX = 1000
@@ -240,11 +242,11 @@ def add_behaviour(
     b = s.behaviours
     objective_id = _objective(conn, objective_key).id
     clean_key = _key(conn, key)
-    clean_name = _text("Name", name, NAME_MAX, "type the behaviour's name")
+    clean_name = checked_text("Name", name, NAME_MAX, "type the behaviour's name")
     taken = conn.execute(sa.select(b.c.name)).scalars()
     if any(name_key(n) == name_key(clean_name) for n in taken):
         raise ValidationError("Name", f"a behaviour called {clean_name} already exists")
-    clean_description = _text("Description", description, DESCRIPTION_MAX)
+    clean_description = checked_text("Description", description, DESCRIPTION_MAX)
     texts = _rubric_texts(rubric)
     target = as_level(target_level)
     if target is None:
@@ -294,17 +296,14 @@ def set_rubric_level(
         An unknown behaviour, a level that is not a whole number from 1 to 5, or an
         empty or too long text. Nothing is changed.
     """
-    b = s.behaviours
-    row = conn.execute(
-        sa.select(b.c.id, b.c.rubric_version).where(b.c.key == behaviour_key)
-    ).first()
-    if row is None:
-        raise ValidationError("Behaviour", f"there is no behaviour '{behaviour_key}'")
+    row = _behaviour_by_key(conn, behaviour_key)
     which = as_level(level)
     if which is None:
         raise ValidationError("Level", "pick a whole number from 1 to 5")
     field = f"Rubric level {which}"
-    clean = _text(field, text, RUBRIC_TEXT_MAX, f"describe what a {which} looks like")
+    clean = checked_text(
+        field, text, RUBRIC_TEXT_MAX, f"describe what a {which} looks like"
+    )
     texts = list(rubric(conn, row.id))
     if texts[which - 1] == clean:
         return int(row.rubric_version)
@@ -326,16 +325,22 @@ def set_rubric(conn: Connection, behaviour_key: str, texts: Sequence[str]) -> in
         An unknown behaviour, not exactly five texts, or an empty or too long one
         (the message names the level). Nothing is changed.
     """
-    b = s.behaviours
-    row = conn.execute(
-        sa.select(b.c.id, b.c.rubric_version).where(b.c.key == behaviour_key)
-    ).first()
-    if row is None:
-        raise ValidationError("Behaviour", f"there is no behaviour '{behaviour_key}'")
+    row = _behaviour_by_key(conn, behaviour_key)
     clean = _rubric_texts(texts)
     if list(rubric(conn, row.id)) == clean:
         return int(row.rubric_version)
     return _new_rubric_version(conn, row.id, clean)
+
+
+def _behaviour_by_key(conn: Connection, key: str) -> Row:
+    """The behaviour's id and rubric version; a ValidationError when there is none."""
+    b = s.behaviours
+    row = conn.execute(
+        sa.select(b.c.id, b.c.rubric_version).where(b.c.key == key)
+    ).first()
+    if row is None:
+        raise ValidationError("Behaviour", f"there is no behaviour '{key}'")
+    return row
 
 
 def _new_rubric_version(conn: Connection, behaviour_id: int, texts: list[str]) -> int:
@@ -432,10 +437,8 @@ def framework_frame(conn: Connection) -> pd.DataFrame:
         )
     ).all()
     texts = {(bid, level): text for bid, level, text in levels}
-    for level in LEVELS:
-        frame[f"level_{level}"] = [
-            texts.get((bid, level), "") for bid in frame["behaviour_id"]
-        ]
+    for level, column in zip(LEVELS, LEVEL_COLUMNS, strict=True):
+        frame[column] = [texts.get((bid, level), "") for bid in frame["behaviour_id"]]
     m, bm = s.metrics, s.behaviour_metrics
     links = conn.execute(
         sa.select(bm.c.behaviour_id, m.c.name)
@@ -482,22 +485,6 @@ def as_level(value: object) -> int | None:
     return int(number)
 
 
-def _text(field: str, value: object, limit: int, empty: str | None = None) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationError(field, "type it as text")
-    text = value.strip()
-    if not text and empty is not None:
-        raise ValidationError(field, empty)
-    if len(text) > limit:
-        raise ValidationError(
-            field,
-            f"keep it to {limit} characters or fewer (this one has {len(text)})",
-        )
-    return text
-
-
 def _key(conn: Connection, key: object) -> str:
     if not isinstance(key, str) or not _KEY.fullmatch(key.strip()):
         raise ValidationError(
@@ -519,7 +506,7 @@ def _rubric_texts(rubric: Sequence[str]) -> list[str]:
             "Rubric", f"write exactly 5 level texts, one per level (got {count})"
         )
     return [
-        _text(
+        checked_text(
             f"Rubric level {level}",
             text,
             RUBRIC_TEXT_MAX,

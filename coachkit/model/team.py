@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from coachkit.errors import ValidationError
-from coachkit.model.text import name_key
+from coachkit.model.text import checked_text, name_key
 from coachkit.store import access
 from coachkit.store import schema as s
 from coachkit.store.versions import update_versioned
@@ -216,11 +216,17 @@ def _checked(
     today: dt.date | None,
 ) -> dict[str, Any]:
     """Check a rep form; return the clean column values or raise ValidationError."""
-    clean_name = _text("Name", name, NAME_MAX, empty="type the rep's name")
-    clean_role = _text(
-        "Role", role, ROLE_MAX, empty="type the rep's role, such as Account Executive"
+    clean_name = checked_text(
+        "Name", name, NAME_MAX, empty="type the rep's name", one_line=True
     )
-    clean_segment = _text("Segment", segment, SEGMENT_MAX)
+    clean_role = checked_text(
+        "Role",
+        role,
+        ROLE_MAX,
+        empty="type the rep's role, such as Account Executive",
+        one_line=True,
+    )
+    clean_segment = checked_text("Segment", segment, SEGMENT_MAX, one_line=True)
     day = _start_date(start_date, today or dt.date.today())
     _check_unique(conn, coach_id, rep_id, clean_name)
     return {
@@ -229,24 +235,6 @@ def _checked(
         "segment": clean_segment,
         "start_date": day,
     }
-
-
-def _text(field: str, value: object, limit: int, empty: str | None = None) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationError(field, "type it as text")
-    text = value.strip()
-    if not text and empty is not None:
-        raise ValidationError(field, empty)
-    if "\n" in text or "\r" in text:
-        raise ValidationError(field, "keep it on one line")
-    if len(text) > limit:
-        raise ValidationError(
-            field,
-            f"keep it to {limit} characters or fewer (this one has {len(text)})",
-        )
-    return text
 
 
 def _start_date(value: object, today: dt.date) -> dt.date | None:

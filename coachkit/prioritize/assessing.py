@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from coachkit.errors import ValidationError
-from coachkit.model.framework import as_level, framework_frame
+from coachkit.model.framework import LEVEL_COLUMNS, as_level, framework_frame
 from coachkit.store import access
 from coachkit.store import schema as s
 
@@ -79,11 +79,7 @@ _FORM_FRAMEWORK = [
     "objective",
     "target_level",
     "rubric_version",
-    "level_1",
-    "level_2",
-    "level_3",
-    "level_4",
-    "level_5",
+    *LEVEL_COLUMNS,
 ]
 
 

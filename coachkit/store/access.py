@@ -79,24 +79,21 @@ def viewer_of(conn: Connection) -> Viewer | None:
     return viewer if isinstance(viewer, Viewer) else None
 
 
+def _reps_row(table: sa.Table) -> Callable[[Any], sa.Select[Any]]:
+    """SQL giving the coach of the rep whose row of ``table`` has the id."""
+    return lambda v: (
+        sa.select(s.reps.c.coach_id)
+        .join(table, table.c.rep_id == s.reps.c.id)
+        .where(table.c.id == v)
+    )
+
+
 #: id parameter -> SQL giving the coach whose team owns that id.
 _OWNER: dict[str, Callable[[Any], sa.Select[Any]]] = {
     "rep_id": lambda v: sa.select(s.reps.c.coach_id).where(s.reps.c.id == v),
-    "session_id": lambda v: (
-        sa.select(s.reps.c.coach_id)
-        .join(s.sessions, s.sessions.c.rep_id == s.reps.c.id)
-        .where(s.sessions.c.id == v)
-    ),
-    "plan_id": lambda v: (
-        sa.select(s.reps.c.coach_id)
-        .join(s.plans, s.plans.c.rep_id == s.reps.c.id)
-        .where(s.plans.c.id == v)
-    ),
-    "goal_id": lambda v: (
-        sa.select(s.reps.c.coach_id)
-        .join(s.goals, s.goals.c.rep_id == s.reps.c.id)
-        .where(s.goals.c.id == v)
-    ),
+    "session_id": _reps_row(s.sessions),
+    "plan_id": _reps_row(s.plans),
+    "goal_id": _reps_row(s.goals),
     "action_id": lambda v: (
         sa.select(s.reps.c.coach_id)
         .join(s.sessions, s.sessions.c.rep_id == s.reps.c.id)

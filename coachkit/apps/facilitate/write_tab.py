@@ -25,6 +25,7 @@ from coachkit.facilitate.summary import (
     summary_markdown,
     summary_readability,
 )
+from coachkit.model.session_checks import CHECKS, SCORERS
 
 _SCORES = [("–", None), ("1", 1), ("2", 2), ("3", 3), ("4", 4), ("5", 5)]
 _STYLES = [
@@ -89,8 +90,8 @@ class WriteTab(Tab):
             "rep_view": _box("Rep's own view", "ck-rep-view"),
             "next_session_on": w.DatePicker(description="Next session", style=wide),
         }
-        for who in ("coach", "rep"):
-            for part in ("relevant", "developmental", "motivational"):
+        for who in SCORERS:
+            for part in CHECKS:
                 self.fields[f"{who}_{part}"] = w.Dropdown(
                     options=_SCORES,
                     description=f"{part.capitalize()}",
@@ -138,17 +139,11 @@ class WriteTab(Tab):
                 ),
                 w.HBox(
                     [w.Label("Coach", layout=w.Layout(width="60px"))]
-                    + [
-                        self.fields[f"coach_{p}"]
-                        for p in ("relevant", "developmental", "motivational")
-                    ]
+                    + [self.fields[f"coach_{p}"] for p in CHECKS]
                 ),
                 w.HBox(
                     [w.Label("Rep", layout=w.Layout(width="60px"))]
-                    + [
-                        self.fields[f"rep_{p}"]
-                        for p in ("relevant", "developmental", "motivational")
-                    ]
+                    + [self.fields[f"rep_{p}"] for p in CHECKS]
                 ),
                 self.saved,
                 self.finish,

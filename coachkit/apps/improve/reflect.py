@@ -166,18 +166,7 @@ class CheckTab(ImproveTab):
             ),
             section(
                 "Checklist",
-                table(
-                    check,
-                    {
-                        "pillar": "Pillar",
-                        "check": "Check",
-                        "score": "Score",
-                        "target": "Aim",
-                        "passed": "Passed",
-                        "detail": "Details",
-                    },
-                    "Nothing to score yet.",
-                ),
+                table(check, selfcheck.CHECK_LABELS, "Nothing to score yet."),
                 "ck-selfcheck-table",
             ),
         ]

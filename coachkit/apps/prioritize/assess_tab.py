@@ -10,6 +10,7 @@ import pandas as pd
 from coachkit.apps.shell import html_table, text
 from coachkit.apps.tabs import Tab, field
 from coachkit.errors import ValidationError
+from coachkit.model.framework import LEVEL_COLUMNS
 from coachkit.prioritize import assessing
 
 _SCORES = [("1", 1), ("2", 2), ("3", 3), ("4", 4), ("5", 5)]
@@ -18,12 +19,17 @@ _OTHER = {"coach": "self", "self": "coach"}
 _WHO = {"coach": "Coach", "self": "Rep"}
 
 
+def _levels(record: Any) -> list[str]:
+    """The rubric's five texts in a row of the assessment form, level 1 first."""
+    return [str(getattr(record, column)) for column in LEVEL_COLUMNS]
+
+
 class _Row:
     """The widgets for one behaviour."""
 
     def __init__(self, record: Any) -> None:
         self.behaviour_id = int(record.behaviour_id)
-        self.levels = [str(getattr(record, f"level_{i}")) for i in range(1, 6)]
+        self.levels = _levels(record)
         self.skill = field(
             w.ToggleButtons(
                 options=_SCORES,
@@ -153,7 +159,7 @@ class AssessTab(Tab):
         )
         keys = [int(b) for b in form["behaviour_id"]] if len(form) else []
         if keys != [row.behaviour_id for row in self.rows] or any(
-            row.levels != [str(getattr(r, f"level_{i}")) for i in range(1, 6)]
+            row.levels != _levels(r)
             for row, r in zip(self.rows, form.itertuples(), strict=False)
         ):
             for row in self.rows:

@@ -164,14 +164,7 @@ def team_report(
     page.para(selfcheck.summary_sentence(check))
     page.table(
         check,
-        {
-            "pillar": "Pillar",
-            "check": "Check",
-            "score": "Score",
-            "target": "Aim",
-            "passed": "Passed",
-            "detail": "Counts",
-        },
+        {**selfcheck.CHECK_LABELS, "detail": "Counts"},
         {"score": percent, "target": percent, "passed": _yes},
     )
     _look_back(page, team, everyone=coach_id is None)
