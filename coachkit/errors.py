@@ -18,7 +18,7 @@ class TemplateError(CoachkitError):
         self.path = str(path)
         self.field = field
         self.problem = problem
-        super().__init__(f"{self.path}: field '{field}' {problem}")
+        super().__init__(f"{self.path}: {field} {problem}")
 
 
 class StoreError(CoachkitError):

@@ -10,6 +10,7 @@ a file it can read, and must agree with :func:`load_framework` about the first p
 from __future__ import annotations
 
 import copy
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -153,6 +154,8 @@ def edited_text(draw: st.DrawFn, name: str) -> str:
 # --- the properties ---
 
 T = TypeVar("T")
+#: Where a problem is: the file, its top level, or a line and a place in words.
+_PLACE = re.compile(r"\(file\)|\(top level\)|line [1-9]\d*, .+", re.DOTALL)
 
 
 def attempt(call: Callable[[], T]) -> T | TemplateError:
@@ -179,8 +182,8 @@ def check_framework(folder: Path, text: str | bytes) -> None:
         return
     event(f"refused: {framework.field.split('.')[0].split('[')[0]}")
     assert framework.path in (str(file), str(folder / "metrics.yaml"))
-    assert framework.field
-    assert str(framework).startswith(f"{framework.path}: field '{framework.field}' ")
+    assert _PLACE.fullmatch(framework.field), framework.field
+    assert str(framework).startswith(f"{framework.path}: {framework.field} ")
     problems = framework_problems(folder)
     assert problems, "load_framework refused it, but framework_problems found none"
     assert str(problems[0]) == str(framework)
@@ -214,6 +217,7 @@ def test_edited_framework_text(folder: Path, text: str) -> None:
 @example(doc="a: &x [*x]\n")
 @example(doc="a: 1\na: 2\n")
 @example(doc="? [a]\n: b\n")
+@example(doc="'': 1\n")  # was the place "line 1, " with nothing after it
 def test_random_framework_document(folder: Path, doc: str | bytes) -> None:
     check_framework(folder, doc)
 
@@ -243,8 +247,8 @@ def check_guides(folder: Path, text: str) -> None:
         return
     event("refused")
     assert guides.path == str(file)
-    assert guides.field
-    assert str(guides).startswith(f"{file}: field '{guides.field}' ")
+    assert _PLACE.fullmatch(guides.field), guides.field
+    assert str(guides).startswith(f"{file}: {guides.field} ")
 
 
 @FUZZ
@@ -274,8 +278,8 @@ def test_a_rubric_level_in_other_digits_is_named(folder: Path, level: str) -> No
     (folder / "framework.yaml").write_text(
         _dump(_with_rubric({**_RUBRIC, level: "x"})), encoding="utf-8"
     )
-    field = f"objectives[0].behaviours[0].rubric.{level}"
-    with pytest.raises(TemplateError, match="is not a rubric level") as caught:
+    place = f"objective 1, behaviour 1, rubric level {level}"
+    with pytest.raises(TemplateError, match="use the levels 1 to 5") as caught:
         load_framework(folder)
-    assert caught.value.field == field
-    assert [p.field for p in framework_problems(folder)] == [field]
+    assert re.fullmatch(rf"line \d+, {place}", caught.value.field)
+    assert [p.field for p in framework_problems(folder)] == [caught.value.field]

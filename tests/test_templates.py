@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -196,113 +197,196 @@ def _swap(name: str, i: int, j: int) -> Callable[[Any], None]:
 
 F, M, G = FILES
 BEHAVIOUR = ("objectives", 1, "behaviours", 2)
+B = "objective 2, behaviour 3"  # BEHAVIOUR in words, counting from 1
 BROKEN = [
-    (F, _drop(*BEHAVIOUR, "rubric", 4), "objectives[1].behaviours[2].rubric.4",
-     "is missing"),
+    (F, _drop(*BEHAVIOUR, "rubric", 4), f"{B}, rubric level 4", "is missing"),
     (F, _set(*BEHAVIOUR, "rubric", 6, value="Does it all."),
-     "objectives[1].behaviours[2].rubric.6", "is not a rubric level"),
-    (F, _set(*BEHAVIOUR, "rubric", 3, value="  "),
-     "objectives[1].behaviours[2].rubric.3", "is empty"),
-    (F, _set(*BEHAVIOUR, "rubric", value=["a", "b", "c", "d", "e"]),
-     "objectives[1].behaviours[2].rubric", "must map the levels 1 to 5 to text"),
-    (F, _set(*BEHAVIOUR, "target_level", value="high"),
-     "objectives[1].behaviours[2].target_level",
+     f"{B}, rubric level 6", "is not allowed; use the levels 1 to 5"),
+    (F, _set(*BEHAVIOUR, "rubric", 3, value="  "), f"{B}, rubric level 3",
+     "is empty"),
+    (F, _set(*BEHAVIOUR, "rubric", value=["a", "b", "c", "d", "e"]), f"{B}, rubric",
+     "must give the words for each level from 1 to 5, one per line such as "
+     "'1: Never asks', got a list"),
+    (F, _set(*BEHAVIOUR, "target_level", value="high"), f"{B}, target_level",
      "must be a whole number from 1 to 5, got 'high'"),
-    (F, _set(*BEHAVIOUR, "target_level", value=6),
-     "objectives[1].behaviours[2].target_level", "from 1 to 5, got 6"),
-    (F, _set(*BEHAVIOUR, "target_level", value=3.5),
-     "objectives[1].behaviours[2].target_level", "from 1 to 5, got 3.5"),
-    (F, _set(*BEHAVIOUR, "metrics", 1, value="foo"),
-     "objectives[1].behaviours[2].metrics[1]",
+    (F, _set(*BEHAVIOUR, "target_level", value=6), f"{B}, target_level",
+     "from 1 to 5, got 6"),
+    (F, _set(*BEHAVIOUR, "target_level", value=3.5), f"{B}, target_level",
+     "from 1 to 5, got 3.5"),
+    (F, _set(*BEHAVIOUR, "metrics", 1, value="foo"), f"{B}, metric 2",
      "names metric 'foo', which metrics.yaml does not define"),
-    (F, _set(*BEHAVIOUR, "metrics", value=[]),
-     "objectives[1].behaviours[2].metrics", "at least one entry"),
-    (F, _set(*BEHAVIOUR, "key", value="set_agenda"),
-     "objectives[1].behaviours[2].key",
-     "repeats 'set_agenda', which objectives[1].behaviours[0] already uses"),
+    (F, _set(*BEHAVIOUR, "metrics", value=[]), f"{B}, metrics",
+     "at least one entry"),
+    (F, _set(*BEHAVIOUR, "key", value="set_agenda"), f"{B}, key",
+     "repeats 'set_agenda', which objective 2, behaviour 1 (line "),
     (F, _set("objectives", 2, "behaviours", 0, "key", value="research_account"),
-     "objectives[2].behaviours[0].key", "repeats 'research_account'"),
-    (F, _set(*BEHAVIOUR, "key", value="Handle Objections"),
-     "objectives[1].behaviours[2].key", "must be snake_case"),
-    (F, _drop(*BEHAVIOUR, "description"), "objectives[1].behaviours[2].description",
-     "is missing"),
-    (F, _set(*BEHAVIOUR, "name", value=2024), "objectives[1].behaviours[2].name",
+     "objective 3, behaviour 1, key",
+     "repeats 'research_account', which objective 1, behaviour 1 (line "),
+    (F, _set(*BEHAVIOUR, "key", value="Handle Objections"), f"{B}, key",
+     "must use only lower-case letters, digits and _, starting with a letter "
+     "(such as handle_objections), got 'Handle Objections'"),
+    (F, _drop(*BEHAVIOUR, "description"), f"{B}, description", "is missing"),
+    (F, _set(*BEHAVIOUR, "name", value=2024), f"{B}, name",
      "must be text, got 2024; put it in quotes"),
-    (F, _set(*BEHAVIOUR, "rubrik", value={}), "objectives[1].behaviours[2].rubrik",
+    (F, _set(*BEHAVIOUR, "rubrik", value={}), f"{B}, rubrik",
      "is not a known field; did you mean 'rubric'? allowed fields are key, name,"),
-    (F, _set("objectives", 3, "weight", value=-0.2), "objectives[3].weight",
+    (F, _set("objectives", 3, "weight", value=-0.2), "objective 4, weight",
      "weights must be positive"),
-    (F, _set("objectives", 3, "weight", value="high"), "objectives[3].weight",
+    (F, _set("objectives", 3, "weight", value="high"), "objective 4, weight",
      "must be a number, got 'high'"),
     (F, _set("objectives", 0, "weight", value=0.4), "objectives",
      "weights add up to 1.1; they must add up to 1"),
-    (F, _set("objectives", 0, "behaviours", value=[]), "objectives[0].behaviours",
+    (F, _set("objectives", 0, "behaviours", value=[]), "objective 1, behaviours",
      "at least one entry"),
-    (F, _set("objectives", 0, "behaviors", value=[]), "objectives[0].behaviors",
+    (F, _set("objectives", 0, "behaviors", value=[]), "objective 1, behaviors",
      "did you mean 'behaviours'?"),
-    (F, _set("objectives", 3, "key", value="gain_access"), "objectives[3].key",
-     "repeats 'gain_access', which objectives[0] already uses"),
-    (F, _set("objectives", 2, value="shared_vision"), "objectives[2]",
-     "must be a mapping with the fields key, name, description, weight, behaviours"),
+    (F, _set("objectives", 3, "key", value="gain_access"), "objective 4, key",
+     "repeats 'gain_access', which objective 1 (line "),
+    (F, _set("objectives", 2, value="shared_vision"), "objective 3",
+     "must hold the fields key, name, description, weight, behaviours, "
+     "got 'shared_vision'"),
     (F, _drop("objectives"), "objectives", "is missing"),
-    (M, _drop("metrics", 2, "numerator"), "metrics[2].numerator", "is missing"),
-    (M, _set("metrics", 2, "numerator", value="replies"), "metrics[2].numerator",
+    (M, _drop("metrics", 2, "numerator"), "metric 3, numerator", "is missing"),
+    (M, _set("metrics", 2, "numerator", value="replies"), "metric 3, numerator",
      "names metric 'replies', which is not defined in this file"),
-    (M, _set("metrics", 2, "denominator", value="win_rate"), "metrics[2].denominator",
+    (M, _set("metrics", 2, "denominator", value="win_rate"), "metric 3, denominator",
      "names metric 'win_rate', which is a rate"),
-    (M, _set("metrics", 0, "numerator", value="meetings"), "metrics[0].numerator",
+    (M, _set("metrics", 0, "numerator", value="meetings"), "metric 1, numerator",
      "is only for rates, but kind is 'count'"),
-    (M, _set("metrics", 0, "kind", value="ratio"), "metrics[0].kind",
-     "must be one of count, rate, percent, got 'ratio'"),
+    (M, _set("metrics", 0, "kind", value="ratio"), "metric 1, kind",
+     "must be one of count, rate, percent, got 'ratio'; did you mean 'rate'?"),
     (M, _set("metrics", 0, "higher_is_better", value="yes"),
-     "metrics[0].higher_is_better", "must be true or false, got 'yes'"),
-    (M, _set("metrics", 1, "key", value="conversations"), "metrics[1].key",
-     "repeats 'conversations', which metrics[0] already uses"),
-    (M, _set("metrics", 0, "units", value="per week"), "metrics[0].units",
+     "metric 1, higher_is_better", "must be true or false, got 'yes'"),
+    (M, _set("metrics", 1, "key", value="conversations"), "metric 2, key",
+     "repeats 'conversations', which metric 1 (line "),
+    (M, _set("metrics", 0, "units", value="per week"), "metric 1, units",
      "did you mean 'unit'?"),
-    (G, _swap("styles", 1, 2), "styles[1].key",
+    (G, _swap("styles", 1, 2), "style 2, key",
      "is 'excite', but 'guide' belongs here"),
     (G, _drop("styles", 3), "styles", "missing: delegate"),
-    (G, _set("styles", 0, "key", value="coach"), "styles[0].key",
+    (G, _set("styles", 0, "key", value="coach"), "style 1, key",
      "must be one of direct, guide, excite, delegate, got 'coach'"),
-    (G, _set("styles", 0, "skill", value="high"), "styles[0].skill",
+    (G, _set("styles", 0, "skill", value="high"), "style 1, skill",
      "must be 'low' for the direct style, got 'high'"),
-    (G, _set("styles", 3, "will", value="medium"), "styles[3].will",
+    (G, _set("styles", 3, "will", value="medium"), "style 4, will",
      "must be one of low, high, got 'medium'"),
-    (G, _drop("styles", 2, "grow", "options"), "styles[2].grow.options",
+    (G, _drop("styles", 2, "grow", "options"), "style 3, grow, options",
      "is missing"),
-    (G, _set("styles", 3, "grow", "will", 1, value=""), "styles[3].grow.will[1]",
-     "is empty"),
+    (G, _set("styles", 3, "grow", "will", 1, value=""),
+     "style 4, grow, will, question 2", "is empty"),
     (G, _set("styles", 1, "grow", "reality", value="How are you?"),
-     "styles[1].grow.reality", "must be a list with at least one entry"),
-    (G, _set("stages", 1, "key", value="practice"), "stages[1].key",
+     "style 2, grow, reality", "must be a list with at least one entry"),
+    (G, _set("stages", 1, "key", value="practice"), "stage 2, key",
      "must be one of demonstrate, prompt, release, got 'practice'"),
-    (G, _set("stages", 0, "coach", value="Shows it."), "stages[0].coach",
+    (G, _set("stages", 0, "coach", value="Shows it."), "stage 1, coach",
      "did you mean 'coach_does'?"),
     (G, _set("session_types", 3, "key", value="call_review"),
-     "session_types[3].key", "repeats 'call_review'"),
+     "session type 4, key", "repeats 'call_review'"),
     (G, _drop("session_types", 1), "session_types", "missing: ride_along"),
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("name", "change", "field", "problem"),
-    BROKEN,
-    ids=[f"{name}:{field}" for name, _, field, _ in BROKEN],
-)
-def test_a_broken_field_is_named_with_its_path(
-    fork: Path, name: str, change: Callable[[Any], None], field: str, problem: str
-) -> None:
-    path = fork / name
+def _break(folder: Path, name: str, change: Callable[[Any], None]) -> Path:
+    path = folder / name
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     change(data)
     _write(path, data)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "place", "problem"),
+    BROKEN,
+    ids=[f"{name}:{place}" for name, _, place, _ in BROKEN],
+)
+def test_a_broken_field_is_named_in_words_with_its_line(
+    fork: Path, name: str, change: Callable[[Any], None], place: str, problem: str
+) -> None:
+    path = _break(fork, name, change)
 
     error = _error(fork, name)
 
-    assert (error.path, error.field) == (str(path), field)
-    assert str(error).startswith(f"{path}: field '{field}' ")
+    assert error.path == str(path)
+    assert re.fullmatch(rf"line \d+, {re.escape(place)}", error.field), error.field
+    assert str(error).startswith(f"{path}: {error.field} ")
     assert problem in error.problem
+    assert "[" not in str(error), "positions are said in words, not as [0]"
+
+
+# Each problem's line holds the thing it is about: (file, change, text on that line).
+LINES = [
+    (F, _set(*BEHAVIOUR, "metrics", 1, value="talk_ratio"), "- talk_ratio"),
+    (F, _set(*BEHAVIOUR, "target_level", value=6), "target_level: 6"),
+    (F, _set(*BEHAVIOUR, "key", value="set_agenda"), "- key: set_agenda"),
+    (F, _set("objectives", 3, "key", value="gain_access"), "- key: gain_access"),
+    (F, _set("objectives", 0, "weight", value=0.4), "objectives:"),
+    (F, _drop(*BEHAVIOUR, "rubric", 4), "rubric:"),
+    (F, _drop(*BEHAVIOUR, "description"), "- key: handle_objections"),
+    (M, _set("metrics", 2, "numerator", value="replies"), "numerator: replies"),
+    (M, _set("metrics", 0, "kind", value="ratio"), "kind: ratio"),
+    (G, _set("styles", 3, "grow", "will", 1, value=""), "- ''"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "text"), LINES, ids=[text for _, _, text in LINES]
+)
+def test_a_problem_names_the_line_that_holds_it(
+    fork: Path, name: str, change: Callable[[Any], None], text: str
+) -> None:
+    """Not just bad YAML: a wrong value, a repeated key or a bad total is found by
+    its line too, counted from 1 as an editor counts."""
+    path = _break(fork, name, change)
+
+    error = _error(fork, name)
+
+    line = int(error.field.split(",")[0].removeprefix("line "))
+    assert path.read_text(encoding="utf-8").splitlines()[line - 1].strip() == text
+
+
+def test_a_repeated_key_names_the_line_of_the_first_one(fork: Path) -> None:
+    path = _break(fork, F, _set(*BEHAVIOUR, "key", value="set_agenda"))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    first = lines.index("  - key: set_agenda") + 1
+
+    error = _error(fork, F)
+
+    assert error.problem == (
+        f"repeats 'set_agenda', which objective 2, behaviour 1 (line {first}) "
+        "already uses; keys must be unique"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "problem"),
+    [
+        (F, _set(*BEHAVIOUR, "metrics", 0, value="conversation"),
+         "names metric 'conversation', which metrics.yaml does not define; "
+         "did you mean 'conversations'?"),
+        (F, _set(*BEHAVIOUR, "metrics", 0, value="win_rates"),
+         "names metric 'win_rates', which metrics.yaml does not define; "
+         "did you mean 'win_rate'?"),
+        (M, _set("metrics", 2, "numerator", value="conversation"),
+         "names metric 'conversation', which is not defined in this file; did "
+         "you mean 'conversations'?; a rate divides two count metrics"),
+        (M, _set("metrics", 0, "kind", value="rates"),
+         "must be one of count, rate, percent, got 'rates'; did you mean 'rate'?"),
+        (G, _set("styles", 0, "skill", value="lo"),
+         "must be one of low, high, got 'lo'; did you mean 'low'?"),
+    ],
+    ids=["metric", "metric plural", "numerator", "kind", "skill"],
+)  # fmt: skip
+def test_a_near_miss_gets_did_you_mean(
+    fork: Path, name: str, change: Callable[[Any], None], problem: str
+) -> None:
+    _break(fork, name, change)
+    assert _error(fork, name).problem == problem
+
+
+def test_a_far_miss_gets_no_guess(fork: Path) -> None:
+    _break(fork, F, _set(*BEHAVIOUR, "metrics", 0, value="zzz"))
+    error = _error(fork, F)
+    assert error.problem == "names metric 'zzz', which metrics.yaml does not define"
 
 
 def test_a_metric_the_framework_needs_cannot_vanish(fork: Path) -> None:
@@ -313,11 +397,12 @@ def test_a_metric_the_framework_needs_cannot_vanish(fork: Path) -> None:
 
     error = _error(fork, "framework.yaml")
 
+    text = (fork / "framework.yaml").read_text(encoding="utf-8").splitlines()
+    line = 1 + next(i for i, t in enumerate(text) if "avg_deal_size" in t)
     assert error.path == str(fork / "framework.yaml")
-    assert error.field == "objectives[3].behaviours[0].metrics[2]"
-    assert (
-        error.problem
-        == "names metric 'avg_deal_size', which metrics.yaml does not define"
+    assert error.field == f"line {line}, objective 4, behaviour 1, metric 3"
+    assert error.problem.startswith(
+        "names metric 'avg_deal_size', which metrics.yaml does not define"
     )
 
 
@@ -342,11 +427,14 @@ def test_a_key_written_twice_is_rejected_not_silently_dropped(fork: Path) -> Non
     first = text.index("          4: ")
     line = text[first : text.index("\n", first) + 1]
     path.write_text(text.replace(line, line + line, 1), encoding="utf-8")
+    number = text[:first].count("\n") + 1
 
     error = _error(fork, "framework.yaml")
 
-    assert error.field == "objectives[0].behaviours[0].rubric.4"
-    assert error.problem.startswith("is written twice, on lines ")
+    assert error.field == f"line {number}, objective 1, behaviour 1, rubric level 4"
+    assert error.problem == (
+        f"is written twice, on lines {number} and {number + 1}; keep one"
+    )
 
 
 def test_a_missing_file_says_the_path_does_not_exist(tmp_path: Path) -> None:
@@ -374,9 +462,9 @@ def test_a_missing_metrics_file_is_named(fork: Path) -> None:
     [
         ("", "(file)", "is empty"),
         ("# only a comment\n", "(file)", "is empty"),
-        ("- a\n- b\n", "(top level)", "must be a mapping with the fields"),
-        ("styles: []\n", "stages", "is missing"),
-        ("nmae: x\n", "nmae", "is not a known field"),
+        ("- a\n- b\n", "(top level)", "must hold the fields styles, stages,"),
+        ("styles: []\n", "line 1, stages", "is missing"),
+        ("nmae: x\n", "line 1, nmae", "is not a known field"),
         ("styles: !!python/object:os.system {}\n", "(file)", "is not valid YAML"),
     ],
 )
@@ -431,3 +519,18 @@ def test_any_field_replaced_by_junk_gives_a_template_error(
                 pass
             except Exception as exc:  # noqa: BLE001 - the point of the test
                 pytest.fail(f"{name} {field_path} = {junk!r} raised {exc!r}")
+
+
+def test_the_readme_example_of_a_place_is_what_a_user_sees(fork: Path) -> None:
+    path = fork / "framework.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = lines.index("      - key: handle_objections")
+    four = next(i for i, t in enumerate(lines) if i > start and "    4: " in t)
+    lines[four] = "          4: ''"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    error = _error(fork, "framework.yaml")
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    assert f"`{error.field}`" in readme
+    assert error.problem == "is empty"

@@ -14,7 +14,7 @@ import click
 
 from coachkit.cli.options import db_option
 from coachkit.model.templates import framework_problems, load_framework
-from coachkit.store.database import open_store
+from coachkit.store.database import open_existing, open_store, removed_if_failed
 
 _FILE = click.Path(path_type=Path)
 
@@ -36,33 +36,58 @@ def check(file: Path) -> None:
     behaviours = framework.behaviours()
     metrics = {key for b in behaviours for key in b.metrics}
     click.echo(
-        f"ok: {len(framework.objectives)} objectives, {len(behaviours)} "
-        f"behaviours, {len(metrics)} metrics"
+        f"ok: {_counted(len(framework.objectives), 'objective')}, "
+        f"{_counted(len(behaviours), 'behaviour')}, "
+        f"{_counted(len(metrics), 'metric')}"
     )
 
 
 @templates.command()
 @click.argument("file", type=_FILE)
 @db_option
-def use(file: Path, db: str | None) -> None:
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="List every change and what happens to existing ratings; change nothing.",
+)
+def use(file: Path, db: str | None, dry_run: bool) -> None:
     """Make a framework FILE your team's framework, keeping past ratings.
 
-    Behaviours keep their ratings by key; a changed rubric gets a new version, so
-    old ratings still show the words that scored them. A file with problems
-    changes nothing.
+    Lists every change: new, renamed, moved and removed objectives and behaviours,
+    weights, targets, rubric levels and metrics. Behaviours keep their ratings by
+    key; a changed rubric gets a new version, so old ratings still show the words
+    that scored them. A file with problems changes nothing.
     """
-    from coachkit.model.forks import use_framework
+    from coachkit.model.forks import preview_framework, use_framework
 
     _stop_on_problems(file, "Nothing was changed. ")
     framework = load_framework(file)
-    store = open_store(db)
-    try:
-        with store.write() as conn:
-            change = use_framework(conn, framework)
-    finally:
-        store.dispose()
+    if dry_run:
+        store = open_existing(db)
+        try:
+            with store.read() as conn:
+                change = preview_framework(conn, framework)
+        finally:
+            store.dispose()
+        click.echo(
+            f"Dry run: nothing was changed. Using {file} would make these changes "
+            f"in {store.location}:"
+        )
+        _say(change.lines())
+        return
+    with removed_if_failed(db):
+        store = open_store(db)
+        try:
+            with store.write() as conn:
+                change = use_framework(conn, framework)
+        finally:
+            store.dispose()
     click.echo(f"{framework.name} is now the framework in {store.location}.")
-    for line in change.lines():
+    _say(change.lines())
+
+
+def _say(lines: list[str]) -> None:
+    for line in lines or ["no changes: the store already has this framework"]:
         click.echo(f"- {line}")
 
 
@@ -71,8 +96,12 @@ def _stop_on_problems(file: Path, then: str = "") -> None:
     problems = framework_problems(file)
     if not problems:
         return
-    count = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
-    click.echo(f"{file}: {count}. {then}Fix them and run this again:", err=True)
+    them = "it" if len(problems) == 1 else "them"
+    click.echo(
+        f"{file}: {_counted(len(problems), 'problem')}. {then}Fix {them} and run "
+        "this again:",
+        err=True,
+    )
     for p in problems:
         other = "" if Path(p.path) == _framework_file(file) else f"{p.path}: "
         click.echo(f"  {other}{p.field}: {p.problem}", err=True)
@@ -81,6 +110,11 @@ def _stop_on_problems(file: Path, then: str = "") -> None:
 
 def _framework_file(file: Path) -> Path:
     return file / "framework.yaml" if file.is_dir() else file
+
+
+def _counted(n: int, noun: str) -> str:
+    """``1 problem``, ``2 problems``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 #: The commands this module adds to ``coachkit``.

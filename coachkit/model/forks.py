@@ -19,11 +19,19 @@ with
 
 The store has no "retired" mark, so kept behaviours still show in the workbooks
 with their ratings; :class:`FrameworkChange` names them so a lead can tell.
+
+:func:`preview_framework` says all of this before it happens, reading only: new,
+renamed, moved and removed objectives and behaviours, new weights, targets,
+descriptions, rubric levels and metrics, and what happens to existing ratings.
+:func:`use_framework` makes exactly the changes the preview lists and returns it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -34,10 +42,46 @@ from coachkit.model.templates import Behaviour, Framework
 from coachkit.store import access
 from coachkit.store import schema as s
 
+_METRIC_PARTS = (
+    "name",
+    "unit",
+    "kind",
+    "higher_is_better",
+    "numerator",
+    "denominator",
+    "description",
+)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One part of an objective or behaviour that stays but changes.
+
+    ``part`` is one of ``name``, ``description``, ``weight``, ``target level``,
+    ``objective`` (the behaviour moves), ``metrics``, ``rubric`` (``after`` lists
+    the levels whose words change) and ``order``; ``before`` and ``after`` are in
+    words, ready to show.
+    """
+
+    key: str
+    part: str
+    before: str = ""
+    after: str = ""
+
+
+def _empty() -> Mapping[str, Any]:
+    return MappingProxyType({})
+
 
 @dataclass(frozen=True)
 class FrameworkChange:
-    """What :func:`use_framework` changed, each as a tuple of keys."""
+    """What :func:`use_framework` changes (or changed), each as a tuple of keys.
+
+    ``objective_edits`` and ``behaviour_edits`` hold the changes to what stays;
+    ``metrics_differ`` the metrics the file describes unlike the store, which keeps
+    its own. The name maps give each key's name (the new one when renamed), and
+    ``ratings`` the number of ratings of each kept or re-worded behaviour.
+    """
 
     objectives_added: tuple[str, ...] = ()
     behaviours_added: tuple[str, ...] = ()
@@ -47,47 +91,91 @@ class FrameworkChange:
     objectives_removed: tuple[str, ...] = ()
     objectives_kept: tuple[str, ...] = ()
     metrics_added: tuple[str, ...] = ()
+    objective_edits: tuple[Edit, ...] = ()
+    behaviour_edits: tuple[Edit, ...] = ()
+    metrics_differ: tuple[str, ...] = ()
+    objective_names: Mapping[str, str] = field(default_factory=_empty, hash=False)
+    behaviour_names: Mapping[str, str] = field(default_factory=_empty, hash=False)
+    metric_names: Mapping[str, str] = field(default_factory=_empty, hash=False)
+    ratings: Mapping[str, int] = field(default_factory=_empty, hash=False)
 
     def lines(self) -> list[str]:
-        """Say what changed, one plain sentence per kind of change."""
+        """Say every change in plain sentences, with what happens to ratings.
+
+        The same list serves before the change (a dry run) and after it.
+        """
+        objective = _namer(self.objective_names)
+        behaviour = _namer(self.behaviour_names)
+        metric = _namer(self.metric_names)
         said = [
-            ("added {n}: {keys}", "objective", self.objectives_added),
-            ("added {n}: {keys}", "behaviour", self.behaviours_added),
-            ("added {n}: {keys}", "metric", self.metrics_added),
-            (
-                "wrote a new rubric version for {n}; older ratings keep the words "
-                "that scored them: {keys}",
+            _listed("new", "objective", objective, self.objectives_added),
+            _listed("new", "behaviour", behaviour, self.behaviours_added),
+            _listed("new", "metric", metric, self.metrics_added),
+        ]
+        said += [_objective_edit(e, objective) for e in self.objective_edits]
+        said += [
+            _behaviour_edit(e, behaviour, self.ratings) for e in self.behaviour_edits
+        ]
+        said += [
+            _listed(
+                "",
                 "behaviour",
-                self.rubrics_changed,
-            ),
-            (
-                "removed {n} that nothing used: {keys}",
-                "behaviour",
+                behaviour,
                 self.behaviours_removed,
+                "{removed}, as no ratings, goals, plans or notes use {them}",
             ),
-            ("removed {n} left empty: {keys}", "objective", self.objectives_removed),
-            (
-                "kept {n} that are not in the new framework because ratings, goals, "
-                "plans or notes use them: {keys}",
+            _listed(
+                "",
                 "behaviour",
+                lambda k: (
+                    f"{behaviour(k)} ({_counted(self.ratings.get(k, 0), 'rating')})"
+                ),
                 self.behaviours_kept,
+                "{kept} though the new framework drops {them}, because ratings, "
+                "goals, plans or notes use {them}; {it} {stays} with {its} history",
             ),
-            (
-                "kept {n} that are not in the new framework to hold those "
-                "behaviours, with weight 0 so they no longer count in the "
-                "ranking: {keys}",
+            _listed(
+                "",
                 "objective",
+                objective,
+                self.objectives_removed,
+                "{removed}, as no behaviours are left in {it}",
+            ),
+            _listed(
+                "",
+                "objective",
+                objective,
                 self.objectives_kept,
+                "{kept} with weight 0 to hold the behaviours kept above, so {it} no "
+                "longer {counts} in the ranking",
+            ),
+            _listed(
+                "",
+                "metric",
+                metric,
+                self.metrics_differ,
+                "the store keeps its own version of {n} the file describes differently",
             ),
         ]
-        return [
-            text.format(
-                n=f"{len(keys)} {word}{'' if len(keys) == 1 else 's'}",
-                keys=", ".join(keys),
-            )
-            for text, word, keys in said
-            if keys
-        ]
+        return [line for line in said if line]
+
+
+@access.lead_only
+def preview_framework(conn: Connection, framework: Framework) -> FrameworkChange:
+    """Say what :func:`use_framework` would change, writing nothing.
+
+    Parameters
+    ----------
+    framework
+        A framework from :func:`coachkit.model.templates.load_framework`.
+
+    Returns
+    -------
+    FrameworkChange
+        Every change, as :func:`use_framework` would make it; its ``lines()`` say
+        them in words.
+    """
+    return _Plan.read(conn, framework).change(framework)
 
 
 @access.lead_only
@@ -96,7 +184,8 @@ def use_framework(conn: Connection, framework: Framework) -> FrameworkChange:
 
     Call it inside one transaction (``with store.write() as conn``) with a
     framework from :func:`coachkit.model.templates.load_framework`, so the switch is
-    all or nothing.
+    all or nothing. The change returned is the one :func:`preview_framework` gave
+    just before.
 
     Raises
     ------
@@ -104,18 +193,15 @@ def use_framework(conn: Connection, framework: Framework) -> FrameworkChange:
         A rubric text the store cannot take, such as one over 500 characters
         (the message names the behaviour).
     """
-    m = s.metrics
-    had_metrics = set(conn.execute(sa.select(m.c.key)).scalars())
+    change = preview_framework(conn, framework)
     install_framework(conn, Framework(framework.name, "", (), framework.metrics))
+    m = s.metrics
     metric_ids = dict(conn.execute(sa.select(m.c.key, m.c.id)).all())
     o, b = s.objectives, s.behaviours
     have_objectives = dict(conn.execute(sa.select(o.c.key, o.c.id)).all())
     have_behaviours = dict(conn.execute(sa.select(b.c.key, b.c.id)).all())
-    objectives_added: list[str] = []
-    behaviours_added: list[str] = []
-    rubrics_changed: list[str] = []
     for pos, objective in enumerate(framework.objectives):
-        values = {
+        values: dict[str, object] = {
             "name": objective.name,
             "description": objective.description,
             "weight": objective.weight,
@@ -124,7 +210,6 @@ def use_framework(conn: Connection, framework: Framework) -> FrameworkChange:
         objective_id = have_objectives.get(objective.key)
         if objective_id is None:
             objective_id = _insert(conn, o, key=objective.key, **values)
-            objectives_added.append(objective.key)
         else:
             _update(conn, o, objective_id, values)
         for bpos, behaviour in enumerate(objective.behaviours):
@@ -141,32 +226,307 @@ def use_framework(conn: Connection, framework: Framework) -> FrameworkChange:
                     conn, b, key=behaviour.key, rubric_version=1, **values
                 )
                 _write_first_rubric(conn, behaviour_id, behaviour)
-                behaviours_added.append(behaviour.key)
             else:
                 _update(conn, b, behaviour_id, values)
-                if _change_rubric(conn, behaviour, f"{objective.key}.{behaviour.key}"):
-                    rubrics_changed.append(behaviour.key)
+                _change_rubric(conn, behaviour)
             _link_metrics(
                 conn, behaviour_id, [metric_ids[k] for k in behaviour.metrics]
             )
-    named = {bh.key for bh in framework.behaviours()}
-    gone = {k: i for k, i in have_behaviours.items() if k not in named}
-    used = _in_use(conn, list(gone.values()))
-    removed = sorted(k for k, i in gone.items() if i not in used)
-    _delete_behaviours(conn, [gone[k] for k in removed])
-    objectives_removed, objectives_kept = _settle_objectives(conn, framework)
-    return FrameworkChange(
-        objectives_added=tuple(objectives_added),
-        behaviours_added=tuple(behaviours_added),
-        rubrics_changed=tuple(rubrics_changed),
-        behaviours_removed=tuple(removed),
-        behaviours_kept=tuple(sorted(k for k, i in gone.items() if i in used)),
-        objectives_removed=objectives_removed,
-        objectives_kept=objectives_kept,
-        metrics_added=tuple(
-            mt.key for mt in framework.metrics if mt.key not in had_metrics
-        ),
+    _delete_behaviours(conn, [have_behaviours[k] for k in change.behaviours_removed])
+    _settle_objectives(conn, framework, change)
+    return change
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The framework in the store, read once to compare with a file."""
+
+    objectives: dict[str, Any]  # key -> row, in framework order
+    behaviours: dict[str, Any]  # key -> row, in framework order
+    metrics: dict[str, Any]  # key -> row
+    links: dict[int, set[str]]  # behaviour id -> metric keys
+    rubrics: dict[int, tuple[str, ...]]  # behaviour id -> current texts
+    ratings: dict[int, int]  # behaviour id -> number of ratings
+    in_use: set[int]  # behaviours that coaching records point at
+
+    @classmethod
+    def read(cls, conn: Connection, framework: Framework) -> _Plan:
+        o, b, m, a = s.objectives, s.behaviours, s.metrics, s.assessments
+        objectives = {
+            row.key: row
+            for row in conn.execute(sa.select(o).order_by(o.c.position, o.c.id))
+        }
+        order = {row.id: i for i, row in enumerate(objectives.values())}
+        rows = sorted(
+            conn.execute(sa.select(b).order_by(b.c.position, b.c.id)),
+            key=lambda row: order.get(row.objective_id, len(order)),
+        )
+        behaviours = {row.key: row for row in rows}
+        bm = s.behaviour_metrics
+        links: dict[int, set[str]] = {}
+        for bid, key in conn.execute(
+            sa.select(bm.c.behaviour_id, m.c.key).join(m, bm.c.metric_id == m.c.id)
+        ):
+            links.setdefault(bid, set()).add(key)
+        r = s.rubric_levels
+        texts: dict[int, list[str]] = {}
+        for bid, text in conn.execute(
+            sa.select(r.c.behaviour_id, r.c.text)
+            .join(b, (r.c.behaviour_id == b.c.id) & (r.c.version == b.c.rubric_version))
+            .order_by(r.c.behaviour_id, r.c.level)
+        ):
+            texts.setdefault(bid, []).append(text)
+        counts = conn.execute(
+            sa.select(a.c.behaviour_id, sa.func.count()).group_by(a.c.behaviour_id)
+        ).all()
+        named = {bh.key for bh in framework.behaviours()}
+        gone = [row.id for key, row in behaviours.items() if key not in named]
+        return cls(
+            objectives=objectives,
+            behaviours=behaviours,
+            metrics={row.key: row for row in conn.execute(sa.select(m))},
+            links=links,
+            rubrics={bid: tuple(t) for bid, t in texts.items()},
+            ratings={bid: int(n) for bid, n in counts},
+            in_use=_in_use(conn, gone),
+        )
+
+    def change(self, framework: Framework) -> FrameworkChange:
+        """Compare the store with ``framework``: every change, nothing written."""
+        named = {bh.key for bh in framework.behaviours()}
+        gone = [key for key in self.behaviours if key not in named]
+        kept = tuple(k for k in gone if self.behaviours[k].id in self.in_use)
+        keeping = {self.behaviours[k].objective_id for k in kept}
+        in_file = {objective.key for objective in framework.objectives}
+        left = [row for key, row in self.objectives.items() if key not in in_file]
+        objective_names = {key: row.name for key, row in self.objectives.items()}
+        objective_names.update({ob.key: ob.name for ob in framework.objectives})
+        behaviour_names = {key: row.name for key, row in self.behaviours.items()}
+        behaviour_names.update({bh.key: bh.name for bh in framework.behaviours()})
+        metric_names = {key: row.name for key, row in self.metrics.items()}
+        metric_names.update(
+            {mt.key: mt.name for mt in framework.metrics if mt.key not in self.metrics}
+        )
+        rubrics = [
+            bh.key
+            for bh in framework.behaviours()
+            if bh.key in self.behaviours
+            and self.rubrics.get(self.behaviours[bh.key].id) != bh.rubric
+        ]
+        ratings = {
+            key: self.ratings.get(self.behaviours[key].id, 0)
+            for key in (*kept, *rubrics)
+        }
+        return FrameworkChange(
+            objectives_added=tuple(
+                ob.key for ob in framework.objectives if ob.key not in self.objectives
+            ),
+            behaviours_added=tuple(
+                bh.key for bh in framework.behaviours() if bh.key not in self.behaviours
+            ),
+            rubrics_changed=tuple(rubrics),
+            behaviours_removed=tuple(k for k in gone if k not in kept),
+            behaviours_kept=kept,
+            objectives_removed=tuple(r.key for r in left if r.id not in keeping),
+            objectives_kept=tuple(r.key for r in left if r.id in keeping),
+            metrics_added=tuple(
+                mt.key for mt in framework.metrics if mt.key not in self.metrics
+            ),
+            objective_edits=tuple(self._objective_edits(framework)),
+            behaviour_edits=tuple(self._behaviour_edits(framework, metric_names)),
+            metrics_differ=tuple(
+                mt.key
+                for mt in framework.metrics
+                if mt.key in self.metrics
+                and any(
+                    getattr(mt, part) != getattr(self.metrics[mt.key], part)
+                    for part in _METRIC_PARTS
+                )
+            ),
+            objective_names=MappingProxyType(objective_names),
+            behaviour_names=MappingProxyType(behaviour_names),
+            metric_names=MappingProxyType(metric_names),
+            ratings=MappingProxyType(ratings),
+        )
+
+    def _objective_edits(self, framework: Framework) -> list[Edit]:
+        edits: list[Edit] = []
+        for objective in framework.objectives:
+            row = self.objectives.get(objective.key)
+            if row is None:
+                continue
+            if row.name != objective.name:
+                edits.append(Edit(objective.key, "name", row.name, objective.name))
+            if row.weight != objective.weight:
+                edits.append(
+                    Edit(
+                        objective.key,
+                        "weight",
+                        f"{row.weight:g}",
+                        f"{objective.weight:g}",
+                    )
+                )
+            if row.description != objective.description:
+                edits.append(Edit(objective.key, "description"))
+            before = [k for k, r in self.behaviours.items() if r.objective_id == row.id]
+            after = [bh.key for bh in objective.behaviours]
+            if _reordered(before, after):
+                edits.append(Edit(objective.key, "order", after=", ".join(after)))
+        if _reordered(list(self.objectives), [ob.key for ob in framework.objectives]):
+            edits.append(Edit("", "order"))
+        return edits
+
+    def _behaviour_edits(
+        self, framework: Framework, metric_names: Mapping[str, str]
+    ) -> list[Edit]:
+        ids = {key: row.id for key, row in self.objectives.items()}
+        was = {row.id: row.name for row in self.objectives.values()}
+        edits: list[Edit] = []
+        for objective in framework.objectives:
+            for bh in objective.behaviours:
+                row = self.behaviours.get(bh.key)
+                if row is None:
+                    continue
+                if row.name != bh.name:
+                    edits.append(Edit(bh.key, "name", row.name, bh.name))
+                if ids.get(objective.key) != row.objective_id:
+                    old = f'"{was.get(row.objective_id, "")}"'
+                    edits.append(Edit(bh.key, "objective", old, f'"{objective.name}"'))
+                if row.target_level != bh.target_level:
+                    edits.append(
+                        Edit(
+                            bh.key,
+                            "target level",
+                            str(row.target_level),
+                            str(bh.target_level),
+                        )
+                    )
+                texts = self.rubrics.get(row.id, ())
+                levels = [
+                    str(level)
+                    for level, text in enumerate(bh.rubric, start=1)
+                    if level > len(texts) or texts[level - 1] != text
+                ]
+                if levels:
+                    edits.append(Edit(bh.key, "rubric", after=", ".join(levels)))
+                have, want = self.links.get(row.id, set()), set(bh.metrics)
+                if have != want:
+                    edits.append(
+                        Edit(
+                            bh.key,
+                            "metrics",
+                            _quoted(metric_names, sorted(have - want)),
+                            _quoted(
+                                metric_names, [k for k in bh.metrics if k not in have]
+                            ),
+                        )
+                    )
+                if row.description != bh.description:
+                    edits.append(Edit(bh.key, "description"))
+        return edits
+
+
+def _reordered(before: Sequence[str], after: Sequence[str]) -> bool:
+    """True when the keys in both lists come in another order."""
+    both = set(before) & set(after)
+    return [k for k in before if k in both] != [k for k in after if k in both]
+
+
+def _counted(n: int, noun: str) -> str:
+    """``1 behaviour``, ``2 behaviours``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _namer(names: Mapping[str, str]) -> Any:
+    return lambda key: f'"{names.get(key, key)}"'
+
+
+def _quoted(names: Mapping[str, str], keys: Sequence[str]) -> str:
+    return ", ".join(f'"{names.get(k, k)}"' for k in keys)
+
+
+def _listed(
+    adjective: str,
+    noun: str,
+    name: Any,
+    keys: Sequence[str],
+    sentence: str = "{n}",
+) -> str:
+    """One line for a group: "2 new behaviours: "A", "B"" (empty when none).
+
+    ``sentence`` may use {n} (the count and noun) and words that follow it in number:
+    {it}, {them}, {its}, {removed}, {kept}, {stays}, {counts}.
+    """
+    if not keys:
+        return ""
+    one = len(keys) == 1
+    counted = _counted(len(keys), noun)
+    n = f"{len(keys)} {adjective} {noun}{'' if one else 's'}" if adjective else counted
+    text = sentence.format(
+        n=n,
+        it="it" if one else "they",
+        them="it" if one else "them",
+        its="its" if one else "their",
+        removed=f"{counted} removed",
+        kept=f"{counted} kept",
+        stays="stays" if one else "stay",
+        counts="counts" if one else "count",
     )
+    return f"{text}: {', '.join(name(k) for k in keys)}"
+
+
+def _objective_edit(edit: Edit, name: Any) -> str:
+    if edit.part == "order" and not edit.key:
+        return "the objectives come in the new file's order"
+    if edit.part == "name":
+        return f'objective "{edit.before}": renamed "{edit.after}"'
+    said = {
+        "weight": f"weight from {edit.before} to {edit.after}; the ranking uses the "
+        "new weight",
+        "description": "new description",
+        "order": "its behaviours come in the new file's order",
+    }[edit.part]
+    return f"objective {name(edit.key)}: {said}"
+
+
+def _behaviour_edit(edit: Edit, name: Any, ratings: Mapping[str, int]) -> str:
+    if edit.part == "name":
+        return f'behaviour "{edit.before}": renamed "{edit.after}"'
+    if edit.part == "rubric":
+        levels = edit.after.split(", ")
+        which = "level" if len(levels) == 1 else "levels"
+        n = ratings.get(edit.key, 0)
+        past = {
+            0: "no ratings use it yet",
+            1: "its 1 rating keeps the words that scored it",
+        }.get(n, f"its {n} ratings keep the words that scored them")
+        said = (
+            f"new words for rubric {which} {_and(levels)}, saved as a new rubric "
+            f"version; {past}"
+        )
+    else:
+        said = {
+            "objective": f"moves to objective {edit.after}; its ratings move with it",
+            "target level": f"target level from {edit.before} to {edit.after}; gaps "
+            "are measured against the new target",
+            "metrics": _metrics_said(edit),
+            "description": "new description",
+        }[edit.part]
+    return f"behaviour {name(edit.key)}: {said}"
+
+
+def _metrics_said(edit: Edit) -> str:
+    parts = []
+    if edit.after:
+        parts.append(f"now also shown by {edit.after}")
+    if edit.before:
+        parts.append(f"no longer shown by {edit.before}")
+    return "; ".join(parts)
+
+
+def _and(items: Sequence[str]) -> str:
+    """``3``, ``3 and 4``, ``2, 3 and 4``."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _insert(conn: Connection, table: sa.Table, **values: object) -> int:
@@ -199,16 +559,14 @@ def _write_first_rubric(conn: Connection, behaviour_id: int, bh: Behaviour) -> N
     )
 
 
-def _change_rubric(conn: Connection, bh: Behaviour, where: str) -> bool:
-    """Give the behaviour the file's rubric; True when that made a new version."""
-    b = s.behaviours
-    before = conn.execute(
-        sa.select(b.c.rubric_version).where(b.c.key == bh.key)
-    ).scalar_one()
+def _change_rubric(conn: Connection, bh: Behaviour) -> None:
+    """Give the behaviour the file's rubric (a new version when its words differ)."""
     try:
-        return set_rubric(conn, bh.key, bh.rubric) != before
+        set_rubric(conn, bh.key, bh.rubric)
     except ValidationError as exc:
-        raise ValidationError(f"{where} {exc.field}", exc.problem) from None
+        raise ValidationError(
+            f'Behaviour "{bh.name}", {exc.field}', exc.problem
+        ) from None
 
 
 def _link_metrics(conn: Connection, behaviour_id: int, metric_ids: list[int]) -> None:
@@ -242,20 +600,16 @@ def _delete_behaviours(conn: Connection, behaviour_ids: list[int]) -> None:
 
 
 def _settle_objectives(
-    conn: Connection, framework: Framework
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Delete objectives the file dropped when empty; park the rest at weight 0."""
-    o, b = s.objectives, s.behaviours
-    named = {objective.key for objective in framework.objectives}
-    count = (
-        sa.select(sa.func.count()).where(b.c.objective_id == o.c.id).scalar_subquery()
+    conn: Connection, framework: Framework, change: FrameworkChange
+) -> None:
+    """Delete the objectives the file dropped that are left empty; park the rest at
+    weight 0, after the file's objectives."""
+    o = s.objectives
+    conn.execute(o.delete().where(o.c.key.in_(change.objectives_removed)))
+    rows = dict(
+        conn.execute(
+            sa.select(o.c.key, o.c.id).where(o.c.key.in_(change.objectives_kept))
+        ).all()
     )
-    rows = conn.execute(
-        sa.select(o.c.id, o.c.key, count).order_by(o.c.position, o.c.id)
-    ).all()
-    removed = tuple(key for _id, key, n in rows if key not in named and n == 0)
-    kept = [(oid, key) for oid, key, n in rows if key not in named and n > 0]
-    conn.execute(o.delete().where(o.c.key.in_(removed)))
-    for pos, (oid, _key) in enumerate(kept, start=len(framework.objectives)):
-        _update(conn, o, oid, {"weight": 0.0, "position": pos})
-    return removed, tuple(key for _oid, key in kept)
+    for pos, key in enumerate(change.objectives_kept, start=len(framework.objectives)):
+        _update(conn, o, rows[key], {"weight": 0.0, "position": pos})

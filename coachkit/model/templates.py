@@ -3,9 +3,14 @@
 The templates are YAML files (``framework.yaml``, ``metrics.yaml`` and
 ``session_guides.yaml``) that a team can copy and edit. This module is the one place
 where they become frozen dataclasses. Any problem in a file raises one
-:class:`~coachkit.errors.TemplateError` that names the file and the field, such as
-``objectives[1].behaviours[2].rubric.4``; :func:`framework_problems` lists every
-problem in a framework instead of stopping at the first.
+:class:`~coachkit.errors.TemplateError` that names the file and the place in plain
+words, counting from 1, with the line it starts on, such as
+``line 57, objective 2, behaviour 3, rubric level 4``; :func:`framework_problems`
+lists every problem in a framework instead of stopping at the first.
+
+Inside, a place is a tuple of steps (``("objectives", 1, "rubric", "4")``: field
+names, and list positions counted from 0); :func:`_spoken` says it in words and the
+line comes from the YAML nodes, which carry their position in the file.
 """
 
 from __future__ import annotations
@@ -41,6 +46,15 @@ _MATRIX = {
 _LEVELS = (1, 2, 3, 4, 5)
 _SAFE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SNAKE = re.compile(r"[a-z][a-z0-9_]*")
+#: How one entry of each list is called when a message names it.
+_ITEMS = {
+    "objectives": "objective",
+    "behaviours": "behaviour",
+    "metrics": "metric",
+    "styles": "style",
+    "stages": "stage",
+    "session_types": "session type",
+}
 
 
 @dataclass(frozen=True)
@@ -208,20 +222,21 @@ def load_framework(
         beside = file.parent / "metrics.yaml"
         metrics_path = beside if beside.is_file() else templates_dir() / beside.name
     metrics_file = Path(metrics_path)
-    with _reporting(file):
-        data = _load(file)
-    with _reporting(metrics_file):
-        metrics = _metrics(_load(metrics_file))
-    known = {m.key for m in metrics if m.key is not None}
+    source, metrics_source = _Source(file), _Source(metrics_file)
+    with _reporting(source):
+        data = _load(source)
+    with _reporting(metrics_source):
+        metrics = _metrics(_load(metrics_source))
+    known = [m.key for m in metrics if m.key is not None]
     label = metrics_file.name if metrics_file.parent == file.parent else metrics_file
-    with _reporting(file):
+    with _reporting(source):
         top = _record(
-            "", data, {"name": _text, "description": _text, "objectives": _OBJECTIVES}
+            (), data, {"name": _text, "description": _text, "objectives": _OBJECTIVES}
         )
         objectives = _indexed("objectives", top["objectives"] or ())
         _unique(objectives)
         behaviours = [
-            (f"{where}.behaviours[{j}]", b)
+            ((*where, "behaviours", j), b)
             for where, o in objectives
             for j, b in enumerate(o.behaviours or ())
         ]
@@ -230,14 +245,16 @@ def load_framework(
             refs = b.metrics or ()
             for k, ref in enumerate(refs):
                 if ref is not None and ref in refs[:k]:
-                    _note(f"{where}.metrics[{k}]", f"names metric '{ref}' twice")
+                    _note((*where, "metrics", k), f"names metric '{ref}' twice")
                 if ref is not None and ref not in known:
                     problem = f"names metric '{ref}', which {label} does not define"
-                    _note(f"{where}.metrics[{k}]", problem)
+                    _note((*where, "metrics", k), problem + _did_you_mean(ref, known))
         weights = [o.weight for o in top["objectives"] or ()]
         total = sum(w for w in weights if w is not None)
         if None not in weights and not math.isclose(total, 1.0, abs_tol=1e-6):
-            _note("objectives", f"weights add up to {total:g}; they must add up to 1")
+            _note(
+                ("objectives",), f"weights add up to {total:g}; they must add up to 1"
+            )
     if (collector := _COLLECTOR.get()) is not None and collector.errors:
         raise _Stop
     linked = tuple(
@@ -292,14 +309,14 @@ def load_session_guides(path: str | os.PathLike[str] | None = None) -> SessionGu
     TemplateError
         For the first problem found, naming the file and the field.
     """
-    file = _file(path, "session_guides.yaml")
-    with _reporting(file):
-        top = _record("", _load(file), _GUIDES)
+    source = _Source(_file(path, "session_guides.yaml"))
+    with _reporting(source):
+        top = _record((), _load(source), _GUIDES)
         for where, style in _indexed("styles", top["styles"]):
             for part, want in zip(("skill", "will"), _MATRIX[style.key], strict=True):
                 if getattr(style, part) != want:
                     _fail(
-                        f"{where}.{part}",
+                        (*where, part),
                         f"must be '{want}' for the {style.key} "
                         f"style, got '{getattr(style, part)}'",
                     )
@@ -309,48 +326,81 @@ def load_session_guides(path: str | os.PathLike[str] | None = None) -> SessionGu
     return SessionGuides(**top)
 
 
-# --- checks: each takes (field path, raw YAML value) and returns a clean value ---
+# --- checks: each takes (place, raw YAML value) and returns a clean value ---
 
-_Check = Callable[[str, Any], Any]
+#: A place in a file: field names and list positions (from 0), outermost first.
+_Where = tuple[str | int, ...]
+_Check = Callable[[_Where, Any], Any]
 
 
 class _Problem(Exception):
-    def __init__(self, where: str, problem: str) -> None:
+    """A problem at ``where``; None means the file itself."""
+
+    def __init__(self, where: _Where | None, problem: str) -> None:
         super().__init__(problem)
-        self.where, self.problem = where or "(top level)", problem
+        self.where, self.problem = where, problem
 
 
 class _Stop(Exception):
     """Listing every problem: what is left cannot be checked."""
 
 
+@dataclass
+class _Source:
+    """A template file and the line each place in it starts on."""
+
+    file: Path
+    lines: dict[_Where, int] = field(default_factory=dict)
+
+    def line(self, where: _Where) -> int | None:
+        """The line of ``where``, else of the nearest place around it."""
+        for end in range(len(where), -1, -1):
+            if (found := self.lines.get(where[:end])) is not None:
+                return found
+        return None
+
+    def place(self, where: _Where | None) -> str:
+        """``where`` in words, line first: "line 57, objective 2, behaviour 3"."""
+        if where is None:
+            return "(file)"
+        if not where:
+            return "(top level)"
+        line = self.line(where)
+        return _spoken(where) if line is None else f"line {line}, {_spoken(where)}"
+
+    def named(self, where: _Where) -> str:
+        """``where`` inside a sentence: "objective 2, behaviour 1 (line 30)"."""
+        line = self.line(where)
+        return _spoken(where) if line is None else f"{_spoken(where)} (line {line})"
+
+    def error(self, p: _Problem) -> TemplateError:
+        return TemplateError(self.file, self.place(p.where), p.problem)
+
+
 class _Collector:
     """The problems found so far while listing every problem (framework_problems)."""
 
     def __init__(self) -> None:
-        self.file: Path = Path()
         self.errors: list[TemplateError] = []
-
-    def add(self, p: _Problem) -> None:
-        self.errors.append(TemplateError(self.file, p.where, p.problem))
 
 
 _COLLECTOR: ContextVar[_Collector | None] = ContextVar("_COLLECTOR", default=None)
+_SOURCE: ContextVar[_Source] = ContextVar("_SOURCE")
 
 
-def _fail(where: str, problem: str) -> NoReturn:
+def _fail(where: _Where | None, problem: str) -> NoReturn:
     raise _Problem(where, problem)
 
 
-def _note(where: str, problem: str) -> None:
+def _note(where: _Where | None, problem: str) -> None:
     """Report a problem: raise it, or record it and go on when listing them all."""
     collector = _COLLECTOR.get()
     if collector is None:
         _fail(where, problem)
-    collector.add(_Problem(where, problem))
+    collector.errors.append(_SOURCE.get().error(_Problem(where, problem)))
 
 
-def _checked(check: _Check, where: str, raw: Any) -> Any:
+def _checked(check: _Check, where: _Where, raw: Any) -> Any:
     """Run ``check``; when listing every problem, record a failure as None."""
     collector = _COLLECTOR.get()
     if collector is None:
@@ -358,23 +408,24 @@ def _checked(check: _Check, where: str, raw: Any) -> Any:
     try:
         return check(where, raw)
     except _Problem as p:
-        collector.add(p)
+        collector.errors.append(_SOURCE.get().error(p))
         return None
 
 
 @contextmanager
-def _reporting(file: Path) -> Iterator[None]:
-    """Turn a problem found inside into one TemplateError naming ``file``."""
-    collector = _COLLECTOR.get()
-    if collector is not None:
-        collector.file = file
+def _reporting(source: _Source) -> Iterator[None]:
+    """Turn a problem found inside into one TemplateError naming ``source``'s file."""
+    token = _SOURCE.set(source)
     try:
         yield
     except _Problem as p:
+        collector = _COLLECTOR.get()
         if collector is None:
-            raise TemplateError(file, p.where, p.problem) from None
-        collector.add(p)
+            raise source.error(p) from None
+        collector.errors.append(source.error(p))
         raise _Stop from None
+    finally:
+        _SOURCE.reset(token)
 
 
 def _file(path: str | os.PathLike[str] | None, name: str) -> Path:
@@ -382,74 +433,86 @@ def _file(path: str | os.PathLike[str] | None, name: str) -> Path:
     return file / name if file.is_dir() else file
 
 
-def _load(file: Path) -> Any:
-    """Parse one YAML file; reject a missing file, bad YAML and repeated keys."""
+def _load(source: _Source) -> Any:
+    """Parse one YAML file, noting the line of each place in ``source.lines``.
+
+    Rejects a missing file, bad YAML and repeated keys.
+    """
+    file = source.file
     if not file.exists():
-        _fail("(file)", "cannot be read: this path does not exist")
+        _fail(None, "cannot be read: this path does not exist")
     try:
-        text = file.read_text(encoding="utf-8")
-        data = yaml.load(text, Loader=_SAFE)  # yaml.safe_load, in C when built
-        _no_repeats(yaml.compose(text, Loader=_SAFE), "", set())
+        loader = _SAFE(file.read_text(encoding="utf-8"))  # in C when built
+        try:
+            node = loader.get_single_node()
+            # Lines and repeats come from the nodes as written, before merge keys
+            # (<<) are folded in by building the data.
+            repeats = _walk(node, (), source.lines, set())
+            data = None if node is None else loader.construct_document(node)
+        finally:
+            loader.dispose()
     except (OSError, UnicodeDecodeError) as exc:
-        _fail("(file)", f"cannot be read: {exc}")
+        _fail(None, f"cannot be read: {exc}")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        _fail(
-            "(file)", f"is not valid YAML{at}: {getattr(exc, 'problem', None) or exc}"
-        )
+        _fail(None, f"is not valid YAML{at}: {getattr(exc, 'problem', None) or exc}")
+    for where, problem in repeats:
+        _note(where, problem)
     if data is None:
-        _fail("(file)", "is empty")
+        _fail(None, "is empty")
     return data
 
 
-def _no_repeats(node: Any, where: str, done: set[int]) -> None:
-    """Reject a key written twice in one mapping (YAML would keep only the last)."""
-    if id(node) in done:
-        return
+def _walk(
+    node: Any, where: _Where, lines: dict[_Where, int], done: set[int]
+) -> list[tuple[_Where, str]]:
+    """Note the line where each place starts; return each key written twice in one
+    mapping (YAML would silently keep only the last)."""
+    if node is None or id(node) in done:
+        return []
     done.add(id(node))
+    lines.setdefault(where, node.start_mark.line + 1)
+    repeats: list[tuple[_Where, str]] = []
     if isinstance(node, yaml.MappingNode):
-        lines: dict[str, int] = {}
+        first: dict[str, int] = {}
         for key_node, value_node in node.value:
             name, line = str(key_node.value), key_node.start_mark.line + 1
-            if name in lines:
-                _note(
-                    _join(where, name),
-                    f"is written twice, on lines {lines[name]} and {line}; keep one",
-                )
-            lines[name] = line
-            _no_repeats(value_node, _join(where, name), done)
+            at = (*where, name)
+            lines.setdefault(at, line)
+            if name in first:
+                problem = f"is written twice, on lines {first[name]} and {line}"
+                repeats.append((at, problem + "; keep one"))
+            first.setdefault(name, line)
+            repeats += _walk(value_node, at, lines, done)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _no_repeats(item, f"{where}[{i}]", done)
+            repeats += _walk(item, (*where, i), lines, done)
+    return repeats
 
 
 def _record(
-    where: str, raw: Any, spec: dict[str, _Check], optional: tuple[str, ...] = ()
+    where: _Where, raw: Any, spec: dict[str, _Check], optional: tuple[str, ...] = ()
 ) -> dict[str, Any]:
     """Check a mapping against ``spec``: no unknown fields, none missing."""
     if not isinstance(raw, dict):
-        _note(
-            where,
-            f"must be a mapping with the fields {', '.join(spec)}, "
-            f"got {_describe(raw)}",
-        )
+        _note(where, f"must hold the fields {', '.join(spec)}, got {_describe(raw)}")
         return dict.fromkeys(spec)  # only when listing every problem
     for name in raw:
         if name not in spec:
             close = difflib.get_close_matches(str(name), spec, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
             _note(
-                _join(where, name),
+                (*where, str(name)),
                 f"is not a known field; {hint}allowed fields are {', '.join(spec)}",
             )
     missing = [n for n in spec if n not in raw and n not in optional]
     for name in missing:
-        _note(_join(where, name), "is missing")
+        _note((*where, name), "is missing")
     found = dict.fromkeys(missing)  # only when listing every problem
     for name, check in spec.items():
         if name in raw:
-            found[name] = _checked(check, _join(where, name), raw[name])
+            found[name] = _checked(check, (*where, name), raw[name])
     return found
 
 
@@ -465,20 +528,18 @@ def _of(cls: type, optional: tuple[str, ...] = (), **checks: _Check | None) -> _
 
 
 def _list(check: _Check) -> _Check:
-    def items(where: str, raw: Any) -> tuple[Any, ...]:
+    def items(where: _Where, raw: Any) -> tuple[Any, ...]:
         if not isinstance(raw, list) or not raw:
             _note(
                 where, f"must be a list with at least one entry, got {_describe(raw)}"
             )
             return ()
-        return tuple(
-            _checked(check, f"{where}[{i}]", item) for i, item in enumerate(raw)
-        )
+        return tuple(_checked(check, (*where, i), item) for i, item in enumerate(raw))
 
     return items
 
 
-def _text(where: str, raw: Any) -> str:
+def _text(where: _Where, raw: Any) -> str:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         _fail(where, "is empty")
     if not isinstance(raw, str):
@@ -487,38 +548,39 @@ def _text(where: str, raw: Any) -> str:
     return raw.strip()
 
 
-def _key(where: str, raw: Any) -> str:
+def _key(where: _Where, raw: Any) -> str:
     if not _SNAKE.fullmatch(key := _text(where, raw)):
         _fail(
             where,
-            "must be snake_case (lower-case letters, digits and _, starting "
-            f"with a letter), got '{key}'",
+            "must use only lower-case letters, digits and _, starting with a "
+            f"letter (such as handle_objections), got '{key}'",
         )
     return key
 
 
 def _choice(*choices: str) -> _Check:
-    def check(where: str, raw: Any) -> str:
+    def check(where: _Where, raw: Any) -> str:
         if (value := _text(where, raw)) not in choices:
-            _fail(where, f"must be one of {', '.join(choices)}, got '{value}'")
+            problem = f"must be one of {', '.join(choices)}, got '{value}'"
+            _fail(where, problem + _did_you_mean(value, choices))
         return value
 
     return check
 
 
-def _flag(where: str, raw: Any) -> bool:
+def _flag(where: _Where, raw: Any) -> bool:
     if not isinstance(raw, bool):
         _fail(where, f"must be true or false, got {_describe(raw)}")
     return raw
 
 
-def _level(where: str, raw: Any) -> int:
+def _level(where: _Where, raw: Any) -> int:
     if not _is_level(raw):
         _fail(where, f"must be a whole number from 1 to 5, got {_describe(raw)}")
     return int(raw)
 
 
-def _weight(where: str, raw: Any) -> float:
+def _weight(where: _Where, raw: Any) -> float:
     if isinstance(raw, bool) or not isinstance(raw, int | float):
         _fail(where, f"must be a number, got {_describe(raw)}")
     if not (math.isfinite(raw) and raw > 0):
@@ -526,39 +588,44 @@ def _weight(where: str, raw: Any) -> float:
     return float(raw)
 
 
-def _rubric(where: str, raw: Any) -> tuple[str, str, str, str, str]:
+def _rubric(where: _Where, raw: Any) -> tuple[str, str, str, str, str]:
     if not isinstance(raw, dict):
-        _fail(where, f"must map the levels 1 to 5 to text, got {_describe(raw)}")
+        _fail(
+            where,
+            "must give the words for each level from 1 to 5, one per line such as "
+            f"'1: Never asks', got {_describe(raw)}",
+        )
     texts: dict[int, str] = {}
     for level, text in raw.items():
         digits = isinstance(level, str) and level.isascii() and level.isdigit()
         number = int(level) if digits else level  # not int("²"): a ValueError
         if not _is_level(number):
-            _note(f"{where}.{level}", "is not a rubric level; use the levels 1 to 5")
+            _note((*where, str(level)), "is not allowed; use the levels 1 to 5")
             continue
-        texts[number] = _checked(_text, f"{where}.{number}", text)
+        texts[number] = _checked(_text, (*where, str(number)), text)
     for level in _LEVELS:
         if level not in texts:
-            _note(f"{where}.{level}", "is missing")
+            _note((*where, str(level)), "is missing")
     # Listing every problem, a level may be missing here; nothing is built then.
     one, two, three, four, five = (texts.get(level, "") for level in _LEVELS)
     return (one, two, three, four, five)
 
 
-def _grow(where: str, raw: Any) -> Mapping[str, tuple[str, ...]]:
+def _grow(where: _Where, raw: Any) -> Mapping[str, tuple[str, ...]]:
     return MappingProxyType(
         _record(where, raw, dict.fromkeys(GROW_PARTS, _list(_text)))
     )
 
 
 def _metrics(data: Any) -> tuple[Metric, ...]:
-    metrics = _record("", data, {"metrics": _METRICS})
+    metrics = _record((), data, {"metrics": _METRICS})
     pairs = _indexed("metrics", metrics["metrics"] or ())
     _unique(pairs)
     kinds = {m.key: m.kind for _, m in pairs}
+    counts = [key for key, kind in kinds.items() if kind == "count"]
     for where, m in pairs:
         for part in ("numerator", "denominator"):
-            ref, at = getattr(m, part), f"{where}.{part}"
+            ref, at = getattr(m, part), (*where, part)
             if m.kind is None:  # a bad kind, already noted
                 continue
             if m.kind == "rate" and ref is None:
@@ -566,7 +633,11 @@ def _metrics(data: Any) -> tuple[Metric, ...]:
             if m.kind != "rate" and ref is not None:
                 _note(at, f"is only for rates, but kind is '{m.kind}'; remove it")
             if ref is not None and kinds.get(ref, "") not in ("count", None):
-                why = f"a {kinds[ref]}" if ref in kinds else "not defined in this file"
+                why = (
+                    f"a {kinds[ref]}"
+                    if ref in kinds
+                    else "not defined in this file" + _did_you_mean(ref, counts)
+                )
                 _note(
                     at,
                     f"names metric '{ref}', which is {why}; a rate divides "
@@ -612,19 +683,19 @@ _GUIDES = {
 }
 
 
-def _indexed(name: str, items: Iterable[Any]) -> list[tuple[str, Any]]:
-    return [(f"{name}[{i}]", item) for i, item in enumerate(items)]
+def _indexed(name: str, items: Iterable[Any]) -> list[tuple[_Where, Any]]:
+    return [((name, i), item) for i, item in enumerate(items)]
 
 
-def _unique(pairs: Iterable[tuple[str, Any]]) -> None:
-    seen: dict[str, str] = {}
+def _unique(pairs: Iterable[tuple[_Where, Any]]) -> None:
+    seen: dict[str, _Where] = {}
     for where, item in pairs:
         if item.key is None:  # a bad key, already noted
             continue
         if item.key in seen:
             _note(
-                f"{where}.key",
-                f"repeats '{item.key}', which {seen[item.key]} "
+                (*where, "key"),
+                f"repeats '{item.key}', which {_SOURCE.get().named(seen[item.key])} "
                 "already uses; keys must be unique",
             )
         seen[item.key] = where
@@ -637,11 +708,11 @@ def _exact(
     pairs = _indexed(name, items)
     _unique(pairs)
     if missing := [k for k in keys if k not in {item.key for item in items}]:
-        _fail(name, f"must list {', '.join(keys)}; missing: {', '.join(missing)}")
+        _fail((name,), f"must list {', '.join(keys)}; missing: {', '.join(missing)}")
     for (where, item), want in zip(pairs, keys, strict=True):
         if ordered and item.key != want:
             _fail(
-                f"{where}.key",
+                (*where, "key"),
                 f"is '{item.key}', but '{want}' belongs here; keep "
                 f"the order {', '.join(keys)}",
             )
@@ -651,8 +722,31 @@ def _is_level(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value in _LEVELS
 
 
-def _join(where: str, name: object) -> str:
-    return f"{where}.{name}" if where else str(name)
+def _spoken(where: _Where) -> str:
+    """Say a place in words, counting from 1.
+
+    ``("objectives", 1, "behaviours", 2, "rubric", "4")`` is "objective 2, behaviour
+    3, rubric level 4"; a field is named as the file writes it.
+    """
+    words: list[str] = []
+    for step, before in zip(where, (None, *where), strict=False):
+        if isinstance(step, int) and isinstance(before, str) and before in _ITEMS:
+            words[-1] = f"{_ITEMS[before]} {step + 1}"
+        elif isinstance(step, int):
+            item = "question" if before in GROW_PARTS else "entry"
+            words.append(f"{item} {step + 1}")
+        elif before == "rubric":
+            words[-1] = f"rubric level {step}"
+        else:
+            words.append(step if step.strip() else "a field with no name")
+    return ", ".join(words)
+
+
+def _did_you_mean(value: object, choices: Iterable[str]) -> str:
+    """``"; did you mean 'conversations'?"`` for a near miss, else nothing."""
+    named = [c for c in choices if isinstance(c, str)]  # a bad key is None
+    close = difflib.get_close_matches(str(value), named, n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def _describe(value: Any) -> str:
@@ -660,8 +754,10 @@ def _describe(value: Any) -> str:
         return "nothing"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, dict | list):
-        return "a mapping" if isinstance(value, dict) else "a list"
+    if isinstance(value, dict):
+        return "a group of fields" if value else "an empty group of fields"
+    if isinstance(value, list):
+        return "a list" if value else "an empty list"
     return repr(value) if isinstance(value, str) else str(value)
 
 
