@@ -110,3 +110,15 @@ def test_the_readme_example_works(demo_store, today):
 def test_an_unknown_coach_suggests_a_name(analysis):
     with pytest.raises(CoachkitError, match="Did you mean Uma Iyer"):
         analysis.queue(coach="Uma Iyr")
+
+
+def test_opening_a_folder_without_a_store_says_so_and_makes_nothing(
+    tmp_path, monkeypatch
+):
+    """README's ``Analysis.open("coachkit.db")`` run in a new folder (issue 26)."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(CoachkitError, match="there is no store at") as err:
+        Analysis.open("coachkit.db")
+    assert str(tmp_path / "coachkit.db") in str(err.value)
+    assert "coachkit init" in str(err.value)
+    assert list(tmp_path.iterdir()) == []

@@ -397,3 +397,99 @@ def test_round_trip_through_postgresql(
     with pytest.raises(CoachkitError, match="pg_dump"):
         backup_store(target, tmp_path / "copy.db")
     target.dispose()
+
+
+# -- never replace what coachkit did not make; never create a store (issue 26) ------
+def test_export_names_what_is_in_the_way_and_force_writes_beside_it(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    db = str(_demo_copy(demo_db, tmp_path))
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "coaches.csv").write_text("my own list\n")
+    code, out = run("export", str(mine), "--db", db)
+    assert code == 1
+    assert len(out.strip().splitlines()) == 1
+    assert f"the folder {mine} is not empty (it holds coaches.csv)" in out
+    assert "--force" in out
+    assert [p.name for p in mine.iterdir()] == ["coaches.csv"]
+    assert (mine / "coaches.csv").read_text() == "my own list\n"
+
+    folder = tmp_path / "export"
+    assert run("export", str(folder), "--db", db)[0] == 0
+    fresh = {p.name: p.read_bytes() for p in folder.iterdir()}
+    (folder / "coaches.csv").write_text("my own list\n")
+    (folder / "notes.txt").write_text("mine")
+
+    code, out = run("export", str(folder), "--db", db, "--force")
+    assert code == 0, out
+    for name, data in fresh.items():
+        if name != "manifest.json":  # its time of export differs
+            assert (folder / name).read_bytes() == data, name
+    assert (folder / "notes.txt").read_text() == "mine"
+
+
+def test_a_failed_export_removes_the_files_and_folder_it_made(
+    demo_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coachkit.exchange.archive import export as exporting
+
+    real = exporting._export_table
+    done: list[str] = []
+
+    def fail_on_the_third(conn: Any, table: sa.Table, folder: Path) -> Any:
+        if len(done) == 2:
+            raise OSError("disk full")
+        done.append(table.name)
+        return real(conn, table, folder)
+
+    monkeypatch.setattr(exporting, "_export_table", fail_on_the_third)
+    with pytest.raises(OSError, match="disk full"):
+        export_store(demo_store, tmp_path / "new" / "export")
+    assert done  # it did write files before it failed
+    assert not (tmp_path / "new").exists()
+
+
+@pytest.mark.sqlite_only("coachkit backup copies SQLite files; PostgreSQL uses pg_dump")
+def test_backup_force_replaces_a_file_but_never_the_store_itself(
+    demo_store: Store, tmp_path: Path
+) -> None:
+    target = tmp_path / "keep.db"
+    target.write_bytes(b"an old backup")
+    with pytest.raises(CoachkitError, match="--force"):
+        backup_store(demo_store, target)
+    assert target.read_bytes() == b"an old backup"
+    backup_store(demo_store, target, force=True)
+    copy = open_store(target)
+    assert check_store(copy).counts["reps"] == 20
+    copy.dispose()
+    before = Path(demo_store.location).read_bytes()
+    with pytest.raises(CoachkitError, match="store in use"):
+        backup_store(demo_store, demo_store.location, force=True)
+    assert Path(demo_store.location).read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("export", "{tmp}/export"), ("backup", "{tmp}/copy.db"), ("check",)],
+    ids=["export", "backup", "check"],
+)
+def test_reading_a_path_without_a_store_creates_nothing(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    missing = tmp_path / "nonexist.db"
+    filled = [a.format(tmp=tmp_path) for a in args]
+    code, out = run(*filled, "--db", str(missing))
+    assert code == 1
+    assert f"there is no store at {missing}" in out
+    assert "coachkit init" in out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_refused_restore_leaves_no_new_store(tmp_path: Path) -> None:
+    (tmp_path / "not-an-export").mkdir()
+    new = tmp_path / "new" / "store.db"
+    code, out = run("restore", str(tmp_path / "not-an-export"), "--db", str(new))
+    assert code == 1
+    assert "manifest.json" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["not-an-export"]

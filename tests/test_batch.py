@@ -258,3 +258,63 @@ def test_batch_with_an_unknown_workbook_says_which_exist(tmp_path: Path) -> None
     assert "'retro' is not one of 'prioritize', 'facilitate', 'improve'" in (
         result.output
     )
+
+
+# -- a page replaces its own earlier copy, never a person's file (issue 26) --------
+def test_batch_pages_carry_coachkit_s_mark(batch: tuple[list[Path], float]) -> None:
+    from coachkit.exchange.marks import HTML_MARK, is_ours
+
+    for path in batch[0]:
+        assert HTML_MARK in path.read_text(encoding="utf-8")
+        assert is_ours(path)
+    assert [p.name for p in batch[0][0].parent.iterdir() if p.suffix != ".html"] == []
+
+
+def test_batch_refuses_a_hand_made_page_before_running_a_workbook(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from coachkit.cli.main import main
+
+    db = tmp_path / "demo.db"
+    shutil.copy(demo_db, db)
+    out = tmp_path / "pages"
+    out.mkdir()
+    mine = out / f"improve-uma-iyer-{dt.date.today().isoformat()}.html"
+    mine.write_text("<p>my own page</p>", encoding="utf-8")
+    command = ["report", "batch", "--workbook", "improve", "--out", str(out)]
+    began = time.perf_counter()
+    result = CliRunner().invoke(main, [*command, "--db", str(db)])
+    assert result.exit_code == 1, result.output
+    assert time.perf_counter() - began < 10  # refused before any workbook ran
+    assert result.output.startswith(f"coachkit: {mine} is already there")
+    assert "--force" in result.output
+    assert [p.name for p in out.iterdir()] == [mine.name]
+    assert mine.read_text(encoding="utf-8") == "<p>my own page</p>"
+
+
+def test_batch_replaces_its_own_page_and_with_force_a_hand_made_one(
+    tmp_path: Path,
+) -> None:
+    from coachkit.apps.batch import batch_reports
+    from coachkit.model.framework import prepare_store
+    from coachkit.model.users import add_user
+
+    store = prepare_store(str(tmp_path / "one.db"))
+    with store.write() as conn:
+        add_user(conn, "Solo Coach")
+    url = store.url.render_as_string(hide_password=False)
+    store.dispose()
+    out = tmp_path / "pages"
+    ((first, _seconds),) = batch_reports("prioritize", url, out)
+    ((again, _seconds),) = batch_reports("prioritize", url, out)
+    assert again == first
+    first.write_text("<p>my own page</p>", encoding="utf-8")
+    with pytest.raises(CoachkitError, match="--force"):
+        list(batch_reports("prioritize", url, out))
+    assert first.read_text(encoding="utf-8") == "<p>my own page</p>"
+    ((forced, _seconds),) = batch_reports("prioritize", url, out, force=True)
+    assert forced == first
+    assert "Solo Coach" in forced.read_text(encoding="utf-8")
+    assert [p.name for p in out.iterdir()] == [first.name]

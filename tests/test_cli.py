@@ -95,3 +95,82 @@ def test_serve_refuses_a_busy_port(tmp_path: Path) -> None:
     assert code == 1
     assert f"port {port}" in out
     assert "--port" in out
+
+
+# -- reading never creates a store; a failed command leaves no file (issue 26) ----
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("lab", "--allow-root", "--no-browser", "--port", "{port}"),
+        ("serve", "--port", "{port}"),
+        ("users", "list"),
+        ("users", "change", "Ann", "--role", "lead"),
+        ("workshop", "--list"),
+        ("workshop", "--reset"),
+        ("import", "reps", "{tmp}/reps.csv", "--dry-run"),
+    ],
+    ids=lambda args: " ".join(a for a in args if not a.startswith("{")),
+)
+def test_a_command_that_reads_refuses_a_path_without_a_store(
+    tmp_path: Path, args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from processes import free_port
+
+    import coachkit.web.serve
+
+    def started(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("it made a store and started a server")
+
+    monkeypatch.setattr(coachkit.web.serve, "serve", started)  # coachkit serve
+    monkeypatch.setattr(subprocess, "Popen", started)  # coachkit lab
+    (tmp_path / "reps.csv").write_text("name\nAna Diaz\n")
+    missing = tmp_path / "typo" / "nonexist.db"
+    filled = [a.format(port=free_port(), tmp=tmp_path) for a in args]
+    code, out = run(*filled, "--db", str(missing))
+    assert code == 1, out
+    assert f"coachkit: there is no store at {missing}; create one with coachkit " in (
+        out
+    )
+    assert "coachkit demo" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reps.csv"]
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (("workshop", "--participants", "0"), "use 1 to 200 seats"),
+        (("workshop", "--participants", "201"), "use 1 to 200 seats"),
+        (("workshop", "--participants", "3", "--reps", "0"), "use 1 to 50 reps"),
+        (("import", "reps", "{tmp}/reps.csv"), "name"),
+        (("users", "add", "  "), "Name"),
+        (("restore", "{tmp}"), "manifest.json"),
+    ],
+    ids=["0 seats", "201 seats", "0 reps", "broken csv", "empty name", "restore"],
+)
+def test_a_failed_command_leaves_no_new_store_behind(
+    tmp_path: Path, args: tuple[str, ...], problem: str
+) -> None:
+    (tmp_path / "reps.csv").write_text("nom\nAna Diaz\n")
+    new = tmp_path / "new" / "workshop.db"
+    code, out = run(*[a.format(tmp=tmp_path) for a in args], "--db", str(new))
+    assert code == 1, out
+    assert problem in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reps.csv"]
+
+
+def test_serve_without_db_still_makes_the_demo_at_the_default_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """README "Start in one command": the first plain `serve` makes the store."""
+    from coachkit.cli.main import store_with_team
+    from coachkit.store.database import ENV_VAR, default_location
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    assert default_location().is_relative_to(tmp_path)
+    store = store_with_team(None)
+    try:
+        assert store.location == str(default_location())
+        assert not store.is_empty()
+    finally:
+        store.dispose()

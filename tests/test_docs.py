@@ -1,14 +1,18 @@
 """The README must not rot: it names every command, option and template field."""
 
+import ast
+import re
 from dataclasses import fields
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from coachkit.cli.main import main
 from coachkit.model import templates
 
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
 
 _TEMPLATE_CLASSES = (
     templates.Framework,
@@ -58,3 +62,73 @@ def test_readme_lists_every_import_column_of_every_kind() -> None:
         for column in columns:
             where = required if column.required else optional
             assert column.name in where, f"README: {kind} column {column.name}"
+
+
+_WORKBOOK = r"(?:Prioritize|Facilitate|Improve)"
+#: "Prioritize and Facilitate take `db`, ...; Improve also takes `months`".
+_CLAIM = re.compile(
+    rf"({_WORKBOOK}(?:(?:,| and|, and) {_WORKBOOK})*) (also )?takes? "
+    r"((?:`\w+`(?:,? and |, )?)+)"
+)
+_PARAMETER = r"`(?:db|coach|rep|months|today|static)`"
+#: Any list of parameters something "takes", such as "The `parameters` cell takes
+#: `db`, `coach`, ...": each must be one of the claims above.
+_ANY_CLAIM = re.compile(rf"takes? {_PARAMETER}(?:,? (?:and )?{_PARAMETER})+")
+
+
+def _declared_parameters() -> dict[str, set[str]]:
+    """What each workbook's cell tagged ``parameters`` sets, by its title."""
+    declared = {}
+    for path in sorted((ROOT / "workbooks").glob("*.ipynb")):
+        cells = nbformat.read(path, as_version=4).cells
+        (cell,) = [c for c in cells if "parameters" in c.metadata.get("tags", [])]
+        title = path.stem.split("_", 1)[1].capitalize()  # 3_improve -> Improve
+        declared[title] = {
+            target.id
+            for node in ast.parse(cell.source).body
+            if isinstance(node, ast.Assign)
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
+    return declared
+
+
+def _documented_parameters(text: str) -> dict[str, set[str]]:
+    """What a doc says each workbook takes; "also" adds to the claim before it."""
+    text = " ".join(text.split())
+    said: dict[str, set[str]] = {}
+    before: set[str] = set()
+    claims = list(_CLAIM.finditer(text))
+    for claim in claims:
+        names = set(re.findall(r"`(\w+)`", claim.group(3)))
+        if claim.group(2):
+            names |= before
+        for title in re.findall(_WORKBOOK, claim.group(1)):
+            assert title not in said, f"{title}'s parameters are listed twice"
+            said[title] = names
+        before = names
+    # No other sentence, such as one for every workbook at once, lists them.
+    for listed in _ANY_CLAIM.finditer(text):
+        assert any(
+            claim.start() <= listed.start() and listed.end() <= claim.end()
+            for claim in claims
+        ), f"names no workbook: ...{text[listed.start() - 60 : listed.end()]}"
+    return said
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/analysts.md"])
+def test_docs_say_which_parameters_each_workbook_takes(doc: str) -> None:
+    declared = _declared_parameters()
+    assert set(declared) == {"Prioritize", "Facilitate", "Improve"}
+    assert _documented_parameters((ROOT / doc).read_text()) == declared
+
+
+def test_analyst_guide_explains_every_parameter() -> None:
+    # The list of what each one means: "- `db`: ...", "- `coach` and `rep`: ...".
+    text = (ROOT / "docs" / "analysts.md").read_text()
+    explained = {
+        name
+        for item in re.findall(r"^- (`\w+`(?: and `\w+`)*):", text, re.MULTILINE)
+        for name in re.findall(r"`(\w+)`", item)
+    }
+    assert explained == set().union(*_declared_parameters().values())

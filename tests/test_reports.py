@@ -293,3 +293,86 @@ def test_cli_names_what_it_cannot_find(demo_store, tmp_path):
         assert message in output
         assert len(output.strip().splitlines()) == 1
     assert list(tmp_path.glob("*.html")) == []
+
+
+# --- never a file coachkit did not make, never a store that is not there (#26) ---
+
+
+def _report_runs(store: Store) -> list[tuple[str, ...]]:
+    _coach, rep_id, session_id = _ids(store)
+    with store.read() as conn:
+        rep = conn.execute(sa.select(s.reps.c.name).where(s.reps.c.id == rep_id))
+        name = rep.scalar_one()
+    return [
+        ("plan", "--rep", name, "--coach", "Uma Iyer"),
+        ("session", "--id", str(session_id)),
+        ("team", "--coach", "Uma Iyer"),
+    ]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_cli_replaces_its_own_report_never_a_file_a_person_made(
+    demo_store, tmp_path, fmt
+):
+    out = tmp_path / "out"
+    for args in _report_runs(demo_store):
+        write = ("report", *args, "--format", fmt, "--db", demo_store.location)
+        code, first = _run(*write, "--out", str(out))
+        assert code == 0, first
+        path = Path(first.strip())
+        code, again = _run(*write, "--out", str(out))  # its own: written again
+        assert code == 0, again
+        assert Path(again.strip()) == path
+
+        path.write_text("my own notes", encoding="utf-8")
+        code, refused = _run(*write, "--out", str(out))
+        assert code == 1
+        assert refused.startswith("coachkit: ")
+        assert len(refused.strip().splitlines()) == 1
+        assert str(path) in refused
+        assert "--force" in refused
+        assert path.read_text(encoding="utf-8") == "my own notes"
+
+        code, forced = _run(*write, "--out", str(out), "--force")
+        assert code == 0, forced
+        assert "my own notes" not in path.read_text(encoding="utf-8")
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_cli_refuses_a_hand_made_chart_picture_and_writes_no_markdown(
+    demo_store, tmp_path
+):
+    write = ("report", "team", "--format", "markdown", "--db", demo_store.location)
+    code, first = _run(*write, "--out", str(tmp_path / "first"))
+    assert code == 0, first
+    pictures = sorted(p.name for p in (tmp_path / "first").glob("*.png"))
+    assert pictures
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / pictures[0]).write_bytes(b"my holiday photo")
+    code, refused = _run(*write, "--out", str(out))
+    assert code == 1
+    assert pictures[0] in refused
+    assert "--force" in refused
+    assert [p.name for p in out.iterdir()] == [pictures[0]]
+    assert (out / pictures[0]).read_bytes() == b"my holiday photo"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("plan", "--rep", "Ana Diaz"),
+        ("session", "--id", "1"),
+        ("team",),
+        ("batch", "--workbook", "improve"),
+    ],
+    ids=["plan", "session", "team", "batch"],
+)
+def test_a_report_on_a_path_without_a_store_says_so_and_makes_nothing(tmp_path, args):
+    missing = tmp_path / "nonexist.db"
+    code, output = _run("report", *args, "--db", str(missing), "--out", str(tmp_path))
+    assert code == 1, output
+    assert output.startswith(f"coachkit: there is no store at {missing}")
+    assert "coachkit init" in output
+    assert len(output.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []

@@ -2,19 +2,22 @@
 
 What Voila is told for each option (read back through Voila's own option parser),
 what the server's environment may not carry into a page, the refusal to open the
-server to the network without a way to sign in, and a real server that turns away
-a browser without its key.
+server to the network without a way to sign in, a team's own workbooks served
+beside the three (``--workbooks``), and a real server that turns away a browser
+without its key, on every workbook.
 """
 
 from __future__ import annotations
 
 import http.client
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import pytest
 from browser_fixtures import (
     _stop,
@@ -31,9 +34,16 @@ from coachkit.errors import CoachkitError
 from coachkit.model.pillars import PILLARS
 from coachkit.web.front_door import SIGN_IN_PAGE, FrontDoor
 from coachkit.web.identity import HEADER_VAR, HUB_VAR
-from coachkit.web.serve import voila_argv, voila_env, workbooks_dir
+from coachkit.web.serve import (
+    gather_workbooks,
+    own_workbooks,
+    voila_argv,
+    voila_env,
+    workbooks_dir,
+)
 
 KEY = "k3y-for-the-test-only-0123456789"
+OWN = "west_improve.ipynb"
 HUB_ENV = {HUB_VAR: "ann", "JUPYTERHUB_SERVICE_PREFIX": "/user/ann/"}
 
 
@@ -169,18 +179,94 @@ def test_each_way_in_opens_the_network_or_warns() -> None:
     assert FrontDoor().check("127.0.0.1", 8866) == []
 
 
+# -- a team's own workbooks (--workbooks DIR) ---------------------------------------
+
+
+def _own_folder(folder: Path) -> Path:
+    """A team's folder: a customised copy of Improve, and a file that is no notebook."""
+    folder.mkdir()
+    notebook = nbformat.read(workbooks_dir() / "3_improve.ipynb", as_version=4)
+    notebook.cells.insert(0, nbformat.v4.new_markdown_cell("# The West team's review"))
+    nbformat.write(notebook, folder / OWN)
+    (folder / "notes.txt").write_text("not served", encoding="utf-8")
+    return folder
+
+
+def test_own_workbooks_are_served_beside_the_three_by_the_same_voila(
+    tmp_path: Path,
+) -> None:
+    own = own_workbooks(_own_folder(tmp_path / "team"))
+    assert own == {OWN: tmp_path / "team" / OWN}  # notebooks only
+    (tmp_path / "served").mkdir()
+    served = gather_workbooks(workbooks_dir(), own, tmp_path / "served")
+    names = sorted(path.name for path in served.iterdir())
+    assert names == sorted([*(p.notebook for p in PILLARS), OWN])
+    assert (served / OWN).read_bytes() == (tmp_path / "team" / OWN).read_bytes()
+
+    # One Voila serves them all: the command differs only in the folder, so every
+    # page gets the same template, sign-in, limits and kernel pools.
+    door = FrontDoor(token=KEY)
+    plain = voila_argv(workbooks_dir(), host="127.0.0.1", port=8866)
+    both = voila_argv(served, host="127.0.0.1", port=8866)
+    assert [arg for arg in both if arg != str(served)] == [
+        arg for arg in plain if arg != str(workbooks_dir())
+    ]
+    app = _voila_reads(both + door.voila_args(remote=False))
+    assert Path(app.root_dir) == served
+    assert app.voila_configuration.template == "coachkit"
+    assert app.voila_configuration.strip_sources
+    assert app.auto_token
+
+
+@pytest.mark.parametrize(
+    ("make", "problem"),
+    [
+        (lambda d: d / "missing", "there is no such folder"),
+        (lambda d: d, "holds no notebook"),
+        (lambda d: _named(d, "3_improve.ipynb", "{}"), "has the name of one of"),
+        (lambda d: _named(d, "broken.ipynb", "not json"), "is not a notebook"),
+    ],
+)
+def test_a_bad_workbooks_folder_is_refused_before_anything_is_made(
+    tmp_path: Path, make: Any, problem: str
+) -> None:
+    folder = tmp_path / "team"
+    folder.mkdir()
+    given = make(folder)
+    with pytest.raises(CoachkitError, match=problem):
+        own_workbooks(given)
+    db = tmp_path / "store.db"
+    result = CliRunner().invoke(
+        main, ["serve", "--db", str(db), "--port", "1", "--workbooks", str(given)]
+    )
+    assert result.exit_code == 1
+    (line,) = result.output.splitlines()
+    assert problem in line
+    assert not db.exists()
+
+
+def _named(folder: Path, name: str, text: str) -> Path:
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
 # -- a real server with a key ----------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def keyed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Any]]:
-    """``coachkit serve --token KEY`` (the key from $COACHKIT_TOKEN) on a demo store."""
+def keyed(
+    demo_db: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[int, Any]]:
+    """``coachkit serve --token KEY`` (the key from $COACHKIT_TOKEN) on a demo store,
+    with a team's own workbook (``--workbooks``)."""
     tmp = tmp_path_factory.mktemp("keyed")
     env = {**quiet_env(tmp / "home"), "COACHKIT_TOKEN": KEY}
     port = free_port()
     log = tmp / "serve.log"
+    shutil.copy(demo_db, tmp / "s.db")
     command = [sys.executable, "-m", "coachkit", "serve", "--db", str(tmp / "s.db")]
     command += ["--host", "127.0.0.1", "--port", str(port), "--pool-size", "0"]
+    command += ["--workbooks", str(_own_folder(tmp / "team"))]
     proc = launch(command, env, log)
     try:
         wait_until_answers(
@@ -237,6 +323,22 @@ def test_the_key_opens_the_door_once_then_a_cookie_does(
     # served, key or no key.
     bad_host = {"Host": f"attacker.example:{port}", "Authorization": f"token {KEY}"}
     assert _get(port, "/", **bad_host)[0] == 403
+
+
+def test_a_teams_own_workbook_needs_the_key_too(keyed: tuple[int, Any]) -> None:
+    port, _proc = keyed
+    status, headers, body = _get(port, f"/voila/render/{OWN}")
+    assert status == 302
+    assert headers["Location"].startswith("/" + SIGN_IN_PAGE)
+    assert "West team" not in body
+    status, headers, body = _get(port, "/?token=" + KEY)
+    assert f'href="/voila/render/{OWN}"' in body  # listed on the landing page
+    cookie = headers["Cookie"]
+    status, _headers, body = _get(port, f"/voila/render/{OWN}", Cookie=cookie)
+    assert status == 200
+    assert "jupyter-config-data" in body
+    # Its file is not handed out, any more than the three workbooks' are.
+    assert _get(port, f"/voila/files/{OWN}", Cookie=cookie)[0] == 403
 
 
 def test_the_key_is_in_no_command_line(keyed: tuple[int, Any]) -> None:

@@ -11,7 +11,9 @@ from coachkit.store.database import (
     ENV_VAR,
     Store,
     default_location,
+    open_existing,
     open_store,
+    removed_if_failed,
     resolve_url,
 )
 
@@ -162,3 +164,83 @@ def test_watch_sees_a_save_by_another_connection(tmp_path: Path) -> None:
     other.close()
     assert changed() is True
     store.dispose()
+
+
+# -- reading never creates a store (issue 26) -------------------------------------
+def test_open_existing_refuses_a_path_with_no_store_and_makes_nothing(
+    tmp_path: Path,
+) -> None:
+    missing = tmp_path / "typo" / "coachkit.db"
+    with pytest.raises(StoreError, match="there is no store at") as err:
+        open_existing(missing)
+    assert str(missing) in str(err.value)
+    assert "coachkit init" in str(err.value)
+    assert "coachkit demo" in str(err.value)
+    assert list(tmp_path.iterdir()) == []  # not even the folder
+
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    with pytest.raises(StoreError, match="there is no store at"):
+        open_existing(empty)
+    assert empty.read_bytes() == b""
+
+    bare = tmp_path / "bare.db"
+    sqlite3.connect(bare).close()  # a SQLite file without any table
+    with pytest.raises(StoreError, match="there is no store at"):
+        open_existing(bare)
+    with sqlite3.connect(bare) as conn:
+        assert conn.execute("select count(*) from sqlite_master").fetchone() == (0,)
+
+
+def test_open_existing_opens_a_store_that_is_there(tmp_path: Path) -> None:
+    open_store(tmp_path / "s.db").dispose()
+    store = open_existing(tmp_path / "s.db")
+    assert store.is_empty()
+    store.dispose()
+
+
+def test_open_existing_refuses_an_empty_postgresql_database(postgres_url: str) -> None:
+    with pytest.raises(StoreError, match="there is no store at"):
+        open_existing(postgres_url)
+    engine = sa.create_engine(postgres_url)
+    with engine.connect() as conn:
+        assert sa.inspect(conn).get_table_names() == []
+    engine.dispose()
+
+
+def _open_then(path: Path, stop: BaseException) -> None:
+    """Open (create) the store at ``path`` inside the guard, then stop with ``stop``."""
+    with removed_if_failed(path):
+        open_store(path).dispose()
+        assert path.exists()
+        raise stop
+
+
+def test_a_failed_block_leaves_no_new_store_or_folder(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "deeper" / "s.db"
+    with pytest.raises(ValueError, match="a bad number"):
+        _open_then(path, ValueError("a bad number"))
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(SystemExit):
+        _open_then(path, SystemExit(1))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_store_that_was_there_or_a_block_that_ends_well_stays(
+    tmp_path: Path,
+) -> None:
+    kept = tmp_path / "kept.db"
+    open_store(kept).dispose()
+    with pytest.raises(ValueError, match="later"):
+        _open_then(kept, ValueError("later"))
+    assert open_existing(kept).is_empty()
+
+    made = tmp_path / "made.db"
+    with removed_if_failed(made):
+        open_store(made).dispose()
+    assert made.exists()
+
+    done = tmp_path / "done.db"
+    with pytest.raises(SystemExit):
+        _open_then(done, SystemExit(0))
+    assert done.exists()

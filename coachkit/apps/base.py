@@ -27,7 +27,7 @@ from coachkit.errors import CoachkitError
 from coachkit.model.pillars import pillar
 from coachkit.store import access, queries
 from coachkit.store.access import Viewer
-from coachkit.store.database import Store, open_store
+from coachkit.store.database import Store, open_existing
 from coachkit.web import identity
 from coachkit.web.workshop import SeatNeeded, has_seats, seat_in
 
@@ -46,10 +46,10 @@ _WARM_UP_TEXT = (
 
 
 def store_for(db: str | os.PathLike[str] | None) -> Store:
-    """Open the store once per kernel and reuse it."""
+    """Open the store once per kernel and reuse it; a page never creates one."""
     key = os.fspath(db) if db is not None else os.environ.get("COACHKIT_DB", "")
     if key not in _STORES:
-        _STORES[key] = open_store(db)
+        _STORES[key] = open_existing(db)
     return _STORES[key]
 
 

@@ -1,8 +1,8 @@
 """Run the workbooks without a browser: papermill parameters and static pages.
 
-Each workbook's ``parameters`` cell (``db``, ``coach``, ``rep``, ``months``,
-``today``, ``static``) is filled in by papermill; the cells call the helpers here,
-so a name typed on the command line reaches the workbook as an id::
+Each workbook's ``parameters`` cell (``db``, ``coach``, ``rep``, ``today`` and
+``static``; Improve also ``months``) is filled in by papermill; the cells call the
+helpers here, so a name typed on the command line reaches the workbook as an id::
 
     papermill workbooks/3_improve.ipynb out.ipynb -p coach "Uma Iyer" -p months 1
 
@@ -38,6 +38,7 @@ from coachkit.apps.static_pages import (
     static_view,
 )
 from coachkit.errors import CoachkitError
+from coachkit.exchange.marks import HTML_MARK, check_replace, write_files
 from coachkit.exchange.reports.lookup import find_coach
 from coachkit.model import formats
 from coachkit.model.text import esc, slug
@@ -147,6 +148,7 @@ def notebook_html(notebook: Any, title: str) -> str:
     body, _resources = exporter.from_notebook_node(notebook)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
+        f"{HTML_MARK}\n"
         f"<title>{esc(title)}</title>\n<style>\n{_PAGE_CSS}</style>\n</head><body>\n"
         f"{body}\n</body></html>\n"
     )
@@ -158,19 +160,25 @@ def batch_reports(
     out: Path,
     months: int | None = None,
     today: dt.date | None = None,
+    force: bool = False,
 ) -> Iterator[tuple[Path, float]]:
     """Run a workbook with ``static = True`` for each coach; write each as HTML.
 
     Yields each written file and the seconds its run took. A lead's page covers
     every team. A run that fails stops the batch with the workbook's own message.
+    A page replaces its own earlier copy; a file of the same name that coachkit did
+    not make stops the batch before any run, unless ``force``
+    (:mod:`coachkit.exchange.marks`).
+    ``months`` reaches only a workbook whose ``parameters`` cell declares it
+    (Improve): papermill warns about any other parameter.
     """
     import papermill as pm
 
-    from coachkit.store.database import open_store
+    from coachkit.store.database import open_existing
     from coachkit.web.serve import workbooks_dir
 
     check_pillar(pillar)
-    store = open_store(store_url)
+    store = open_existing(store_url)
     try:
         with store.read() as conn:
             coaches = conn.execute(sa.select(s.coaches.c.id, s.coaches.c.name)).all()
@@ -179,15 +187,24 @@ def batch_reports(
     if not coaches:
         raise CoachkitError("there are no coaches in this store yet.")
     day = today or dt.date.today()
+    pages = {
+        row.id: out / (slug(pillar, row.name, day.isoformat()) + ".html")
+        for row in coaches
+    }
+    for page in pages.values():
+        check_replace(page, force)
     out.mkdir(parents=True, exist_ok=True)
-    params = {"static": True, "months": months, "today": day.isoformat()}
+    notebook_path = workbooks_dir() / WORKBOOKS[pillar]
+    declared = pm.inspect_notebook(notebook_path)
+    wanted = {"static": True, "months": months, "today": day.isoformat()}
+    params = {name: value for name, value in wanted.items() if name in declared}
     with tempfile.TemporaryDirectory() as tmp, _kernel_env(store_url):
         for coach_id, name in sorted(coaches, key=lambda row: row.name):
             began = time.perf_counter()
             ran = Path(tmp) / f"{coach_id}.ipynb"
             try:
                 notebook = pm.execute_notebook(
-                    workbooks_dir() / WORKBOOKS[pillar],
+                    notebook_path,
                     ran,
                     parameters={**params, "coach": int(coach_id)},
                     progress_bar=False,
@@ -199,8 +216,6 @@ def batch_reports(
                     f"the {pillar} workbook failed for {name}: {exc.evalue}"
                 ) from None
             title = f"{pillar.capitalize()}: {name}, {formats.day(day)}"
-            path = out / (slug(pillar, name, day.isoformat()) + ".html")
-            part = path.with_suffix(".part")
-            part.write_text(notebook_html(notebook, title), encoding="utf-8")
-            part.replace(path)
-            yield path.resolve(), time.perf_counter() - began
+            html = {pages[coach_id]: notebook_html(notebook, title)}
+            (path,) = write_files(html, force)
+            yield path, time.perf_counter() - began

@@ -5,25 +5,23 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from coachkit.cli.options import db_option
+from coachkit.cli.options import db_option, force_option
 from coachkit.errors import CoachkitError
-from coachkit.store.database import Store, open_store, resolve_url
+from coachkit.store.database import (
+    Store,
+    open_existing,
+    open_store,
+    removed_if_failed,
+)
 
 if TYPE_CHECKING:  # the archive code loads when a command runs, not for --help
     from coachkit.exchange.archive.fileformat import Manifest
-
-
-def _open_existing(db: str | None) -> Store:
-    """Open a store that must already exist (never create an empty one by mistake)."""
-    url = resolve_url(db)
-    if url.get_backend_name() == "sqlite" and not Path(str(url.database)).is_file():
-        raise CoachkitError(f"there is no store at {url.database}; check --db.")
-    return open_store(db)
 
 
 def _copy_rows(
@@ -49,13 +47,17 @@ _folder_argument = click.argument("folder", type=click.Path(path_type=Path))
 @click.command()
 @_folder_argument
 @db_option
-def export(folder: Path, db: str | None) -> None:
+@force_option(
+    "Write into a FOLDER that is not empty, replacing its files of the same names."
+)
+def export(folder: Path, db: str | None, force: bool) -> None:
     """Write every table to CSV files (plus manifest.json) in a new FOLDER."""
     from coachkit.exchange.archive.export import export_store
 
-    store = _open_existing(db)
+    store = open_existing(db)
     where = f"from {store.location} to {folder}"
-    _copy_rows("Exported", export_store, store, folder, where)
+    copy = partial(export_store, force=force)
+    _copy_rows("Exported", copy, store, folder, where)
 
 
 @click.command()
@@ -65,22 +67,33 @@ def restore(folder: Path, db: str | None) -> None:
     """Fill an empty store with every row of an export FOLDER."""
     from coachkit.exchange.archive.export import restore_store
 
-    store = open_store(db)
-    where = f"from {folder} into {store.location}"
-    _copy_rows("Restored", restore_store, store, folder, where)
+    with removed_if_failed(db):  # a refused restore leaves no new store behind
+        store = open_store(db)
+        where = f"from {folder} into {store.location}"
+        try:
+            _copy_rows("Restored", restore_store, store, folder, where)
+        finally:
+            store.dispose()
 
 
 @click.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @db_option
-def backup(file: Path, db: str | None) -> None:
+@force_option("Replace FILE if it is already there (never the store itself).")
+def backup(file: Path, db: str | None, force: bool) -> None:
     """Copy the store into a new FILE while the workbooks keep running."""
     from coachkit.exchange.archive.export import backup_store, check_store
 
-    store = _open_existing(db)
-    copy = backup_store(store, file)
-    store.dispose()
-    health = check_store(open_store(copy))
+    store = open_existing(db)
+    try:
+        copy = backup_store(store, file, force=force)
+    finally:
+        store.dispose()
+    backed_up = open_existing(copy)
+    try:
+        health = check_store(backed_up)
+    finally:
+        backed_up.dispose()
     size = copy.stat().st_size / 1e6
     click.echo(f"Backed up {store.location} to {copy} ({size:.1f} MB); {health.text}")
     if not health.ok:
@@ -94,7 +107,7 @@ def check(db: str | None) -> None:
     from coachkit.exchange.archive.export import check_store
 
     try:
-        store = _open_existing(db)
+        store = open_existing(db)
     except CoachkitError as exc:
         click.echo(f"problem: {exc}")
         sys.exit(1)

@@ -9,6 +9,7 @@ import click
 from coachkit.cli.options import coach_option, db_option
 from coachkit.exchange.importer import KINDS, import_file
 from coachkit.model.framework import prepare_store
+from coachkit.store.database import open_existing, removed_if_failed
 
 
 @click.command("import")
@@ -27,18 +28,19 @@ def import_command(
     The whole file is checked first; if anything is wrong, every problem is listed
     (row, column, what was expected) and nothing is written.
     """
-    store = prepare_store(db)
-    try:
-        result = import_file(
-            store,
-            kind,
-            file,
-            coach,
-            dry_run=dry_run,
-            progress=lambda line: click.echo(line, err=True),
-        )
-    finally:
-        store.dispose()
+    with removed_if_failed(db):  # a refused file leaves no new store behind
+        store = open_existing(db) if dry_run else prepare_store(db)
+        try:
+            result = import_file(
+                store,
+                kind,
+                file,
+                coach,
+                dry_run=dry_run,
+                progress=lambda line: click.echo(line, err=True),
+            )
+        finally:
+            store.dispose()
     click.echo(result.summary())
 
 

@@ -5,14 +5,18 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from coachkit.cli.options import db_option
 from coachkit.errors import CoachkitError
 from coachkit.model.framework import prepare_store
+from coachkit.store.database import removed_if_failed
 from coachkit.web.serve import POOL_SIZE
+
+if TYPE_CHECKING:
+    from coachkit.store.database import Store
 
 
 class _Group(click.Group):
@@ -45,7 +49,8 @@ def main() -> None:
 @_framework_option
 def init(db: str | None, framework: Path | None) -> None:
     """Create an empty store with the coaching framework."""
-    store = prepare_store(db, framework)
+    with removed_if_failed(db):
+        store = prepare_store(db, framework)
     click.echo(f"The store is ready at {store.location}")
 
 
@@ -72,12 +77,15 @@ def demo(
     for name, value in (("--coaches", coaches), ("--reps", reps), ("--months", months)):
         if value < 1:
             raise click.BadParameter("must be 1 or more", param_hint=name)
-    store = prepare_store(db, framework)
-    if replace:
-        with store.write() as conn:
-            clear_team_data(conn)
-    started = time.perf_counter()
-    summary = build_demo(store, coaches=coaches, reps=reps, months=months, seed=seed)
+    with removed_if_failed(db):  # a refused demo leaves no new store behind
+        store = prepare_store(db, framework)
+        if replace:
+            with store.write() as conn:
+                clear_team_data(conn)
+        started = time.perf_counter()
+        summary = build_demo(
+            store, coaches=coaches, reps=reps, months=months, seed=seed
+        )
     seconds = time.perf_counter() - started
     click.echo(
         f"Added a demo team to {store.location}: {summary.coaches} coaches, "
@@ -127,6 +135,13 @@ def demo(
     help="Run as a JupyterHub user's own server behind jhsingle-native-proxy: the "
     "Hub's sign-in says who it is (see deploy/jupyterhub_config.py).",
 )
+@click.option(
+    "--workbooks",
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Also serve the notebooks in this folder (your team's own copies of the "
+    "workbooks) beside the three, with the same sign-in (see docs/analysts.md).",
+)
 def serve(
     db: str | None,
     port: int,
@@ -136,11 +151,11 @@ def serve(
     trusted_header: str | None,
     base_url: str | None,
     jupyterhub: bool,
+    workbooks: Path | None,
 ) -> None:
     """Serve the three workbooks in your browser."""
     import os
 
-    from coachkit.demo import build_demo
     from coachkit.web import serve as serving
     from coachkit.web.front_door import FrontDoor
 
@@ -153,10 +168,33 @@ def serve(
     )
     for warning in door.check(host, port):
         click.echo(f"coachkit: {warning}", err=True)
+    own = serving.own_workbooks(workbooks) if workbooks is not None else {}
     if not serving.port_is_free(host, port):
         raise CoachkitError(
             f"port {port} on {host} is already in use; pick another with --port."
         )
+    store = store_with_team(db)
+    if own:
+        click.echo(f"Also serving your workbooks from {workbooks}: {', '.join(own)}")
+    url = store.url.render_as_string(hide_password=False)
+    store.dispose()
+    sys.exit(
+        serving.serve(
+            url, host=host, port=port, pool_size=pool_size, door=door, own=workbooks
+        )
+    )
+
+
+def store_with_team(db: str | None) -> Store:
+    """Open the store for ``serve`` and ``lab``; an empty one gets the demo team.
+
+    So the first start has a team to look around, and says how to start over.
+    """
+    from coachkit.demo import build_demo
+    from coachkit.store.database import open_existing
+
+    if db is not None:  # a store named on purpose must be there; only the default
+        open_existing(db).dispose()  # location is made (README: one command)
     store = prepare_store(db)
     click.echo(f"Your data is stored in {store.location}")
     if store.is_empty():
@@ -166,9 +204,7 @@ def serve(
             f"coaches, {summary.reps} reps) to look around. Start over any time "
             "with: coachkit init --db <new file>"
         )
-    url = store.url.render_as_string(hide_password=False)
-    store.dispose()
-    sys.exit(serving.serve(url, host=host, port=port, pool_size=pool_size, door=door))
+    return store
 
 
 def _add_data_commands() -> None:

@@ -58,3 +58,10 @@ def out_option(
         show_default=True,
         help=help,
     )
+
+
+def force_option(
+    help: str = "Replace a file of the same name even if coachkit did not make it.",
+) -> Callable[[F], F]:
+    """``--force``: replace what is in the way (what it replaces is in ``help``)."""
+    return click.option("--force", is_flag=True, help=help)

@@ -1,7 +1,9 @@
 """The ``coachkit report`` commands over :mod:`coachkit.exchange.reports.documents`.
 
 Each writes one report (HTML by default; Markdown with its chart pictures beside
-it) into ``--out`` and prints the path of the file written.
+it) into ``--out`` and prints the path of the file written. A report replaces its own
+earlier copy, never a file coachkit did not make unless ``--force``
+(:mod:`coachkit.exchange.marks`); a store that is not there is never created.
 """
 
 from __future__ import annotations
@@ -17,28 +19,31 @@ from sqlalchemy.engine import Connection
 from coachkit.cli.options import (
     coach_option,
     db_option,
+    force_option,
     format_option,
     out_option,
 )
 from coachkit.exchange.reports import documents as reports
 from coachkit.exchange.reports.lookup import find_coach, find_rep
 from coachkit.model.periods import Period
-from coachkit.store.database import open_store
+from coachkit.store.database import open_existing
 
 
 def _options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``--format``, ``--out`` and ``--db``, in that order, for one report."""
-    return format_option(out_option()(db_option(fn)))
+    """``--format``, ``--out``, ``--force`` and ``--db``, in that order."""
+    return format_option(out_option()(force_option()(db_option(fn))))
 
 
-def _write(db: str | None, out: Path, build: Callable[[Connection], Any]) -> None:
-    store = open_store(db)
+def _write(
+    db: str | None, out: Path, force: bool, build: Callable[[Connection], Any]
+) -> None:
+    store = open_existing(db)
     try:
         with store.read() as conn:
             report = build(conn)
     finally:
         store.dispose()
-    click.echo(str(report.save(out)))
+    click.echo(str(report.save(out, force=force)))
 
 
 @click.group()
@@ -50,22 +55,24 @@ def report() -> None:
 @click.option("--rep", required=True, help="The rep's name.")
 @coach_option("The rep's coach, when two teams have that name.")
 @_options
-def plan(rep: str, coach: str | None, fmt: str, out: Path, db: str | None) -> None:
+def plan(
+    rep: str, coach: str | None, fmt: str, out: Path, force: bool, db: str | None
+) -> None:
     """A rep's coaching plan, with their goals and skills so far."""
 
     def build(conn: Connection) -> reports.Report:
         rep_id, _name = find_rep(conn, rep, coach)
         return reports.plan_report(conn, rep_id, dt.date.today(), fmt)
 
-    _write(db, out, build)
+    _write(db, out, force, build)
 
 
 @report.command()
 @click.option("--id", "session_id", required=True, type=int, help="The session's id.")
 @_options
-def session(session_id: int, fmt: str, out: Path, db: str | None) -> None:
+def session(session_id: int, fmt: str, out: Path, force: bool, db: str | None) -> None:
     """The summary of one coaching session, as the rep reads it."""
-    _write(db, out, lambda conn: reports.session_report(conn, session_id, fmt))
+    _write(db, out, force, lambda conn: reports.session_report(conn, session_id, fmt))
 
 
 @report.command()
@@ -78,7 +85,9 @@ def session(session_id: int, fmt: str, out: Path, db: str | None) -> None:
     help="How many months to look back over, up to today.",
 )
 @_options
-def team(coach: str | None, months: int, fmt: str, out: Path, db: str | None) -> None:
+def team(
+    coach: str | None, months: int, fmt: str, out: Path, force: bool, db: str | None
+) -> None:
     """A team's coaching over the last months: numbers, charts, checklist."""
     today = dt.date.today()
 
@@ -87,7 +96,7 @@ def team(coach: str | None, months: int, fmt: str, out: Path, db: str | None) ->
         period = Period.last_months(today, months)
         return reports.team_report(conn, coach_id, period, today, fmt)
 
-    _write(db, out, build)
+    _write(db, out, force, build)
 
 
 @report.command()
@@ -105,16 +114,18 @@ def team(coach: str | None, months: int, fmt: str, out: Path, db: str | None) ->
     help="Improve: how many months to look back over, up to today.",
 )
 @out_option(help="The folder to write the pages into.")
+@force_option("Replace pages of the same names even if coachkit did not make them.")
 @db_option
-def batch(workbook: str, months: int, out: Path, db: str | None) -> None:
+def batch(workbook: str, months: int, out: Path, force: bool, db: str | None) -> None:
     """Run a workbook for each coach in turn; one HTML page per coach."""
     from coachkit.apps.batch import batch_reports
     from coachkit.store.database import resolve_url
 
     url = resolve_url(db).render_as_string(hide_password=False)
-    open_store(db).dispose()  # a clear message now if the store cannot be opened
+    open_existing(db).dispose()  # a clear message now if there is no store
     times = []
-    for path, seconds in batch_reports(workbook, url, out, months=months):
+    pages = batch_reports(workbook, url, out, months=months, force=force)
+    for path, seconds in pages:
         click.echo(str(path))
         times.append(seconds)
     click.echo(

@@ -11,7 +11,7 @@ import click
 
 from coachkit.cli.options import db_option
 from coachkit.store.access import ROLES
-from coachkit.store.database import open_store
+from coachkit.store.database import open_existing, open_store, removed_if_failed
 
 _ROLE = click.Choice(ROLES)
 _ROLE_HELP = "coach: their own reps only. lead: an enablement lead, sees every coach."
@@ -28,7 +28,7 @@ def list_command(db: str | None) -> None:
     """List everyone, with their role and sign-in name."""
     from coachkit.model.users import list_users
 
-    store = open_store(db)
+    store = open_existing(db)
     try:
         with store.read() as conn:
             people = list_users(conn)
@@ -50,12 +50,13 @@ def add(name: str, role: str, login: str | None, db: str | None) -> None:
     """Add a coach (or an enablement lead) called NAME."""
     from coachkit.model.users import add_user
 
-    store = open_store(db)
-    try:
-        with store.write() as conn:
-            user = add_user(conn, name, role, login)
-    finally:
-        store.dispose()
+    with removed_if_failed(db):  # a refused name leaves no new store behind
+        store = open_store(db)
+        try:
+            with store.write() as conn:
+                user = add_user(conn, name, role, login)
+        finally:
+            store.dispose()
     how = f" They sign in as {user.login}." if user.login else ""
     click.echo(f"Added {user.name} as {user.a_role}.{how}")
 
@@ -69,7 +70,7 @@ def change(name: str, role: str | None, login: str | None, db: str | None) -> No
     """Change the role or sign-in name of NAME (a name or a sign-in name)."""
     from coachkit.model.users import change_user
 
-    store = open_store(db)
+    store = open_existing(db)
     try:
         with store.write() as conn:
             user = change_user(conn, name, role=role, login=login)

@@ -12,7 +12,12 @@ import time
 import click
 
 from coachkit.cli.options import db_option
-from coachkit.store.database import open_store
+from coachkit.store.database import (
+    Store,
+    open_existing,
+    open_store,
+    removed_if_failed,
+)
 from coachkit.web import workshop as ws
 
 
@@ -62,7 +67,17 @@ def workshop(
         )
     if free_seats and not reset:
         raise click.UsageError("--free-seats goes with --reset.")
-    store = open_store(db)
+    if participants is not None:
+        ws.check_size(participants, reps)
+    # Only making the seats may create the store; a failure leaves no file behind.
+    with removed_if_failed(db):
+        store = open_store(db) if participants is not None else open_existing(db)
+        _make_reset_or_list(store, participants, reps, reset, free_seats)
+
+
+def _make_reset_or_list(
+    store: Store, participants: int | None, reps: int, reset: bool, free_seats: bool
+) -> None:
     try:
         if participants is not None:
             started = time.perf_counter()

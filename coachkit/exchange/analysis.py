@@ -41,7 +41,7 @@ from coachkit.improve.retro import look_back as retro
 from coachkit.model.periods import Period
 from coachkit.prioritize import tables as prioritize
 from coachkit.store import queries, schema
-from coachkit.store.database import Store, open_store
+from coachkit.store.database import Store, open_existing
 
 Coach = int | str | None
 
@@ -67,8 +67,12 @@ class Analysis:
         where: Store | str | os.PathLike[str] | None = None,
         today: dt.date | None = None,
     ) -> Analysis:
-        """Open a store (a file path or URL; None: ``COACHKIT_DB`` or the default)."""
-        return cls(where if isinstance(where, Store) else open_store(where), today)
+        """Open a store (a file path or URL; None: ``COACHKIT_DB`` or the default).
+
+        Reading never creates a store: a path that holds none is refused with a
+        :class:`~coachkit.errors.StoreError` that says how to make one.
+        """
+        return cls(where if isinstance(where, Store) else open_existing(where), today)
 
     def close(self) -> None:
         """Close the store's connections."""

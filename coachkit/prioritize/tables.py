@@ -1,13 +1,14 @@
 """Pillar 1, Prioritize, for analysts: each table a DataFrame, each chart a function.
 
-Each function takes a :class:`~coachkit.store.database.Store` (or a path/URL to open
-one) and
-``coach``: a coach's id, or None for every coach (an enablement lead's view). The
-Prioritize workbook calls exactly these. Example::
+Each function takes a :class:`~coachkit.store.database.Store` (or a path/URL of a
+store that is already there; none is created) and ``coach``: a coach's id, or None
+for every coach (an enablement lead's view). The Prioritize workbook calls exactly
+these. Example::
 
-    from coachkit import open_store, prioritize
+    from coachkit import open_store
+    from coachkit.prioritize import tables
     store = open_store("coachkit.db")
-    prioritize.ranking(store, coach=1).head()
+    tables.ranking(store, coach=1).head()
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from coachkit.prioritize import assessing
 from coachkit.prioritize import performance as perf
 from coachkit.prioritize import ranking as rk
 from coachkit.store import access, queries
-from coachkit.store.database import Store, open_store
+from coachkit.store.database import Store, open_existing
 
 if TYPE_CHECKING:  # altair costs a kernel 1 s; it is imported when a chart is drawn
     import altair as alt
@@ -40,7 +41,7 @@ HEATMAP_MAX_REPS = 40
 
 
 def _store(store: StoreLike) -> Store:
-    return store if isinstance(store, Store) else open_store(store)
+    return store if isinstance(store, Store) else open_existing(store)
 
 
 @access.checks(coach="coach_id")

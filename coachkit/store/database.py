@@ -2,7 +2,10 @@
 
 The store is one SQLite file by default and any SQLAlchemy URL (PostgreSQL) when a
 team shares one. :func:`open_store` refuses files that coachkit did not make, refuses
-databases written by a newer coachkit, and upgrades older ones in place.
+databases written by a newer coachkit, and upgrades older ones in place; it creates the
+store when there is none. Reading (a report, an export, a check, an analyst's
+notebook) uses :func:`open_existing`, which never creates one, and a command that may
+create a store runs inside :func:`removed_if_failed`, so a failure leaves no new file.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -36,6 +39,8 @@ ENV_VAR = "COACHKIT_DB"
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _LOCKED = "database is locked"
+#: The files SQLite keeps beside a store while it is open.
+_SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 def default_location() -> Path:
@@ -191,6 +196,20 @@ class Store:
         self.engine.dispose()
 
 
+def _sqlite_path(url: URL) -> Path | None:
+    """The file of a SQLite store; None for a server or a store in memory."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(str(url.database))
+
+
+def _no_store(where: str) -> StoreError:
+    return StoreError(
+        f"there is no store at {where}; create one with coachkit init (or coachkit "
+        "demo, for a made-up team to try), or check the path."
+    )
+
+
 def _check_sqlite_file(path: Path) -> None:
     if not path.exists() or path.stat().st_size == 0:
         return
@@ -211,10 +230,12 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     cur.close()
 
 
-def _engine(url: URL) -> Engine:
+def _engine(url: URL, create: bool) -> Engine:
     if url.get_backend_name() == "sqlite":
         path = Path(str(url.database))
         _check_sqlite_file(path)
+        if not create and not (path.is_file() and path.stat().st_size > 0):
+            raise _no_store(str(path))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -276,10 +297,60 @@ def open_store(location: str | os.PathLike[str] | None = None) -> Store:
     StoreUnreachable
         The database server cannot be reached.
     """
+    return _open(location, create=True)
+
+
+def open_existing(location: str | os.PathLike[str] | None = None) -> Store:
+    """Open a store that is already there (upgrading it if older); never create one.
+
+    Everything that only reads uses this: a report, an export, a backup, a check,
+    ``coachkit lab``, :meth:`coachkit.analysis.Analysis.open`. A path that holds no
+    store (no file, an empty file, a database without coachkit's tables) is refused
+    and nothing is created, not even a folder.
+
+    Raises
+    ------
+    StoreError
+        There is no store at ``location``; the message names the commands that make
+        one. Otherwise as :func:`open_store`.
+    """
+    return _open(location, create=False)
+
+
+@contextmanager
+def removed_if_failed(location: str | os.PathLike[str] | None = None) -> Iterator[None]:
+    """Run a block that may create the SQLite store; if it fails, remove what it made.
+
+    A command that fails (a bad number, a broken CSV file, a refused restore) then
+    leaves no new store file, journal or folder behind. A file that was there before
+    the block is never removed, and a block that ends normally (or by ``sys.exit(0)``)
+    keeps everything. A PostgreSQL store is left to its server: each write is one
+    transaction, so a failed one is already undone.
+    """
+    path = _sqlite_path(resolve_url(location))
+    if path is None or path.exists():
+        yield
+        return
+    beside = [path.with_name(path.name + ending) for ending in _SIDE_FILES]
+    new_files = [p for p in (path, *beside) if not p.exists()]
+    new_folders = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
+    try:
+        yield
+    except BaseException as exc:
+        if not (isinstance(exc, SystemExit) and exc.code in (0, None)):
+            for made in new_files:
+                made.unlink(missing_ok=True)
+            for folder in new_folders:  # innermost first; a folder now in use stays
+                with suppress(OSError):
+                    folder.rmdir()
+        raise
+
+
+def _open(location: str | os.PathLike[str] | None, create: bool) -> Store:
     url = resolve_url(location)
     where = describe(url)
     try:
-        engine = _engine(url)
+        engine = _engine(url, create)
     except (ImportError, sa.exc.NoSuchModuleError) as exc:
         raise StoreError(
             f"coachkit cannot talk to {url.get_backend_name()} databases here: "
@@ -288,6 +359,8 @@ def open_store(location: str | os.PathLike[str] | None = None) -> Store:
     try:
         with engine.begin() as conn:
             version = _stored_version(conn, where)
+            if version is None and not create:
+                raise _no_store(where)
             if version is None:
                 _create(conn)
             elif version > schema.SCHEMA_VERSION:

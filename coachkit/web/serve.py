@@ -4,22 +4,29 @@ coachkit runs the standalone ``voila`` command as a child process: it never lets
 browser run code (unlike Voila inside Jupyter Server), binds to loopback unless told
 otherwise, and uses coachkit's own page template (``coachkit/web/voila``), which shows a
 landing page at ``/`` and asks nothing of any host but this server.
+
+A team's own workbooks (``coachkit serve --workbooks DIR``) are served by the same
+Voila, beside the three: copies of both go into one private folder when the server
+starts, so every page has the same template, sign-in and limits.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
 
 from coachkit.errors import CoachkitError
+from coachkit.model.pillars import PILLARS
 from coachkit.web.front_door import FrontDoor, is_loopback
 
 #: Folder that holds ``voila/templates/coachkit``; Voila finds it through JUPYTER_PATH.
@@ -69,6 +76,72 @@ def workbooks_dir() -> Path:
     if checkout.is_dir():
         return checkout
     return Path(__file__).resolve().parents[1] / "_data" / "workbooks"
+
+
+def own_workbooks(folder: Path) -> dict[str, Path]:
+    """Check a folder of a team's own workbooks and return them by file name.
+
+    Parameters
+    ----------
+    folder
+        The folder of ``coachkit serve --workbooks``. Each notebook directly in it
+        is served beside the three workbooks, under its own file name.
+
+    Returns
+    -------
+    dict of str to Path
+        Each notebook by the name it is served under, in name order.
+
+    Raises
+    ------
+    CoachkitError
+        ``folder`` is not a folder or holds no notebook, a file is not a notebook,
+        or a notebook has the name of one of the three workbooks.
+    """
+    import nbformat
+
+    if not folder.is_dir():
+        raise CoachkitError(f"--workbooks {folder}: there is no such folder.")
+    taken = {pillar.notebook.lower() for pillar in PILLARS}
+    found = {}
+    for path in sorted(folder.glob("*.ipynb")):
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        if path.name.lower() in taken:
+            raise CoachkitError(
+                f"{path} has the name of one of coachkit's own workbooks; give your "
+                f"copy a name of its own, such as team_{path.name}."
+            )
+        try:
+            nbformat.read(path, as_version=4)
+        except Exception as exc:  # nbformat raises many kinds; each means the same
+            raise CoachkitError(
+                f"{path} is not a notebook Voila can open: {exc}"
+            ) from exc
+        found[path.name] = path
+    if not found:
+        raise CoachkitError(
+            f"--workbooks {folder}: the folder holds no notebook (.ipynb)."
+        )
+    return found
+
+
+def gather_workbooks(workbooks: Path, own: Mapping[str, Path], into: Path) -> Path:
+    """Copy the three workbooks and a team's own ones into ``into``, for Voila.
+
+    Voila serves one folder. Copies, made once at start, keep every page the same
+    until the server restarts, and leave the team's folder untouched.
+
+    Returns
+    -------
+    Path
+        ``into``, now holding every notebook to serve.
+    """
+    for notebook in sorted(workbooks.glob("*.ipynb")):
+        shutil.copyfile(notebook, into / notebook.name)
+    for name, path in own.items():
+        shutil.copyfile(path, into / name)
+    return into
 
 
 def port_is_free(host: str, port: int) -> bool:
@@ -234,6 +307,7 @@ def serve(
     workbooks: Path | None = None,
     pool_size: int = POOL_SIZE,
     door: FrontDoor | None = None,
+    own: Path | None = None,
 ) -> int:
     """Serve the workbooks until Ctrl+C or SIGTERM, and return Voila's exit code.
 
@@ -251,6 +325,9 @@ def serve(
         Kernels kept ready per workbook (see :func:`voila_argv`).
     door
         How visitors get in; the default serves this machine only, to anyone on it.
+    own
+        A folder of the team's own workbooks to serve beside the three (see
+        :func:`own_workbooks`).
 
     Returns
     -------
@@ -260,11 +337,18 @@ def serve(
     Raises
     ------
     CoachkitError
-        ``host`` reaches other machines and ``door`` lets anyone in.
+        ``host`` reaches other machines and ``door`` lets anyone in, or ``own`` is
+        not a folder of notebooks.
     """
     door = door or FrontDoor()
     door.check(host, port)
     folder = workbooks if workbooks is not None else workbooks_dir()
+    gathered = None
+    if own is not None:
+        notebooks = own_workbooks(own)
+        # Private to this user (mkdtemp makes it 0700); removed when Voila stops.
+        gathered = tempfile.TemporaryDirectory(prefix="coachkit-workbooks-")
+        folder = gather_workbooks(folder, notebooks, Path(gathered.name))
     argv = voila_argv(folder, host=host, port=port, pool_size=pool_size)
     argv += door.voila_args(remote=not is_loopback(host))
     # Voila gets its own session, so that Ctrl+C reaches it once, through us, and
@@ -301,6 +385,8 @@ def serve(
         if child.poll() is None:
             child.kill()
             child.wait()
+        if gathered is not None:
+            gathered.cleanup()
 
 
 def _reachable(host: str) -> str:

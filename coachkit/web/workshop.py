@@ -293,6 +293,22 @@ def _taken(name: str) -> str:
 
 
 # -- making and resetting the practice teams ------------------------------------------
+def check_size(participants: int, reps: int) -> None:
+    """Refuse a number of seats or reps a workshop cannot have.
+
+    Called before a store is opened, so a wrong number creates no file.
+
+    Raises
+    ------
+    ValidationError
+        ``participants`` is not 1 to :data:`MAX_SEATS`, or ``reps`` not 1 to 50.
+    """
+    if not 1 <= participants <= MAX_SEATS:
+        raise ValidationError("Participants", f"use 1 to {MAX_SEATS} seats")
+    if not 1 <= reps <= 50:
+        raise ValidationError("Reps", "use 1 to 50 reps per team")
+
+
 @access.lead_only
 def create_workshop(
     store: Store,
@@ -326,10 +342,7 @@ def create_workshop(
     from coachkit.model.framework import has_framework, install_framework
     from coachkit.model.templates import load_framework
 
-    if not 1 <= participants <= MAX_SEATS:
-        raise ValidationError("Participants", f"use 1 to {MAX_SEATS} seats")
-    if not 1 <= reps <= 50:
-        raise ValidationError("Reps", "use 1 to 50 reps per team")
+    check_size(participants, reps)
     made = Recipe(
         today=today or dt.date.today(),
         reps=reps,

@@ -18,7 +18,7 @@ import datetime as dt
 import importlib.metadata
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -50,33 +50,48 @@ _BATCH = 10_000
 
 
 @access.lead_only
-def export_store(store: Store, folder: str | os.PathLike[str]) -> Manifest:
+def export_store(
+    store: Store, folder: str | os.PathLike[str], force: bool = False
+) -> Manifest:
     """Write every table of ``store`` to CSV files in a new or empty ``folder``.
 
     All tables are read from one snapshot, so the export is consistent even while
     the workbooks keep saving. ``manifest.json`` is written last: a folder without
-    it is an export that did not finish.
+    it is an export that did not finish, and an export that fails removes the files
+    (and the folder) it made. An export is kept, like a backup: a folder that holds
+    files, even an earlier export, is refused unless ``force``, which writes into it
+    and replaces the files of the same names (others are left as they are).
 
     Raises
     ------
     CoachkitError
-        ``folder`` is a file, or a folder that already holds files.
+        ``folder`` is a file, or a folder that already holds files (not ``force``).
     """
     target = Path(folder)
     if target.exists() and not target.is_dir():
         raise CoachkitError(f"{target} is a file; export into a new or empty folder.")
-    if target.is_dir() and any(target.iterdir()):
+    held = sorted(target.iterdir()) if target.is_dir() else []
+    if held and not force:
         raise CoachkitError(
-            f"the folder {target} is not empty; export into a new or empty folder."
+            f"the folder {target} is not empty (it holds {held[0].name}); export "
+            "into a new or empty folder, or pass --force to replace the files of "
+            "the same names there."
         )
+    new_folders = [p for p in (target, *target.parents) if not p.exists()]
     target.mkdir(parents=True, exist_ok=True)
     tables: dict[str, TableFile] = {}
-    with _snapshot(store) as conn:
-        version = conn.execute(
-            sa.select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
-        ).scalar_one()
-        for table in schema.metadata.sorted_tables:
-            tables[table.name] = _export_table(conn, table, target)
+    try:
+        with _snapshot(store) as conn:
+            version = conn.execute(
+                sa.select(schema.meta.c.value).where(
+                    schema.meta.c.key == "schema_version"
+                )
+            ).scalar_one()
+            for table in schema.metadata.sorted_tables:
+                tables[table.name] = _export_table(conn, table, target)
+    except BaseException:
+        _remove_unfinished(target, held, new_folders)
+        raise
     manifest = Manifest(
         app=schema.APP_MARK,
         schema_version=int(version),
@@ -86,6 +101,17 @@ def export_store(store: Store, folder: str | os.PathLike[str]) -> Manifest:
     )
     (target / MANIFEST).write_text(manifest.to_json(), encoding="utf-8", newline="\n")
     return manifest
+
+
+def _remove_unfinished(target: Path, held: list[Path], new_folders: list[Path]) -> None:
+    """Remove the files a failed export wrote (never one that was there before)."""
+    for table in schema.metadata.sorted_tables:
+        path = target / f"{table.name}.csv"
+        if path not in held:
+            path.unlink(missing_ok=True)
+    for folder in new_folders:  # innermost first
+        with suppress(OSError):
+            folder.rmdir()
 
 
 @contextmanager

@@ -8,6 +8,7 @@ and counts the rows, and says the result in one line.
 from __future__ import annotations
 
 import os
+import secrets
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,16 +31,22 @@ _COUNTED = (
 
 
 @access.lead_only
-def backup_store(store: Store, target: str | os.PathLike[str]) -> Path:
+def backup_store(
+    store: Store, target: str | os.PathLike[str], force: bool = False
+) -> Path:
     """Copy a SQLite store into the new file ``target`` while it stays in use.
 
     The copy is one consistent moment of the store, even while others write. It is
-    a plain single file (not in WAL mode) that :func:`coachkit.open_store` opens.
+    a plain single file (not in WAL mode) that :func:`coachkit.open_store` opens. A
+    backup is kept: a file already at ``target``, even an earlier backup, is
+    replaced only with ``force``, and never when it is the store itself or a store
+    in use (its ``-wal`` file is beside it).
 
     Raises
     ------
     CoachkitError
-        ``target`` already exists, or the store is on PostgreSQL (use ``pg_dump``).
+        ``target`` already exists (not ``force``), or the store is on PostgreSQL
+        (use ``pg_dump``).
     """
     path = Path(target).expanduser().resolve()
     if not store.is_sqlite:
@@ -48,14 +55,22 @@ def backup_store(store: Store, target: str | os.PathLike[str]) -> Path:
             "PostgreSQL, so back it up with pg_dump (for example: pg_dump -Fc -f "
             "coachkit.dump <database>)."
         )
-    if path.exists():
+    if path.exists() and not force:
         raise CoachkitError(
             f"{path} already exists; coachkit will not overwrite it. "
-            "Pick a new file name."
+            "Pick a new file name, or pass --force to replace it."
+        )
+    if path.is_dir():
+        raise CoachkitError(f"{path} is a folder; back up into a file.")
+    in_use = path.with_name(path.name + "-wal")
+    if path == Path(str(store.url.database)).resolve() or in_use.exists():
+        raise CoachkitError(
+            f"{path} is a store in use; coachkit will not replace it, even with "
+            "--force. Pick a new file name."
         )
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.unlink(missing_ok=True)
+    # A new name of its own, so no file of anyone's is touched before the rename.
+    partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
     raw = store.engine.raw_connection()
     try:
         source = raw.driver_connection
@@ -71,7 +86,7 @@ def backup_store(store: Store, target: str | os.PathLike[str]) -> Path:
         raise
     finally:
         raw.close()
-    partial.rename(path)
+    partial.replace(path)
     return path
 
 

@@ -8,10 +8,14 @@ modules the workbooks use: :mod:`coachkit.prioritize.planning` writes the plan,
 :mod:`coachkit.exchange.reports.team` puts
 the Improve workbook's views together for a team. Example::
 
-    from coachkit import open_store
     from coachkit.exchange.reports.documents import plan_report
-    with open_store("coachkit.db").read() as conn:
+    from coachkit.store.database import open_existing
+    with open_existing("coachkit.db").read() as conn:
         plan_report(conn, rep_id=3, today=date.today()).save("reports")
+
+``save`` replaces its own earlier copy of the report and refuses a file of the same
+name that coachkit did not make, unless ``force=True``
+(:mod:`coachkit.exchange.marks`).
 """
 
 from __future__ import annotations

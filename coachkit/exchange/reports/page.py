@@ -11,6 +11,9 @@ Markdown
     Each chart is a PNG file saved next to the ``.md`` file and linked by its bare
     file name, so the pictures show in any Markdown viewer, offline.
 
+Each file carries coachkit's mark (:mod:`coachkit.exchange.marks`), so writing the
+report again replaces it, while a file of that name that a person made is refused.
+
 Every text a person typed is escaped: with :func:`html.escape` in HTML; in Markdown
 ``&``, ``<`` and ``>`` become entities and ``\\``, ``[``, ``]``, ``|`` get a
 backslash, so typed text can never become markup, a link or a table cell.
@@ -27,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from coachkit.errors import ValidationError
+from coachkit.exchange.marks import HTML_MARK, MARKDOWN_MARK, mark_png, write_files
 from coachkit.model import charts
 from coachkit.model.text import esc, md, slug
 
@@ -60,15 +64,21 @@ class Report:
     text: str
     images: Mapping[str, bytes] = field(default_factory=dict)
 
-    def save(self, folder: str | Path = ".") -> Path:
-        """Write the report (and its pictures) into ``folder``; return its path."""
+    def save(self, folder: str | Path = ".", force: bool = False) -> Path:
+        """Write the report (and its pictures) into ``folder``; return its path.
+
+        An earlier copy of the report (a file with coachkit's mark) is replaced.
+
+        Raises
+        ------
+        CoachkitError
+            A file of the same name that coachkit did not make is in the way (unless
+            ``force``); nothing was written.
+        """
         where = Path(folder)
-        where.mkdir(parents=True, exist_ok=True)
-        for name, data in self.images.items():
-            (where / name).write_bytes(data)
-        path = where / self.filename
-        path.write_text(self.text, encoding="utf-8")
-        return path.resolve()
+        files: dict[Path, str | bytes] = {where / n: d for n, d in self.images.items()}
+        files[where / self.filename] = self.text
+        return write_files(files, force)[-1]
 
 
 def check_format(fmt: str) -> str:
@@ -183,19 +193,19 @@ class ReportPage:
             )
             return
         name = f"{self.stem}-{slug(key)}.png"
-        self._images[name] = charts.to_png(chart)
+        self._images[name] = mark_png(charts.to_png(chart))
         self._parts.append(f"![{md(alt_text)}]({name})\n")
 
     def report(self) -> Report:
         """The finished :class:`Report`."""
         filename = self.stem + _ENDINGS[self.fmt]
         if not self.html:
-            text = "\n".join(self._parts).rstrip() + "\n"
+            text = "\n".join([MARKDOWN_MARK + "\n", *self._parts]).rstrip() + "\n"
             return Report(self.title, filename, text, dict(self._images))
         body = "\n".join(self._parts)
         text = (
             "<!DOCTYPE html>\n"
-            '<html lang="en"><head><meta charset="utf-8">\n'
+            f'<html lang="en"><head><meta charset="utf-8">\n{HTML_MARK}\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{esc(self.title)}</title>\n<style>\n{_CSS}</style>\n</head><body>\n"
             f"{body}\n</body></html>\n"
