@@ -138,3 +138,20 @@ def test_skill_history_for_charts(demo_store: Store) -> None:
     assert everything["skill"].between(1, 5).all()
     assert set(only["behaviour_id"]) == {one}
     assert len(only) < len(everything)
+
+
+def test_recent_sessions_read_in_words_newest_first(demo_store, today) -> None:
+    from coachkit.facilitate.progress import recent_sessions
+    from coachkit.model.templates import load_session_guides
+
+    names = {t.key: t.name for t in load_session_guides().session_types}
+    with demo_store.read() as conn:
+        rep_id = conn.execute(
+            sa.select(s.sessions.c.rep_id).order_by(s.sessions.c.id).limit(1)
+        ).scalar_one()
+        latest = recent_sessions(conn, rep_id, names, limit=5)
+    assert list(latest.columns) == ["Date", "Type", "Minutes", "Status"]
+    assert 1 <= len(latest) <= 5
+    assert list(latest["Date"]) == sorted(latest["Date"], reverse=True)
+    assert set(latest["Type"]) <= set(names.values())  # never "call_review"
+    assert set(latest["Status"]) <= {"Held", "Being written up"}

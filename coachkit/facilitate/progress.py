@@ -206,3 +206,46 @@ def skill_history(
     frame["date"] = pd.to_datetime(frame["date"])
     frame["skill"] = frame["skill"].astype(int)
     return frame
+
+
+#: How a session's status reads on screen.
+_STATUS_WORDS = {"done": "Held", "draft": "Being written up"}
+
+
+@access.checks("rep_id")
+def recent_sessions(
+    conn: Connection,
+    rep_id: int,
+    type_names: dict[str, str],
+    limit: int = 10,
+) -> pd.DataFrame:
+    """The rep's latest sessions, newest first, in words a coach reads.
+
+    ``type_names`` maps each session type's key to its name (the session guides'
+    ``session_types``); a key it does not hold is shown with its underscores as
+    spaces, never as stored.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns Date (datetime.date), Type, Minutes, Status; at most ``limit`` rows.
+    """
+    se = s.sessions
+    rows = conn.execute(
+        sa.select(se.c.held_on, se.c.session_type, se.c.duration_minutes, se.c.status)
+        .where(se.c.rep_id == int(rep_id))
+        .order_by(se.c.held_on.desc(), se.c.id.desc())
+        .limit(int(limit))
+    ).all()
+    return pd.DataFrame(
+        [
+            (
+                held,
+                type_names.get(str(kind), str(kind).replace("_", " ").capitalize()),
+                minutes,
+                _STATUS_WORDS.get(str(status), str(status).capitalize()),
+            )
+            for held, kind, minutes, status in rows
+        ],
+        columns=["Date", "Type", "Minutes", "Status"],
+    )

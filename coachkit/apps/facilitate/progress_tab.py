@@ -10,6 +10,7 @@ import pandas as pd
 from coachkit.apps import charts as page_charts
 from coachkit.apps.shell import html_table
 from coachkit.apps.tabs import Tab, field
+from coachkit.facilitate.progress import recent_sessions
 from coachkit.model import charts
 from coachkit.model.formats import month, percent
 
@@ -30,22 +31,8 @@ class ProgressTab(Tab):
         self.latest = pd.DataFrame()
 
     def load(self, conn: Any) -> None:
-        import sqlalchemy as sa
-
-        from coachkit.store import schema
-
-        se = schema.sessions
-        rows = conn.execute(
-            sa.select(
-                se.c.held_on, se.c.session_type, se.c.duration_minutes, se.c.status
-            )
-            .where(se.c.rep_id == self.state.rep_id)
-            .order_by(se.c.held_on.desc(), se.c.id.desc())
-            .limit(10)
-        ).all()
-        self.latest = pd.DataFrame(
-            [tuple(r) for r in rows], columns=["Date", "Type", "Minutes", "Status"]
-        )
+        names = {t.key: t.name for t in self.app.guides.session_types}
+        self.latest = recent_sessions(conn, self.state.rep_id, names)
 
     def draw(self, changed: frozenset[str]) -> None:
         s = self.state
