@@ -132,3 +132,27 @@ def test_analyst_guide_explains_every_parameter() -> None:
         for name in re.findall(r"`(\w+)`", item)
     }
     assert explained == set().union(*_declared_parameters().values())
+
+
+def test_the_readme_python_block_runs_as_written(demo_db: Path, tmp_path: Path) -> None:
+    """The README's DataFrame example, in a fresh Python, beside a store named as it
+    says (coachkit.db in the working folder)."""
+    import shutil
+    import subprocess
+    import sys
+
+    blocks = re.findall(r"```python\n(.*?)```", README, re.DOTALL)
+    assert len(blocks) == 1
+    shutil.copy(demo_db, tmp_path / "coachkit.db")
+    code = blocks[0].rstrip().splitlines()
+    code[-1] = f"print(len({code[-1].split('#')[0].strip()}))"  # show the last value
+    run = subprocess.run(
+        [sys.executable, "-c", "\n".join(code)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert int(run.stdout.split()[-1]) >= 1  # the demo has effects with enough data
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["coachkit.db"]
