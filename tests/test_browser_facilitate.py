@@ -346,7 +346,7 @@ def test_session_from_queue_to_progress(
 
     _tab(page, "6. Progress")
     done = page.locator(".ck-session-list tbody tr", has_text=today.isoformat())
-    expect(done.filter(has_text="done")).to_have_count(1)
+    expect(done.filter(has_text="Held")).to_have_count(1)  # in words, not "done"
 
     _no_trouble(server, first, second)
     # The store holds the finished session with every tap and both actions.
