@@ -194,3 +194,32 @@ def test_store_from_a_newer_coachkit_is_refused_and_left_as_it_was(
 
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_upgraded_store_takes_dropped_actions_and_notes(
+    release: str, tmp_path: Path
+) -> None:
+    """Version 3: an old store's actions can be dropped with a note, goals judged."""
+    path = _copy(release, tmp_path)
+    open_store(path).dispose()
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute(
+            "UPDATE actions SET status = 'dropped', note = 'no longer needed' "
+            "WHERE id = (SELECT min(id) FROM actions)"
+        )
+        conn.execute(
+            "UPDATE goals SET status = 'met', closed_on = '2026-01-05', "
+            "closed_value = 0.4, note = 'reached' WHERE id = (SELECT min(id) FROM goals)"
+        )
+        conn.commit()
+        assert conn.execute(
+            "SELECT count(*) FROM actions WHERE status = 'dropped'"
+        ).fetchone() == (1,)
+        with pytest.raises(sqlite3.IntegrityError):
+            conn.execute("UPDATE actions SET status = 'maybe'")
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        conn.close()

@@ -80,7 +80,7 @@ def clear_team_data(conn: Connection) -> None:
 
     Child tables go first, so foreign keys never see a dangling row.
     """
-    wanted = {*s.TEAM_TABLES, s.coaches}
+    wanted = {*s.TEAM_TABLES, s.coach_settings, s.coaches}
     for table in reversed(s.metadata.sorted_tables):
         if table in wanted:
             conn.execute(table.delete())

@@ -25,8 +25,50 @@ def _coach_logins(conn: Connection) -> None:
     index.create(conn)
 
 
+def _follow_through(conn: Connection) -> None:
+    """Version 3: actions can be dropped, and actions and goals keep a note.
+
+    Goals also keep the day they were judged and the measure's value then;
+    ``coach_settings`` (a coach's saved ranking weights and the like) is new and
+    appears with :func:`upgrade`'s ``create_all``.
+    """
+    for sql in (
+        "ALTER TABLE actions ADD COLUMN note TEXT DEFAULT '' NOT NULL",
+        "ALTER TABLE goals ADD COLUMN note TEXT DEFAULT '' NOT NULL",
+        "ALTER TABLE goals ADD COLUMN closed_on DATE",
+        "ALTER TABLE goals ADD COLUMN closed_value FLOAT",
+    ):
+        conn.execute(sa.text(sql))
+    allowed = "status in ('open', 'kept', 'missed', 'dropped')"
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("ALTER TABLE actions DROP CONSTRAINT action_status"))
+        conn.execute(
+            sa.text(f"ALTER TABLE actions ADD CONSTRAINT action_status CHECK ({allowed})")
+        )
+        return
+    # SQLite cannot change a CHECK constraint in place: edit the table's stored
+    # definition (the documented writable_schema way), which keeps every row,
+    # index and foreign key as they are.
+    old = "status in ('open', 'kept', 'missed')"
+    sql = conn.execute(
+        sa.text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'actions'")
+    ).scalar_one()
+    if old not in sql:
+        raise StoreError("coachkit cannot upgrade the actions table: it is not as expected.")
+    version = conn.execute(sa.text("PRAGMA schema_version")).scalar_one()
+    conn.execute(sa.text("PRAGMA writable_schema = ON"))
+    conn.execute(
+        sa.text(
+            "UPDATE sqlite_master SET sql = :sql WHERE type = 'table' AND name = 'actions'"
+        ),
+        {"sql": sql.replace(old, allowed)},
+    )
+    conn.execute(sa.text(f"PRAGMA schema_version = {int(version) + 1}"))
+    conn.execute(sa.text("PRAGMA writable_schema = OFF"))
+
+
 #: version n -> the step that upgrades a version n database to version n + 1.
-STEPS: dict[int, Step] = {1: _coach_logins}
+STEPS: dict[int, Step] = {1: _coach_logins, 2: _follow_through}
 
 
 def upgrade(conn: Connection, version: int, target: int | None = None) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 #: Bump when the tables change, and add a step to ``coachkit.store.migrations.STEPS``.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: The value of ``meta.app`` in every coachkit database.
 APP_MARK = "coachkit"
@@ -207,6 +207,11 @@ goals = sa.Table(
     sa.Column("start_on", sa.Date, nullable=False),
     sa.Column("due_on", sa.Date, nullable=False),
     sa.Column("status", sa.String(10), nullable=False, server_default="open"),
+    # When the coach judged the goal (met, missed or dropped), what they wrote,
+    # and the measure's value at that moment.
+    sa.Column("closed_on", sa.Date),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("closed_value", sa.Float),
     sa.CheckConstraint(
         "status in ('open', 'met', 'missed', 'dropped')", name="goal_status"
     ),
@@ -315,10 +320,14 @@ actions = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("owner", sa.String(10), nullable=False, server_default="rep"),
     sa.Column("due_on", sa.Date, nullable=False),
+    # The day the action was marked kept, missed or dropped (None while open).
     sa.Column("done_on", sa.Date),
     sa.Column("status", sa.String(10), nullable=False, server_default="open"),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
     sa.CheckConstraint("owner in ('rep', 'coach')", name="action_owner"),
-    sa.CheckConstraint("status in ('open', 'kept', 'missed')", name="action_status"),
+    sa.CheckConstraint(
+        "status in ('open', 'kept', 'missed', 'dropped')", name="action_status"
+    ),
     *_stamps(),
 )
 
@@ -330,6 +339,19 @@ reflections = sa.Table(
     sa.Column("written_on", sa.Date, nullable=False),
     sa.Column("text", sa.Text, nullable=False),
     *_stamps(),
+)
+
+#: A coach's own settings that must survive a reload (ranking weights, and the like):
+#: one JSON text per key.
+coach_settings = sa.Table(
+    "coach_settings",
+    metadata,
+    sa.Column("coach_id", sa.Integer, sa.ForeignKey("coaches.id"), primary_key=True),
+    sa.Column("key", sa.String(40), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column(
+        "updated_at", sa.DateTime, nullable=False, server_default=sa.func.now()
+    ),
 )
 
 #: Workshop seats: one participant coach each, claimed by a name through a secret link.
