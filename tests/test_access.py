@@ -84,6 +84,10 @@ SHARED = {
         "writes only rows its check accepted"
     ),
     "coachkit.exchange.importer.upsert.upsert": "writes only rows its check accepted",
+    "coachkit.exchange.importer.actions.check": "rows checked in lookup.coach_ids",
+    "coachkit.exchange.importer.goals.check": "rows checked in lookup.coach_ids",
+    "coachkit.exchange.importer.actions.write": "writes only rows its check accepted",
+    "coachkit.exchange.importer.goals.write": "writes only rows its check accepted",
     "coachkit.exchange.reports.lookup.find_coach": (
         "turns a name into an id; reads no data"
     ),

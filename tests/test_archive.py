@@ -1,5 +1,6 @@
 import csv
 import datetime as dt
+import errno
 import hashlib
 import json
 import shutil
@@ -439,12 +440,13 @@ def test_a_failed_export_removes_the_files_and_folder_it_made(
 
     def fail_on_the_third(conn: Any, table: sa.Table, folder: Path) -> Any:
         if len(done) == 2:
-            raise OSError("disk full")
+            where = str(folder / f"{table.name}.csv")
+            raise OSError(errno.ENOSPC, "No space left on device", where)
         done.append(table.name)
         return real(conn, table, folder)
 
     monkeypatch.setattr(exporting, "_export_table", fail_on_the_third)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(CoachkitError, match="^the disk is full: could not write "):
         export_store(demo_store, tmp_path / "new" / "export")
     assert done  # it did write files before it failed
     assert not (tmp_path / "new").exists()

@@ -15,7 +15,7 @@ from coachkit.cli.options import db_option, force_option
 from coachkit.errors import CoachkitError
 from coachkit.store.database import (
     Store,
-    open_existing,
+    open_for_reading,
     open_store,
     removed_if_failed,
 )
@@ -31,7 +31,11 @@ def _copy_rows(
     folder: Path,
     where: str,
 ) -> None:
-    """Run ``copy`` (an export or a restore); say how many rows moved, and how fast."""
+    """Run ``copy`` (an export or a restore); say how many rows moved, and how fast.
+
+    Then warn about every file in the folder that the export did not write: it is
+    not part of the export, and no checksum covers it.
+    """
     started = time.perf_counter()
     manifest = copy(store, folder)
     seconds = time.perf_counter() - started
@@ -39,6 +43,21 @@ def _copy_rows(
         f"{verb} {manifest.total_rows:,} rows in {len(manifest.tables)} tables "
         f"{where} ({seconds:.1f} s)."
     )
+    others = manifest.others(folder)
+    if others:
+        shown = ", ".join(others[:5]) + (
+            f" and {len(others) - 5} more" if len(others) > 5 else ""
+        )
+        then = (
+            "they were not restored"
+            if verb == "Restored"
+            else "they are not part of the export, and restore leaves them out"
+        )
+        click.echo(
+            f"coachkit: warning: {folder} also holds {shown}, which the export did "
+            f"not write; {then}.",
+            err=True,
+        )
 
 
 _folder_argument = click.argument("folder", type=click.Path(path_type=Path))
@@ -54,7 +73,7 @@ def export(folder: Path, db: str | None, force: bool) -> None:
     """Write every table to CSV files (plus manifest.json) in a new FOLDER."""
     from coachkit.exchange.archive.export import export_store
 
-    store = open_existing(db)
+    store = open_for_reading(db)
     where = f"from {store.location} to {folder}"
     copy = partial(export_store, force=force)
     _copy_rows("Exported", copy, store, folder, where)
@@ -84,12 +103,12 @@ def backup(file: Path, db: str | None, force: bool) -> None:
     """Copy the store into a new FILE while the workbooks keep running."""
     from coachkit.exchange.archive.export import backup_store, check_store
 
-    store = open_existing(db)
+    store = open_for_reading(db)
     try:
         copy = backup_store(store, file, force=force)
     finally:
         store.dispose()
-    backed_up = open_existing(copy)
+    backed_up = open_for_reading(copy)
     try:
         health = check_store(backed_up)
     finally:
@@ -107,7 +126,7 @@ def check(db: str | None) -> None:
     from coachkit.exchange.archive.export import check_store
 
     try:
-        store = open_existing(db)
+        store = open_for_reading(db)
     except CoachkitError as exc:
         click.echo(f"problem: {exc}")
         sys.exit(1)

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
+import sqlalchemy as sa
 
-from coachkit.cli.options import db_option
-from coachkit.errors import CoachkitError
+from coachkit.cli.options import DB_META, db_option
+from coachkit.errors import CoachkitError, file_problem
 from coachkit.model.framework import prepare_store
-from coachkit.store.database import removed_if_failed
+from coachkit.store.database import (
+    describe,
+    explain_fault,
+    removed_if_failed,
+    resolve_url,
+)
 from coachkit.web.serve import POOL_SIZE
 
 if TYPE_CHECKING:
@@ -20,14 +27,39 @@ if TYPE_CHECKING:
 
 
 class _Group(click.Group):
-    """Turn every coachkit error into one plain line and exit code 1."""
+    """Turn every coachkit error into one plain line and exit code 1.
+
+    So do the faults of a file or a disk that no command explained itself (a
+    folder where a file belongs, a full disk, a read-only file): one line that
+    names the file or the store, never a traceback.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except CoachkitError as exc:
-            click.echo(f"coachkit: {exc}", err=True)
-            sys.exit(1)
+            _fail(exc)
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:  # the reader went away (| head): click's
+                raise
+            _fail(file_problem(exc))
+        except sa.exc.DBAPIError as exc:
+            fault = explain_fault(exc, _store_words(ctx.meta.get(DB_META)))
+            if fault is None:
+                raise
+            _fail(fault)
+
+
+def _fail(problem: Exception) -> NoReturn:
+    click.echo(f"coachkit: {problem}", err=True)
+    sys.exit(1)
+
+
+def _store_words(db: str | None) -> str:
+    try:
+        return describe(resolve_url(db))
+    except CoachkitError:
+        return "the store"
 
 
 def _framework_option(fn: Any) -> Any:

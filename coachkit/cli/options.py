@@ -25,9 +25,21 @@ DB_HELP = (
 )
 
 
+#: Where ``--db`` is kept for the whole command (``ctx.meta``), so an error that
+#: reaches ``coachkit`` itself can still name the store.
+DB_META = "coachkit.db"
+
+
+def _remember_db(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+    ctx.find_root().meta[DB_META] = value
+    return value
+
+
 def db_option(fn: F) -> F:
     """``--db``: the store to open; ``$COACHKIT_DB`` when not given."""
-    return click.option("--db", "db", envvar=ENV_VAR, help=DB_HELP)(fn)
+    return click.option(
+        "--db", "db", envvar=ENV_VAR, help=DB_HELP, callback=_remember_db
+    )(fn)
 
 
 def coach_option(help: str) -> Callable[[F], F]:

@@ -26,7 +26,7 @@ from coachkit.cli.options import (
 from coachkit.exchange.reports import documents as reports
 from coachkit.exchange.reports.lookup import find_coach, find_rep
 from coachkit.model.periods import Period
-from coachkit.store.database import open_existing
+from coachkit.store.database import open_for_reading
 
 
 def _options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -37,7 +37,7 @@ def _options(fn: Callable[..., Any]) -> Callable[..., Any]:
 def _write(
     db: str | None, out: Path, force: bool, build: Callable[[Connection], Any]
 ) -> None:
-    store = open_existing(db)
+    store = open_for_reading(db)
     try:
         with store.read() as conn:
             report = build(conn)
@@ -122,7 +122,7 @@ def batch(workbook: str, months: int, out: Path, force: bool, db: str | None) ->
     from coachkit.store.database import resolve_url
 
     url = resolve_url(db).render_as_string(hide_password=False)
-    open_existing(db).dispose()  # a clear message now if there is no store
+    open_for_reading(db).dispose()  # a clear message now if there is no store
     times = []
     pages = batch_reports(workbook, url, out, months=months, force=force)
     for path, seconds in pages:

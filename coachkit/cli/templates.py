@@ -14,7 +14,7 @@ import click
 
 from coachkit.cli.options import db_option
 from coachkit.model.templates import framework_problems, load_framework
-from coachkit.store.database import open_existing, open_store, removed_if_failed
+from coachkit.store.database import open_for_reading, open_store, removed_if_failed
 
 _FILE = click.Path(path_type=Path)
 
@@ -63,7 +63,7 @@ def use(file: Path, db: str | None, dry_run: bool) -> None:
     _stop_on_problems(file, "Nothing was changed. ")
     framework = load_framework(file)
     if dry_run:
-        store = open_existing(db)
+        store = open_for_reading(db)
         try:
             with store.read() as conn:
                 change = preview_framework(conn, framework)

@@ -11,7 +11,12 @@ import click
 
 from coachkit.cli.options import db_option
 from coachkit.store.access import ROLES
-from coachkit.store.database import open_existing, open_store, removed_if_failed
+from coachkit.store.database import (
+    open_existing,
+    open_for_reading,
+    open_store,
+    removed_if_failed,
+)
 
 _ROLE = click.Choice(ROLES)
 _ROLE_HELP = "coach: their own reps only. lead: an enablement lead, sees every coach."
@@ -28,7 +33,7 @@ def list_command(db: str | None) -> None:
     """List everyone, with their role and sign-in name."""
     from coachkit.model.users import list_users
 
-    store = open_existing(db)
+    store = open_for_reading(db)
     try:
         with store.read() as conn:
             people = list_users(conn)

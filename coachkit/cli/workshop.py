@@ -15,6 +15,7 @@ from coachkit.cli.options import db_option
 from coachkit.store.database import (
     Store,
     open_existing,
+    open_for_reading,
     open_store,
     removed_if_failed,
 )
@@ -71,7 +72,12 @@ def workshop(
         ws.check_size(participants, reps)
     # Only making the seats may create the store; a failure leaves no file behind.
     with removed_if_failed(db):
-        store = open_store(db) if participants is not None else open_existing(db)
+        if participants is not None:
+            store = open_store(db)
+        elif reset:
+            store = open_existing(db)
+        else:  # --list only reads
+            store = open_for_reading(db)
         _make_reset_or_list(store, participants, reps, reset, free_seats)
 
 

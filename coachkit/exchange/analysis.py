@@ -114,7 +114,7 @@ class Analysis:
         return prioritize.ranking(self.store, self._coach(coach), today=self.today)
 
     def performance(self, coach: Coach = None) -> pd.DataFrame:
-        """Each rep's recent rates, ranges, team percentile and band."""
+        """Each rep's recent rates, ranges and standing (top, middle or bottom)."""
         return prioritize.performance(self.store, self._coach(coach), self.today)
 
     # --- Facilitate ---

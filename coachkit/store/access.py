@@ -94,12 +94,8 @@ _OWNER: dict[str, Callable[[Any], sa.Select[Any]]] = {
     "session_id": _reps_row(s.sessions),
     "plan_id": _reps_row(s.plans),
     "goal_id": _reps_row(s.goals),
-    "action_id": lambda v: (
-        sa.select(s.reps.c.coach_id)
-        .join(s.sessions, s.sessions.c.rep_id == s.reps.c.id)
-        .join(s.actions, s.actions.c.session_id == s.sessions.c.id)
-        .where(s.actions.c.id == v)
-    ),
+    # By the action's own rep: an imported action may have no session.
+    "action_id": _reps_row(s.actions),
     "reflection_id": lambda v: sa.select(s.reflections.c.coach_id).where(
         s.reflections.c.id == v
     ),

@@ -3,14 +3,19 @@
 The store is one SQLite file by default and any SQLAlchemy URL (PostgreSQL) when a
 team shares one. :func:`open_store` refuses files that coachkit did not make, refuses
 databases written by a newer coachkit, and upgrades older ones in place; it creates the
-store when there is none. Reading (a report, an export, a check, an analyst's
-notebook) uses :func:`open_existing`, which never creates one, and a command that may
-create a store runs inside :func:`removed_if_failed`, so a failure leaves no new file.
+store only where there is no file at all (never in an empty file, a SQLite file with
+other things in it, a folder or a device). A workbook opens a store that is there with
+:func:`open_existing`, which never creates one; a command that only reads (a report,
+an export, a check) uses :func:`open_for_reading`, which also opens it read-only. A command that may create a store runs inside
+:func:`removed_if_failed`, so a failure leaves no new file. A full disk, a read-only
+file or a damaged one is said in one sentence that names the store
+(:func:`explain_fault`).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -26,10 +31,13 @@ from coachkit.errors import (
     SchemaTooNew,
     StoreBusy,
     StoreError,
+    StoreFull,
+    StoreReadOnly,
     StoreUnreachable,
 )
 from coachkit.store import migrations, schema
 from coachkit.store.access import INFO_KEY, Viewer, lead_only
+from coachkit.store.watch import check_file, guard_file, refuse_leftovers
 
 #: How long a SQLite write waits for another one to finish before giving up.
 BUSY_SECONDS = 10
@@ -86,13 +94,14 @@ class Store:
     """An open coachkit store: an engine whose schema is known to be current.
 
     ``viewer`` is whom the store works for (see :mod:`coachkit.store.access`); None
-    means
-    the whole store, as on the command line.
+    means the whole store, as on the command line. ``read_only`` is True for a store
+    opened by :func:`open_for_reading`: nothing can be saved through it.
     """
 
     engine: Engine
     url: URL
     viewer: Viewer | None = None
+    read_only: bool = False
 
     def as_viewer(self, viewer: Viewer | None) -> Store:
         """Return the same store, limited to what ``viewer`` may see and change."""
@@ -118,24 +127,47 @@ class Store:
             Another write held a SQLite store for longer than ``BUSY_SECONDS``
             (SQLITE_BUSY); nothing of this transaction was saved, and the
             message asks the user to try again.
+        StoreError
+            The disk is full, the file is read-only or damaged (see
+            :func:`explain_fault`); nothing of this transaction was saved.
         """
+        if self.read_only:
+            raise StoreReadOnly(
+                f"{self.location} was opened for reading only, so nothing can be "
+                "saved through it."
+            )
         try:
             with self.engine.begin() as conn, self._as_viewer(conn):
                 yield conn
-        except sa.exc.OperationalError as exc:
-            if not (self.is_sqlite and _is_busy(exc)):
+        except sa.exc.DBAPIError as exc:
+            if self.is_sqlite and _is_busy(exc):
+                raise StoreBusy(
+                    f"{self.location} is busy: another save took longer than "
+                    f"{BUSY_SECONDS} seconds. Nothing of yours was saved; "
+                    "try again in a moment."
+                ) from exc
+            fault = explain_fault(exc, self.location, saving=True)
+            if fault is None:
                 raise
-            raise StoreBusy(
-                f"{self.location} is busy: another save took longer than "
-                f"{BUSY_SECONDS} seconds. Nothing of yours was saved; "
-                "try again in a moment."
-            ) from exc
+            raise fault from exc
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """Open a connection for reading."""
-        with self.engine.connect() as conn, self._as_viewer(conn):
-            yield conn
+        """Open a connection for reading.
+
+        Raises
+        ------
+        StoreError
+            The disk or the file cannot be read (see :func:`explain_fault`).
+        """
+        try:
+            with self.engine.connect() as conn, self._as_viewer(conn):
+                yield conn
+        except sa.exc.DBAPIError as exc:
+            fault = explain_fault(exc, self.location, saving=False)
+            if fault is None:
+                raise
+            raise fault from exc
 
     @contextmanager
     def _as_viewer(self, conn: Connection) -> Iterator[None]:
@@ -162,6 +194,7 @@ class Store:
             path = str(self.url.database or "")
             if not path or path == ":memory:":
                 return lambda: True
+            check_file(self.engine)
             own = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
             version = "PRAGMA data_version"
             before = own.execute(version).fetchone()
@@ -210,11 +243,41 @@ def _no_store(where: str) -> StoreError:
     )
 
 
-def _check_sqlite_file(path: Path) -> None:
-    if not path.exists() or path.stat().st_size == 0:
+def _check_sqlite_file(path: Path, create: bool) -> None:
+    """Refuse a path that is not a plain SQLite file coachkit may open.
+
+    A folder, a device or pipe, and a file that is not SQLite are refused always; an
+    empty file (zero bytes: someone else made it) when asked to create a store, and
+    as "no store" when reading. Nothing is opened or written.
+    """
+    if path.is_dir():
+        raise StoreError(
+            f"{path} is a folder, not a store file; pass a file path with --db, "
+            f"such as {path / 'coachkit.db'}."
+        )
+    if not path.exists():
+        if not create:
+            raise _no_store(str(path))
         return
-    with path.open("rb") as fh:
-        head = fh.read(16)
+    if not path.is_file():
+        raise NotACoachkitDatabase(
+            f"{path} is not a plain file (it is a device or a pipe); coachkit keeps "
+            "its store in a plain file. Pass another path with --db."
+        )
+    if path.stat().st_size == 0:
+        if not create:
+            raise _no_store(str(path))
+        raise NotACoachkitDatabase(
+            f"{path} is an empty file that coachkit did not make; coachkit will not "
+            "turn it into a store. Remove it, or pass another path with --db."
+        )
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot read {path}: {exc.strerror}. Check the file's permissions."
+        ) from exc
     if head != _SQLITE_MAGIC:
         raise NotACoachkitDatabase(
             f"{path} is not a coachkit database (it is not a SQLite file). "
@@ -230,12 +293,15 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     cur.close()
 
 
-def _engine(url: URL, create: bool) -> Engine:
+def _query_only(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    dbapi_conn.execute("PRAGMA query_only=ON")
+
+
+def _engine(url: URL, create: bool, read_only: bool = False) -> Engine:
     if url.get_backend_name() == "sqlite":
         path = Path(str(url.database))
-        _check_sqlite_file(path)
-        if not create and not (path.is_file() and path.stat().st_size > 0):
-            raise _no_store(str(path))
+        refuse_leftovers(path)  # a -wal without its store may hold the latest saves
+        _check_sqlite_file(path, create)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -245,28 +311,64 @@ def _engine(url: URL, create: bool) -> Engine:
             ) from exc
         engine = sa.create_engine(url, connect_args={"timeout": BUSY_SECONDS})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+        if read_only:
+            # SQLite itself then refuses every change to the file. (Not mode=ro:
+            # a read-only connection that closes last leaves the -wal and -shm
+            # files of a WAL store behind; this one removes them as usual.)
+            sa.event.listen(engine, "connect", _query_only)
         return engine
+    if read_only:  # every transaction of this engine's sessions reads only
+        options = "-c default_transaction_read_only=on"
+        return sa.create_engine(
+            url, pool_pre_ping=True, connect_args={"options": options}
+        )
     return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _objects(conn: Connection) -> set[str]:
+    """The names of the tables and views in the database (SQLite: also triggers and
+    indexes), which say whether anyone put anything there."""
+    if conn.dialect.name == "sqlite":
+        rows = conn.exec_driver_sql("SELECT name FROM sqlite_master").scalars()
+        return set(rows)
+    inspector = sa.inspect(conn)
+    return set(inspector.get_table_names()) | set(inspector.get_view_names())
 
 
 def _stored_version(conn: Connection, where: str) -> int | None:
     """Return the schema version, None for an empty database; refuse foreign ones."""
-    tables = set(sa.inspect(conn).get_table_names())
-    if not tables:
+    objects = _objects(conn)
+    if not objects:
         return None
-    if "meta" not in tables:
+    if "meta" not in objects:
         raise NotACoachkitDatabase(
-            f"{where} is not a coachkit database (it has other tables: "
-            f"{', '.join(sorted(tables)[:3])}). coachkit will not touch it; "
+            f"{where} is not a coachkit database (it has other tables or views: "
+            f"{', '.join(sorted(objects)[:3])}). coachkit will not touch it; "
             "pass another path with --db."
         )
-    rows = dict(conn.execute(sa.select(schema.meta.c.key, schema.meta.c.value)).all())
+    try:
+        meta = sa.select(schema.meta.c.key, schema.meta.c.value)
+        rows = {str(k): str(v) for k, v in conn.execute(meta).all()}
+    except sa.exc.DBAPIError as exc:  # a meta table (or view) of someone else's
+        if explain_fault(exc, where, saving=False) is not None:
+            raise
+        raise NotACoachkitDatabase(
+            f"{where} is not a coachkit database (its meta table is not ours). "
+            "coachkit will not touch it; pass another path with --db."
+        ) from exc
     if rows.get("app") != schema.APP_MARK or "schema_version" not in rows:
         raise NotACoachkitDatabase(
             f"{where} is not a coachkit database (its meta table is not ours). "
             "coachkit will not touch it; pass another path with --db."
         )
-    return int(rows["schema_version"])
+    try:
+        return int(rows["schema_version"])
+    except ValueError:
+        raise NotACoachkitDatabase(
+            f"{where} is not a coachkit database (its data version "
+            f"{rows['schema_version']!r} is not a number). coachkit will not touch "
+            "it; pass another path with --db."
+        ) from None
 
 
 def _create(conn: Connection) -> None:
@@ -303,8 +405,8 @@ def open_store(location: str | os.PathLike[str] | None = None) -> Store:
 def open_existing(location: str | os.PathLike[str] | None = None) -> Store:
     """Open a store that is already there (upgrading it if older); never create one.
 
-    Everything that only reads uses this: a report, an export, a backup, a check,
-    ``coachkit lab``, :meth:`coachkit.analysis.Analysis.open`. A path that holds no
+    The workbooks, ``coachkit lab`` and ``Analysis.open`` use this (each may save);
+    a command that only reads uses :func:`open_for_reading`. A path that holds no
     store (no file, an empty file, a database without coachkit's tables) is refused
     and nothing is created, not even a folder.
 
@@ -315,6 +417,28 @@ def open_existing(location: str | os.PathLike[str] | None = None) -> Store:
         one. Otherwise as :func:`open_store`.
     """
     return _open(location, create=False)
+
+
+def open_for_reading(location: str | os.PathLike[str] | None = None) -> Store:
+    """Open a store that is already there, read-only; never create or change one.
+
+    Every command that only reads uses this (``check``, ``export``, ``backup``'s
+    source, the reports, ``users list``, the dry runs, ``workshop --list``): SQLite
+    opens the file read-only (PostgreSQL: every transaction is read-only), so no
+    byte of it changes. The one exception is a store from an older coachkit: it is
+    upgraded in place first, as opening it anywhere else would (a store coachkit
+    made, never someone else's file).
+
+    Raises
+    ------
+    StoreError
+        There is no store at ``location``. Otherwise as :func:`open_store`.
+    """
+    try:
+        return _open(location, create=False, read_only=True)
+    except _NeedsUpgrade:
+        _open(location, create=False).dispose()
+        return _open(location, create=False, read_only=True)
 
 
 @contextmanager
@@ -346,11 +470,19 @@ def removed_if_failed(location: str | os.PathLike[str] | None = None) -> Iterato
         raise
 
 
-def _open(location: str | os.PathLike[str] | None, create: bool) -> Store:
+class _NeedsUpgrade(Exception):
+    """A store opened to read was written by an older coachkit."""
+
+
+def _open(
+    location: str | os.PathLike[str] | None, create: bool, read_only: bool = False
+) -> Store:
     url = resolve_url(location)
     where = describe(url)
+    path = _sqlite_path(url)
+    existed = path is not None and path.exists()
     try:
-        engine = _engine(url, create)
+        engine = _engine(url, create, read_only)
     except (ImportError, sa.exc.NoSuchModuleError) as exc:
         raise StoreError(
             f"coachkit cannot talk to {url.get_backend_name()} databases here: "
@@ -361,6 +493,12 @@ def _open(location: str | os.PathLike[str] | None, create: bool) -> Store:
             version = _stored_version(conn, where)
             if version is None and not create:
                 raise _no_store(where)
+            if version is None and existed:
+                raise NotACoachkitDatabase(
+                    f"{where} is a SQLite file that coachkit did not make (it holds "
+                    "no coachkit tables); coachkit will not turn it into a store. "
+                    "Remove it, or pass another path with --db."
+                )
             if version is None:
                 _create(conn)
             elif version > schema.SCHEMA_VERSION:
@@ -370,13 +508,22 @@ def _open(location: str | os.PathLike[str] | None, create: bool) -> Store:
                     "pip install -U coachkit."
                 )
             elif version < schema.SCHEMA_VERSION:
+                if read_only:
+                    raise _NeedsUpgrade
                 migrations.upgrade(conn, version)
-    except sa.exc.DatabaseError as exc:
+        if path is not None and not read_only:
+            # Only now that the file is known to be ours: WAL lets several workbook
+            # kernels read while one writes. The setting is stored in the file.
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+    except sa.exc.DBAPIError as exc:
         engine.dispose()
-        if isinstance(exc.orig, sqlite3.DatabaseError) and "not a database" in str(exc):
-            raise NotACoachkitDatabase(
-                f"{where} is not a coachkit database (not a readable SQLite file). "
-                "coachkit will not touch it; pass another path with --db."
+        fault = explain_fault(exc, where, saving=not read_only)
+        if fault is not None:
+            raise fault from exc
+        if path is not None:
+            raise StoreError(
+                f"cannot open the SQLite file {where}: {_first_line(exc.orig)}."
             ) from exc
         raise StoreUnreachable(
             f"cannot reach the database at {where}: {_first_line(exc.orig)}. "
@@ -390,15 +537,79 @@ def _open(location: str | os.PathLike[str] | None, create: bool) -> Store:
     except BaseException:
         engine.dispose()
         raise
-    if url.get_backend_name() == "sqlite":
-        # Only now that the file is known to be ours: WAL lets several workbook
-        # kernels read while one writes. The setting is stored in the file.
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA journal_mode=WAL")
-    return Store(engine=engine, url=url)
+    if path is not None:
+        guard_file(engine, path)  # a file removed or replaced stops every save
+    return Store(engine=engine, url=url, read_only=read_only)
 
 
-def _is_busy(exc: sa.exc.OperationalError) -> bool:
+def explain_fault(
+    exc: sa.exc.DBAPIError | sqlite3.Error, where: str, saving: bool = True
+) -> StoreError | None:
+    """Say in one sentence what went wrong with a SQLite store's file or disk.
+
+    SQLite's own words ("database or disk is full") name no file; this names the
+    store and what to do. Returns None for anything else (a server's error, a
+    broken rule such as a duplicate name), which the caller raises as it is.
+
+    Parameters
+    ----------
+    exc
+        The error SQLAlchemy (or the sqlite3 module) raised.
+    where
+        The store, as :func:`describe` says it, or the file being written.
+    saving
+        True when the error came while saving, False while reading.
+    """
+    orig = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+    if not isinstance(orig, sqlite3.Error):
+        return None
+    text = str(orig).lower()
+    if "disk i/o error" in text and _nearly_full(where):
+        text = "disk is full"  # SQLite says I/O error when even -shm finds no room
+    if "disk is full" in text:  # SQLITE_FULL: the disk, or the file's size limit
+        return StoreFull(
+            f"the disk is full: could not save to {where}. Nothing of this save was "
+            "kept; free some space on the disk and try again."
+        )
+    if "readonly database" in text:  # SQLITE_READONLY
+        return StoreReadOnly(
+            f"{where} is read-only: coachkit could not save to it, so nothing was "
+            "saved. Check the permissions of the file and its folder, or pass "
+            "another store with --db."
+        )
+    if "unable to open database file" in text:  # SQLITE_CANTOPEN
+        return StoreError(
+            f"cannot open {where}: the file or its folder cannot be opened. Check "
+            "that the path is right and that you may read and write there."
+        )
+    if "disk i/o error" in text:  # SQLITE_IOERR
+        doing = "save to" if saving else "read"
+        return StoreError(
+            f"could not {doing} {where}: the disk reported an input/output error. "
+            "Check the disk, then run coachkit check."
+        )
+    if "not a database" in text:  # SQLITE_NOTADB
+        return NotACoachkitDatabase(
+            f"{where} is not a coachkit database (not a readable SQLite file). "
+            "coachkit will not touch it; pass another path with --db."
+        )
+    if "malformed" in text:  # SQLITE_CORRUPT
+        return StoreError(
+            f"{where} is damaged ({_first_line(orig)}). Run coachkit check, and "
+            "restore from a backup or an export."
+        )
+    return None
+
+
+def _nearly_full(where: str) -> bool:
+    """True when the disk that holds the file ``where`` has less than 1 MB free."""
+    try:
+        return shutil.disk_usage(Path(where).parent).free < 1 << 20
+    except (OSError, ValueError):
+        return False
+
+
+def _is_busy(exc: sa.exc.DBAPIError) -> bool:
     """True for SQLite's "database is locked" (SQLITE_BUSY) after the wait."""
     return isinstance(exc.orig, sqlite3.OperationalError) and _LOCKED in str(exc.orig)
 

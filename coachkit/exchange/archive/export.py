@@ -24,7 +24,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from coachkit.errors import CoachkitError
+from coachkit.errors import CoachkitError, file_problem
 from coachkit.exchange.archive.fileformat import (
     MANIFEST,
     Manifest,
@@ -78,9 +78,9 @@ def export_store(
             "the same names there."
         )
     new_folders = [p for p in (target, *target.parents) if not p.exists()]
-    target.mkdir(parents=True, exist_ok=True)
     tables: dict[str, TableFile] = {}
     try:
+        target.mkdir(parents=True, exist_ok=True)
         with _snapshot(store) as conn:
             version = conn.execute(
                 sa.select(schema.meta.c.value).where(
@@ -89,24 +89,29 @@ def export_store(
             ).scalar_one()
             for table in schema.metadata.sorted_tables:
                 tables[table.name] = _export_table(conn, table, target)
+        manifest = Manifest(
+            app=schema.APP_MARK,
+            schema_version=int(version),
+            exported_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            coachkit_version=importlib.metadata.version("coachkit"),
+            tables=tables,
+        )
+        text = manifest.to_json()
+        (target / MANIFEST).write_text(text, encoding="utf-8", newline="\n")
+    except OSError as exc:  # a full disk, a read-only folder: one line, no files
+        _remove_unfinished(target, held, new_folders)
+        raise file_problem(exc, exc.filename or target / MANIFEST) from exc
     except BaseException:
         _remove_unfinished(target, held, new_folders)
         raise
-    manifest = Manifest(
-        app=schema.APP_MARK,
-        schema_version=int(version),
-        exported_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        coachkit_version=importlib.metadata.version("coachkit"),
-        tables=tables,
-    )
-    (target / MANIFEST).write_text(manifest.to_json(), encoding="utf-8", newline="\n")
     return manifest
 
 
 def _remove_unfinished(target: Path, held: list[Path], new_folders: list[Path]) -> None:
     """Remove the files a failed export wrote (never one that was there before)."""
-    for table in schema.metadata.sorted_tables:
-        path = target / f"{table.name}.csv"
+    names = [f"{table.name}.csv" for table in schema.metadata.sorted_tables]
+    for name in (*names, MANIFEST):
+        path = target / name
         if path not in held:
             path.unlink(missing_ok=True)
     for folder in new_folders:  # innermost first
@@ -127,10 +132,25 @@ def _snapshot(store: Store) -> Iterator[Connection]:
 
 def _export_table(conn: Connection, table: sa.Table, folder: Path) -> TableFile:
     columns = list(table.columns)
+    path = folder / f"{table.name}.csv"
+    try:
+        rows = _write_rows(conn, table, path)
+    except OSError as exc:  # the error of a full disk names no file
+        exc.filename = exc.filename or str(path)
+        raise
+    return TableFile(
+        file=path.name,
+        rows=rows,
+        columns=tuple(c.name for c in columns),
+        sha256=file_sha256(path),
+    )
+
+
+def _write_rows(conn: Connection, table: sa.Table, path: Path) -> int:
+    columns = list(table.columns)
     encoders = [codec(c)[0] for c in columns]
     texts = [i for i, c in enumerate(columns) if c.type.python_type is str]
     query = sa.select(table).order_by(*table.primary_key.columns)
-    path = folder / f"{table.name}.csv"
     rows = 0
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
@@ -150,9 +170,4 @@ def _export_table(conn: Connection, table: sa.Table, folder: Path) -> TableFile:
             else:
                 writer.writerows(lines)
             rows += len(batch)
-    return TableFile(
-        file=path.name,
-        rows=rows,
-        columns=tuple(c.name for c in columns),
-        sha256=file_sha256(path),
-    )
+    return rows

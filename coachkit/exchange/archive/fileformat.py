@@ -141,6 +141,12 @@ class Manifest:
         """Rows in all tables together."""
         return sum(t.rows for t in self.tables.values())
 
+    def others(self, folder: Path) -> list[str]:
+        """The names of files (and folders) in ``folder`` that are not part of this
+        export: neither the manifest nor a table's file. Sorted; empty when none."""
+        ours = {t.file for t in self.tables.values()} | {MANIFEST}
+        return sorted(p.name for p in folder.iterdir() if p.name not in ours)
+
     def to_json(self) -> str:
         """The manifest as JSON text (tables in the order they are restored)."""
         body = {

@@ -17,9 +17,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from coachkit.errors import CoachkitError
+from coachkit.errors import CoachkitError, StoreError, file_problem
 from coachkit.store import access, schema
-from coachkit.store.database import Store
+from coachkit.store.database import Store, explain_fault
 
 #: What the one-line summary counts, in words.
 _COUNTED = (
@@ -68,9 +68,14 @@ def backup_store(
             f"{path} is a store in use; coachkit will not replace it, even with "
             "--force. Pick a new file name."
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # A new name of its own, so no file of anyone's is touched before the rename.
+    # A new name of its own, made here ("x": never a file that is already there),
+    # so no file of anyone's is touched before the rename.
     partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.open("xb").close()
+    except OSError as exc:
+        raise file_problem(exc) from exc
     raw = store.engine.raw_connection()
     try:
         source = raw.driver_connection
@@ -81,12 +86,20 @@ def backup_store(
             copy.execute("PRAGMA journal_mode=DELETE")
         finally:
             copy.close()
-    except BaseException:
+        partial.replace(path)
+    except BaseException as exc:
         partial.unlink(missing_ok=True)
+        for side in ("-journal", "-wal", "-shm"):  # SQLite's, beside our copy
+            partial.with_name(partial.name + side).unlink(missing_ok=True)
+        if isinstance(exc, sqlite3.Error):
+            fault = explain_fault(exc, str(path))
+            problem = fault or CoachkitError(f"could not back up to {path}: {exc}.")
+            raise problem from exc
+        if isinstance(exc, OSError):
+            raise file_problem(exc, path) from exc
         raise
     finally:
         raw.close()
-    partial.replace(path)
     return path
 
 
@@ -145,6 +158,8 @@ def check_store(store: Store) -> Health:
                 counts[table.name] = count.scalar_one()
     except sa.exc.DBAPIError as exc:
         problems.append(f"the database cannot be read ({_first_line(exc.orig)})")
+    except StoreError as exc:  # the disk or the file failed (Store.read says which)
+        problems.append(str(exc).rstrip("."))
     if problems:
         problems.append("restore from a backup or an export")
     return Health(

@@ -105,10 +105,20 @@ def _check_file(folder: Path, name: str, entry: TableFile) -> None:
             f"in {MANIFEST}). coachkit restores only unchanged exports."
         )
     columns = tuple(c.name for c in schema.metadata.tables[name].columns)
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh)
-        header = tuple(next(reader, ()))
-        rows = sum(1 for _ in reader)
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh)
+            header = tuple(next(reader, ()))
+            rows = sum(1 for _ in reader)
+    except UnicodeDecodeError as exc:
+        raise CoachkitError(
+            f"{path} is not UTF-8 text, so a coachkit export did not write it as "
+            "it is now; nothing was restored."
+        ) from exc
+    except csv.Error as exc:
+        raise CoachkitError(
+            f"{path} is not a CSV file coachkit can read ({exc}); nothing was restored."
+        ) from exc
     if header != columns or entry.columns != columns:
         raise CoachkitError(
             f"{path} has the columns {', '.join(header)}; "
