@@ -80,6 +80,9 @@ MARKDOWN = f"[click](javascript:{RUN}) ![{MARK}](x)"
 ENTITY = f"&lt;b class={MARK}&gt;bold&lt;/b&gt; &amp; more"
 #: Right-to-left override, Hebrew and Arabic.
 RTL = "\u202etxt.exe\u202c שלום مرحبا"
+#: Hebrew and Arabic as a name may hold them: a name with a direction override is
+#: refused (its characters cannot be seen), so names carry the words only.
+RTL_NAME = "שלום مرحبا"
 #: Skin tone, family and flag sequences joined with U+200D.
 EMOJI = "👩🏽\u200d💻 👨\u200d👩\u200d👧\u200d👦 🏳️\u200d🌈"
 #: Only characters outside the 16-bit range: a label cut anywhere splits one.
@@ -95,7 +98,7 @@ REP_SEGMENT = CLOSE
 CSV_REPS = (
     (f"Bo {SVG}", LINK, RTL),
     (f"Cy {QUOTE}", EMOJI, ENTITY),
-    (f"Di {RTL}", "Account Executive", SCRIPT),
+    (f"Di {RTL_NAME}", "Account Executive", SCRIPT),
     (f"Fi {LINK}", CLOSE, "SMB"),
     (f"Ed {MARKDOWN}", MARKDOWN, MARKDOWN),
     (f"Em {ASTRAL}", ASTRAL, ASTRAL),

@@ -124,7 +124,8 @@ def test_several_problems_in_one_behaviour_are_all_listed(tmp_path: Path) -> Non
          "from 1 to 5, got 7"),
         ("line N, objective 1, behaviour 1, rubric level 2", "is missing"),
         ("line N, objective 1, behaviour 1, rubric level 5", "is missing"),
-        ("line N, objective 4, weight", "must be a number, got 'high'"),
+        ("line N, objective 4, weight", "must be a number, got 'high'; that is "
+         "text, write a number such as 0.25"),
     ]  # fmt: skip
 
 

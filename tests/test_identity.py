@@ -67,6 +67,37 @@ def test_a_trusted_header_decides_only_when_configured(
     assert nobody is None
 
 
+def test_a_non_ascii_sign_in_name_from_the_proxy_matches(demo_store: Store) -> None:
+    # nginx sends "josé" in UTF-8; the header reaches the kernel read as Latin-1.
+    with demo_store.write() as conn:
+        add_user(conn, "José Test", login="josé")
+    sent = "josé".encode().decode("latin-1")
+    assert sent == "josÃ©"
+    header = {identity.HEADER_VAR: "X-Forwarded-User"}
+    with demo_store.read() as conn:
+        jose = visitor(conn, {**header, "HTTP_X_FORWARDED_USER": sent})
+        with pytest.raises(NotSignedIn, match="signed in as zoë,"):
+            visitor(
+                conn,
+                {**header, "HTTP_X_FORWARDED_USER": "zoë".encode().decode("latin-1")},
+            )
+    assert jose is not None
+    assert jose.name == "José Test"
+
+
+@pytest.mark.parametrize(
+    ("value", "meant"),
+    [
+        ("josÃ©", "josé"),  # UTF-8 read as Latin-1: decoded again
+        ("josé", "josé"),  # a lone Latin-1 byte is not UTF-8: kept
+        ("ann", "ann"),
+        ("日本", "日本"),  # already text beyond Latin-1: kept
+    ],
+)
+def test_header_text_reads_utf8_sent_as_latin1(value: str, meant: str) -> None:
+    assert identity.header_text(value) == meant
+
+
 @pytest.fixture
 def open_as(
     demo_store: Store, today: dt.date, monkeypatch: pytest.MonkeyPatch

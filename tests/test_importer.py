@@ -179,8 +179,11 @@ def test_negative_number_is_not_a_formula(store: Store) -> None:
         ).scalar_one()
         conn.execute(s.reps.insert().values(coach_id=cid, name="Bo Rep"))
     data = b"rep,metric,date,value\nBo Rep,wins,2026-03-30,-2\n"
-    result = import_file(store, "metrics", data)  # one coach: no coach column needed
-    assert result.added == 1
+    with pytest.raises(ImportProblems) as caught:  # one coach: no coach column
+        import_file(store, "metrics", data)
+    # Refused as a count below 0 (#23), never as a formula.
+    assert "wins is a count, so it cannot be below 0; got -2" in str(caught.value)
+    assert "formula" not in str(caught.value)
 
 
 def test_more_than_twenty_problems_lists_twenty_and_counts_the_rest(

@@ -1,15 +1,20 @@
-"""The ``coachkit`` commands over :mod:`coachkit.exchange.importer`."""
+"""The ``coachkit import`` and ``coachkit export-csv`` commands over
+:mod:`coachkit.exchange.importer`."""
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 from pathlib import Path
 
 import click
 
-from coachkit.cli.options import coach_option, db_option
-from coachkit.exchange.importer import KINDS, import_file
+from coachkit.cli.options import coach_option, db_option, force_option
+from coachkit.errors import CoachkitError
+from coachkit.exchange.importer import EXPORT_KINDS, KINDS, import_file
 from coachkit.model.framework import prepare_store
-from coachkit.store.database import open_existing, removed_if_failed
+from coachkit.store.database import open_for_reading, removed_if_failed
 
 
 @click.command("import")
@@ -23,13 +28,13 @@ from coachkit.store.database import open_existing, removed_if_failed
 def import_command(
     kind: str, file: Path, db: str | None, coach: str | None, dry_run: bool
 ) -> None:
-    """Import reps, metrics, assessments or sessions from a CSV file.
+    """Import reps, metrics, assessments, sessions, actions or goals from a CSV file.
 
     The whole file is checked first; if anything is wrong, every problem is listed
     (row, column, what was expected) and nothing is written.
     """
     with removed_if_failed(db):  # a refused file leaves no new store behind
-        store = open_existing(db) if dry_run else prepare_store(db)
+        store = open_for_reading(db) if dry_run else prepare_store(db)
         try:
             result = import_file(
                 store,
@@ -44,5 +49,45 @@ def import_command(
     click.echo(result.summary())
 
 
+@click.command("export-csv")
+@click.argument("kind", type=click.Choice(EXPORT_KINDS))
+@db_option
+@coach_option("Only this coach's team (a coach signed in sees only their own).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The CSV file to write; without it the rows are printed.",
+)
+@force_option("Replace --out if a file is already there.")
+def export_csv_command(
+    kind: str, db: str | None, coach: str | None, out: Path | None, force: bool
+) -> None:
+    """Write actions or goals as CSV, in the columns coachkit import reads."""
+    from coachkit.exchange.importer import export_file
+    from coachkit.exchange.marks import write_files
+    from coachkit.exchange.reports.lookup import find_coach
+
+    store = open_for_reading(db)
+    try:
+        with store.read() as conn:
+            coach_id = None if coach is None else find_coach(conn, coach)[0]
+            data = export_file(conn, kind, coach_id)
+    finally:
+        store.dispose()
+    text = data.removeprefix(codecs.BOM_UTF8).decode("utf-8")
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    rows = sum(1 for _ in csv.reader(io.StringIO(text))) - 1
+    if not force and (out.exists() or out.is_symlink()):
+        # A CSV file carries no mark, so even one coachkit wrote is kept.
+        raise CoachkitError(
+            f"{out} is already there, so it is left as it is. Pass --force to "
+            "replace it, or name another file with --out."
+        )
+    (written,) = write_files({out: data}, force=True)
+    click.echo(f"Wrote {rows:,} {kind if rows != 1 else kind[:-1]} to {written}.")
+
+
 #: The commands this module adds to ``coachkit``.
-COMMANDS: list[click.Command] = [import_command]
+COMMANDS: list[click.Command] = [import_command, export_csv_command]

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from coachkit.errors import ValidationError
+from coachkit.model.names import alike_problem, clean_name, name_problem, too_alike
 from coachkit.model.text import checked_text, name_key
 from coachkit.store import access
 from coachkit.store import schema as s
@@ -99,8 +100,10 @@ def add_rep(
     ------
     ValidationError
         Empty, too long or duplicate name (case and outer spaces do not count),
-        empty or too long role, too long segment, a start date in the future, or an
-        unknown coach. Nothing is written.
+        a name with a character nobody can see, a name that only looks like one
+        already on the team (an accent or a look-alike letter apart, see
+        :mod:`coachkit.model.names`), empty or too long role, too long segment, a
+        start date in the future, or an unknown coach. Nothing is written.
     """
     coach_id = int(coach_id)  # numpy ids from a DataFrame bind as blobs in SQLite
     values = _checked(conn, coach_id, None, name, role, segment, start_date, today)
@@ -216,9 +219,12 @@ def _checked(
     today: dt.date | None,
 ) -> dict[str, Any]:
     """Check a rep form; return the clean column values or raise ValidationError."""
-    clean_name = checked_text(
+    typed = checked_text(
         "Name", name, NAME_MAX, empty="type the rep's name", one_line=True
     )
+    if (problem := name_problem(typed)) is not None:
+        raise ValidationError("Name", problem)
+    the_name = clean_name(typed)
     clean_role = checked_text(
         "Role",
         role,
@@ -228,9 +234,9 @@ def _checked(
     )
     clean_segment = checked_text("Segment", segment, SEGMENT_MAX, one_line=True)
     day = _start_date(start_date, today or dt.date.today())
-    _check_unique(conn, coach_id, rep_id, clean_name)
+    _check_unique(conn, coach_id, rep_id, the_name)
     return {
-        "name": clean_name,
+        "name": the_name,
         "role": clean_role,
         "segment": clean_segment,
         "start_date": day,
@@ -259,8 +265,12 @@ def _check_unique(
     r = s.reps
     query = sa.select(r.c.id, r.c.name, r.c.active).where(r.c.coach_id == coach_id)
     wanted = name_key(name)
-    for other_id, other_name, active in conn.execute(query):
-        if other_id == rep_id or name_key(other_name) != wanted:
+    others = [row for row in conn.execute(query) if row.id != rep_id]
+    alike = too_alike(name, (other_name for _, other_name, _ in others))
+    if alike is not None:
+        raise ValidationError("Name", alike_problem(name, alike, "on this team"))
+    for _, other_name, active in others:
+        if name_key(other_name) != wanted:
             continue
         if active:
             raise ValidationError("Name", f"{other_name} is already on your team")

@@ -32,6 +32,13 @@ import yaml
 from coachkit.errors import TemplateError
 
 METRIC_KINDS = ("count", "rate", "percent")
+#: The values a metric of each kind can hold, as stored (lowest, highest). A count
+#: is never below 0; a rate is a share from 0 to 1; a percent is stored as a share
+#: too (0.87 means 87%) and may pass 100% (quota attainment does), up to 10
+#: (1,000%), which no real team reaches.
+METRIC_RANGES: Mapping[str, tuple[float, float]] = MappingProxyType(
+    {"count": (0.0, math.inf), "rate": (0.0, 1.0), "percent": (0.0, 10.0)}
+)
 GROW_PARTS = ("goal", "reality", "options", "will")
 STYLE_KEYS = ("direct", "guide", "excite", "delegate")
 STAGE_KEYS = ("demonstrate", "prompt", "release")
@@ -44,8 +51,12 @@ _MATRIX = {
     "delegate": ("high", "high"),
 }
 _LEVELS = (1, 2, 3, 4, 5)
+#: How far the objective weights may be from adding up to 1: rounding, such as
+#: three weights of 0.3333, is fine.
+WEIGHT_SLACK = 0.001
 _SAFE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SNAKE = re.compile(r"[a-z][a-z0-9_]*")
+_EXPONENT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+")
 #: How one entry of each list is called when a message names it.
 _ITEMS = {
     "objectives": "objective",
@@ -250,11 +261,9 @@ def load_framework(
                     problem = f"names metric '{ref}', which {label} does not define"
                     _note((*where, "metrics", k), problem + _did_you_mean(ref, known))
         weights = [o.weight for o in top["objectives"] or ()]
-        total = sum(w for w in weights if w is not None)
-        if None not in weights and not math.isclose(total, 1.0, abs_tol=1e-6):
-            _note(
-                ("objectives",), f"weights add up to {total:g}; they must add up to 1"
-            )
+        total = math.fsum(w for w in weights if w is not None)
+        if None not in weights and not math.isclose(total, 1.0, abs_tol=WEIGHT_SLACK):
+            _note(("objectives",), _weights_problem(total))
     if (collector := _COLLECTOR.get()) is not None and collector.errors:
         raise _Stop
     linked = tuple(
@@ -581,11 +590,29 @@ def _level(where: _Where, raw: Any) -> int:
 
 
 def _weight(where: _Where, raw: Any) -> float:
+    if isinstance(raw, str) and _EXPONENT.fullmatch(raw.strip()):
+        # YAML 1.1 reads 1e-3 (no dot) as text; it is a number to anyone else.
+        raw = float(raw)
     if isinstance(raw, bool) or not isinstance(raw, int | float):
-        _fail(where, f"must be a number, got {_describe(raw)}")
+        text = "; that is text, write a number such as 0.25"
+        _fail(
+            where,
+            f"must be a number, got {_describe(raw)}"
+            + (text if isinstance(raw, str) else ""),
+        )
     if not (math.isfinite(raw) and raw > 0):
         _fail(where, f"must be more than 0 (weights must be positive), got {raw}")
     return float(raw)
+
+
+def _weights_problem(total: float) -> str:
+    """The weights' total in words, rounded to show how far it is from 1."""
+    off = total - 1
+    gap = f"{abs(off):.2g}"  # more than WEIGHT_SLACK, so never in e-notation
+    places = max(2, len(gap.partition(".")[2]))
+    shown = f"{total:.{places}f}".rstrip("0").rstrip(".")
+    change = f"take {gap} off" if off > 0 else f"add {gap}"
+    return f"weights add up to {shown}; they must add up to 1 ({change})"
 
 
 def _rubric(where: _Where, raw: Any) -> tuple[str, str, str, str, str]:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from coachkit.errors import ValidationError
+from coachkit.model.names import alike_problem, clean_name, name_problem, too_alike
 from coachkit.model.text import name_key
 from coachkit.store import access
 from coachkit.store import schema as s
@@ -86,13 +87,18 @@ def add_user(
     Raises
     ------
     ValidationError
-        An empty or too long name or login, an unknown role, or a name or login
-        someone already has.
+        An empty or too long name or login, an unknown role, a name or login
+        someone already has, a name with a character nobody can see, or a name
+        that only looks like someone's (see :mod:`coachkit.model.names`).
     """
     clean = _checked_name(name)
     role = _checked_role(role)
     login = _checked_login(login)
-    for other in list_users(conn):
+    users = list_users(conn)
+    alike = too_alike(clean, (other.name for other in users))
+    if alike is not None:
+        raise ValidationError("Name", alike_problem(clean, alike, "a user"))
+    for other in users:
         if name_key(other.name) == name_key(clean):
             raise ValidationError("Name", f"{other.name} is already a user")
         if login is not None and other.login == login:
@@ -135,7 +141,9 @@ def change_user(
 
 
 def _checked_name(name: str) -> str:
-    clean = " ".join(str(name).split())
+    clean = clean_name(name)
+    if (problem := name_problem(clean)) is not None:
+        raise ValidationError("Name", problem)
     if not clean:
         raise ValidationError("Name", "type the person's name")
     if len(clean) > NAME_MAX:

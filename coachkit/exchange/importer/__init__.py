@@ -1,4 +1,5 @@
-"""Import reps, metric values, assessments and sessions from CSV files.
+"""Import reps, metric values, assessments, sessions, actions and goals from CSV
+files.
 
 The whole file is checked before anything is written: every problem is collected
 with its row (the line in the file; the header is line 1), column and what was
@@ -7,7 +8,9 @@ written, in one transaction, so a failure (or a killed process) leaves the store
 it was. Rows already in the store are matched and updated, so importing the same
 file twice adds nothing the second time. A rep is matched on coach and name; a
 metric value on rep, metric and date; a rating (assessments) on rep, behaviour, date
-and source; a session on rep, date and session type.
+and source; a session on rep, date and session type; an action on rep, text and due
+date; a goal on rep, behaviour, metric and start date. :func:`export_file` writes
+actions and goals back out in the same columns.
 
 The columns of each kind are in :data:`~coachkit.exchange.importer.columns.COLUMNS`. An
 empty
@@ -27,36 +30,50 @@ import pandas as pd
 from sqlalchemy.engine import Connection
 
 from coachkit.errors import CoachkitError
-from coachkit.exchange.importer import assessments, metrics, reps, sessions
+from coachkit.exchange.importer import (
+    actions,
+    assessments,
+    goals,
+    metrics,
+    reps,
+    sessions,
+)
 from coachkit.exchange.importer.cells import Cells
 from coachkit.exchange.importer.columns import COLUMNS, match_header
+from coachkit.exchange.importer.export import EXPORT_KINDS, export_file
 from coachkit.exchange.importer.problems import ImportProblems, Problems
 from coachkit.exchange.importer.reading import read_table
 from coachkit.store.database import Store
 
 __all__ = [
     "COLUMNS",
+    "EXPORT_KINDS",
     "KINDS",
     "Checked",
     "ImportProblems",
     "ImportResult",
     "check_file",
+    "export_file",
     "import_file",
 ]
 
 #: The kinds of file coachkit imports.
-KINDS = ("reps", "metrics", "assessments", "sessions")
+KINDS = ("reps", "metrics", "assessments", "sessions", "actions", "goals")
 _MODULES: dict[str, ModuleType] = {
     "reps": reps,
     "metrics": metrics,
     "assessments": assessments,
     "sessions": sessions,
+    "actions": actions,
+    "goals": goals,
 }
 _NOUNS = {
     "reps": ("rep", "reps"),
     "metrics": ("metric value", "metric values"),
     "assessments": ("rating", "ratings"),
     "sessions": ("session", "sessions"),
+    "actions": ("action", "actions"),
+    "goals": ("goal", "goals"),
 }
 
 Source = str | os.PathLike[str] | bytes

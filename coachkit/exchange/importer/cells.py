@@ -9,7 +9,9 @@ check is a small function from the cell's text to a value that raises
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -18,9 +20,11 @@ import pandas as pd
 from coachkit.exchange.importer.columns import normal
 from coachkit.exchange.importer.problems import Problems, shown
 from coachkit.exchange.importer.reading import Table
+from coachkit.model.names import clean_name, name_problem
+from coachkit.model.text import hidden_characters
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _WHOLE = re.compile(r"[+-]?\d+")
 #: A text cell starting with one of these is run as a formula by spreadsheets.
 FORMULA_START = ("=", "+", "-", "@")
@@ -150,13 +154,24 @@ def past_day(today: dt.date) -> Parse:
 
 
 def number(text: str) -> float:
-    """A plain number such as 1234.5 or -3."""
+    """A plain number such as 1234.5, -3 or 1.5E+6 (as spreadsheets write big ones).
+
+    A number too large to store (more than about 1.8e308, which would be kept as
+    "infinity") is refused.
+    """
     if not _NUMBER.fullmatch(text):
         hint = (
             " (no commas: write 1234.5, not 1,234.5 or 1234,5)" if "," in text else ""
         )
         raise BadCell(f"expected a plain number like 1234.5, got {shown(text)}{hint}")
-    return float(text)
+    value = float(text)
+    if not math.isfinite(value):
+        digits = sum(ch.isdigit() for ch in text)
+        raise BadCell(
+            f"{shown(text)} ({digits:,} digits) is too large to be a real value; "
+            "coachkit stores numbers up to about 1.8e308. Check the cell"
+        )
+    return value
 
 
 def whole(low: int, high: int) -> Parse:
@@ -173,15 +188,47 @@ def whole(low: int, high: int) -> Parse:
 
 
 def text(limit: int, *, one_line: bool = True) -> Parse:
-    """Text of at most ``limit`` characters that no spreadsheet runs as a formula."""
+    """Text of at most ``limit`` characters that no spreadsheet runs as a formula.
+
+    The ``'`` an export puts before a text starting with ``=``, ``+``, ``-`` or
+    ``@`` is taken off again. Control characters (a NUL byte, say) are refused; a
+    text of several lines may hold tabs and line breaks.
+    """
+    allow = "" if one_line else "\t\n\r"
 
     def parse(value: str) -> str:
         safe(value)
+        if value.startswith("'") and value[1:2] and value[1] in FORMULA_START:
+            value = value[1:]
         if one_line and ("\n" in value or "\r" in value):
             raise BadCell("expected text on one line; it has a line break")
+        controls = [ch for _, ch in hidden_characters(value, allow=allow)]
+        if any(unicodedata.category(ch) == "Cc" for ch in controls):
+            raise BadCell(
+                f"{shown(value)} has a control character; remove it "
+                "(retype the text, or copy it again from where it came from)"
+            )
         if len(value) > limit:
             raise BadCell(f"expected at most {limit:,} characters, got {len(value):,}")
         return value
+
+    return parse
+
+
+def person(limit: int) -> Parse:
+    """A person's name: one line of at most ``limit`` characters, nothing hidden.
+
+    The name comes back in Unicode NFC with single spaces
+    (:func:`coachkit.model.names.clean_name`).
+    """
+    check = text(limit)
+
+    def parse(value: str) -> str:
+        safe(value)
+        problem = name_problem(value)
+        if problem is not None:
+            raise BadCell(problem)
+        return clean_name(check(value))
 
     return parse
 

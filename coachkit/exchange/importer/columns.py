@@ -27,6 +27,9 @@ class Column:
 
 _COACH = Column("coach", False, "the coach's name", ("coach_name",))
 _REP = Column("rep", True, "the rep's name", ("rep_name", "name"))
+_ID = Column(
+    "id", False, "the number coachkit export-csv wrote (empty: matched on the rest)"
+)
 _SCORES = tuple(
     Column(f"{who}_{part}", False, "a whole number from 1 to 5")
     for who in ("coach", "rep")
@@ -87,6 +90,52 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("rep_view", False, "text"),
         Column("next_session", False, "a date like 2026-03-31", ("next_session_on",)),
         *_SCORES,
+    ),
+    "actions": (
+        _COACH,
+        _REP,
+        Column("text", True, "what will be done", ("action",)),
+        Column("owner", False, "rep or coach (empty: rep)"),
+        Column("due_date", True, "a date like 2026-03-31", ("due", "due_on")),
+        Column("status", False, "open, kept, missed or dropped (empty: open)"),
+        Column(
+            "closed_date",
+            False,
+            "the day it was kept, missed or dropped",
+            ("closed", "closed_on", "done_on"),
+        ),
+        Column("note", False, "what became of it", ("notes",)),
+        _ID,
+    ),
+    "goals": (
+        _COACH,
+        _REP,
+        Column(
+            "behaviour",
+            True,
+            "a behaviour key or name",
+            ("behavior", "behaviour_key", "behavior_key"),
+        ),
+        Column(
+            "metric",
+            False,
+            "a metric key or name (empty: the target is a rubric level)",
+            ("metric_key",),
+        ),
+        Column("description", True, "what the rep will do", ("goal",)),
+        Column("baseline", False, "a plain number like 0.28 (28%) or 12"),
+        Column("target", True, "a plain number like 0.35 (35%) or 15"),
+        Column("start_date", True, "a date like 2026-03-31", ("start", "start_on")),
+        Column("due_date", True, "a date like 2026-03-31", ("due", "due_on")),
+        Column("status", False, "open, met, missed or dropped (empty: open)"),
+        Column(
+            "closed_date",
+            False,
+            "the day it was met, missed or dropped",
+            ("closed", "closed_on"),
+        ),
+        Column("note", False, "what became of it", ("notes",)),
+        _ID,
     ),
 }
 

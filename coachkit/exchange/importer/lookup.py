@@ -15,9 +15,10 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from coachkit.exchange.importer.cells import BadCell, Cells, Parse, safe, text
+from coachkit.exchange.importer.cells import BadCell, Cells, Parse, person, safe
 from coachkit.exchange.importer.columns import normal
 from coachkit.exchange.importer.problems import shown
+from coachkit.model.names import difference, look_alike_key
 from coachkit.model.team import NAME_MAX
 from coachkit.model.text import name_key
 from coachkit.store import access
@@ -81,8 +82,12 @@ def coach_ids(conn: Connection, cells: Cells, coach: str | None) -> np.ndarray:
 
 
 def rep_names(cells: Cells, column: str) -> np.ndarray:
-    """Each row's rep name as written (None where empty or unsafe)."""
-    names, _ = cells.parse(column, text(NAME_MAX), "the rep's name", required=True)
+    """Each row's rep name, cleaned (None where empty or unsafe).
+
+    A name with a character nobody can see is refused; the others come back in
+    Unicode NFC with single spaces.
+    """
+    names, _ = cells.parse(column, person(NAME_MAX), "the rep's name", required=True)
     return names
 
 
@@ -90,10 +95,9 @@ def rep_ids(conn: Connection, cells: Cells, coaches: np.ndarray) -> np.ndarray:
     """Each row's rep id from its coach and ``rep`` cell (None where unknown)."""
     names = rep_names(cells, "rep")
     r = s.reps
-    known = {
-        (int(cid), name_key(name)): int(rid)
-        for rid, cid, name in conn.execute(sa.select(r.c.id, r.c.coach_id, r.c.name))
-    }
+    stored = conn.execute(sa.select(r.c.id, r.c.coach_id, r.c.name)).all()
+    known = {(int(cid), name_key(name)): int(rid) for rid, cid, name in stored}
+    looks = {(int(cid), look_alike_key(name)): name for _, cid, name in stored}
     coach_names = dict(conn.execute(sa.select(s.coaches.c.id, s.coaches.c.name)).all())
     coach_codes, coach_values = pd.factorize(coaches)
     name_codes, name_values = pd.factorize(names)
@@ -108,19 +112,25 @@ def rep_ids(conn: Connection, cells: Cells, coaches: np.ndarray) -> np.ndarray:
             found[i] = known.get((cid, name_key(name)))
     ids = found[codes]
     missing = usable & pd.isna(ids)
-    cells.report(
-        "rep",
-        missing,
-        lambda i: (
-            f"{coach_names[int(coaches[i])]} has no rep named "
-            f"{shown(str(names[i]))}; add the rep first (coachkit import reps)"
-        ),
-    )
+
+    def why(i: int) -> str:
+        coach_id, name = int(coaches[i]), str(names[i])
+        alike = looks.get((coach_id, look_alike_key(name)))
+        start = f"{coach_names[coach_id]} has no rep named {shown(name)}"
+        if alike is not None:
+            return (
+                f"{start}, but has {alike}, which looks the same "
+                f"({difference(name, alike)}); write the name as {alike}"
+            )
+        return f"{start}; add the rep first (coachkit import reps)"
+
+    cells.report("rep", missing, why)
     return ids
 
 
-def metric_parser(conn: Connection) -> Parse:
-    """Turn a metric key or name into its id; rates are refused."""
+def metric_parser(conn: Connection, *, rates: bool = False) -> Parse:
+    """Turn a metric key or name into its id; rates are refused unless ``rates``
+    (a goal may aim at a rate; a value of one is never imported)."""
     m = s.metrics
     rows = conn.execute(
         sa.select(m.c.id, m.c.key, m.c.name, m.c.kind, m.c.numerator, m.c.denominator)
@@ -129,7 +139,7 @@ def metric_parser(conn: Connection) -> Parse:
 
     def parse(value: str) -> int:
         row = find(value)
-        if row.kind == "rate":
+        if row.kind == "rate" and not rates:
             raise BadCell(
                 f"{row.key} is a rate worked out from {row.numerator} and "
                 f"{row.denominator}; import those two numbers instead"

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from coachkit.exchange.importer.cells import Cells, day, number
 from coachkit.exchange.importer.lookup import coach_ids, metric_parser, rep_ids
+from coachkit.model.templates import METRIC_RANGES
 from coachkit.store import schema as s
 
 _KEYS = ["rep_id", "metric_id", "day"]
@@ -34,6 +35,7 @@ def check(conn: Connection, cells: Cells, coach: str | None) -> pd.DataFrame:
     values, _ = cells.parse(
         "value", number, "a plain number like 1234.5", required=True
     )
+    _check_ranges(conn, cells, metrics, values)
     usable = ~(pd.isna(reps) | pd.isna(metrics) | pd.isna(days) | pd.isna(values))
     cells.repeats([reps, metrics, days], usable, "rep, metric and date")
     if cells.problems:
@@ -48,6 +50,42 @@ def check(conn: Connection, cells: Cells, coach: str | None) -> pd.DataFrame:
             "value": values.astype(np.float64),
         }
     )
+
+
+def _check_ranges(
+    conn: Connection, cells: Cells, metrics: np.ndarray, values: np.ndarray
+) -> None:
+    """Refuse a value its metric cannot hold (:data:`METRIC_RANGES`)."""
+    m = s.metrics
+    kinds = dict(conn.execute(sa.select(m.c.id, m.c.kind)).all())
+    keys = dict(conn.execute(sa.select(m.c.id, m.c.key)).all())
+    given = ~(pd.isna(metrics) | pd.isna(values))
+    low = np.full(cells.rows, -np.inf)
+    high = np.full(cells.rows, np.inf)
+    for metric_id in set(metrics[given].tolist()):
+        rows = given & (metrics == metric_id)
+        low[rows], high[rows] = METRIC_RANGES[kinds[metric_id]]
+    number = np.where(given, values, 0.0).astype(np.float64)
+    bad = given & ((number < low) | (number > high))
+
+    def why(i: int) -> str:
+        metric_id, value = metrics[i], float(number[i])
+        key, kind = keys[metric_id], kinds[metric_id]
+        if kind == "count":
+            return f"{key} is a count, so it cannot be below 0; got {value:g}"
+        top = high[i]
+        hint = (
+            f" If {value:g} means {value:g}%, write {value / 100:g}."
+            if top < value <= top * 100
+            else ""
+        )
+        return (
+            f"{key} is a percent written as a share (0.87 means 87%), from "
+            f"{low[i]:g} to {top:g} ({top * 100:,.0f}%); got {value:g} "
+            f"({value * 100:,.0f}%).{hint}"
+        )
+
+    cells.report("value", bad, why)
 
 
 def write(conn: Connection, frame: pd.DataFrame, *, dry_run: bool) -> tuple[int, ...]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from coachkit.errors import CoachkitError
+from coachkit.model.text import quoted
 
 #: How many problems a message lists; the rest are counted.
 MAX_LISTED = 20
@@ -60,8 +61,9 @@ class _Problem:
 
 
 def shown(raw: str, limit: int = 40) -> str:
-    """A cell as quoted in a message, cut short when long."""
-    return f"'{raw}'" if len(raw) <= limit else f"'{raw[:limit]}…'"
+    """A cell as quoted in a message, cut short when long, with any character
+    nobody can see named (a NUL byte would otherwise print as nothing)."""
+    return quoted(raw, limit)
 
 
 class Problems:

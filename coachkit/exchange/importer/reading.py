@@ -3,6 +3,8 @@
 Files are UTF-8 (a byte-order mark is fine) with commas between columns. Problems
 that stop the file being read at all (not UTF-8, another separator, a line far too
 long, no rows) are raised at once; everything else is left for the column checks.
+A file in another encoding is named, with the way to save it as UTF-8: UTF-16 is
+what Excel writes as "Unicode Text", and Windows-1252 (Latin-1) is its plain "CSV".
 """
 
 from __future__ import annotations
@@ -45,18 +47,14 @@ def read_table(data: bytes, source: str) -> Table:
     """Parse ``data`` as CSV; raise :class:`ImportProblems` when it cannot be read."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
+    _check_encoding(data, source)
     if not data or data.isspace():
         _fail(source, "the file is empty; expected a header line and rows below it.")
     _check_line_lengths(data, source)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        _fail(
-            source,
-            f"row {line}: the file is not UTF-8 text (byte 0x{data[exc.start]:02x} "
-            f"is not a letter in UTF-8). {_SAVE_AS}",
-        )
+        _fail(source, _not_utf8(data, exc.start))
     rows, starts = _rows(text, source)
     if not rows:
         _fail(source, "the file is empty; expected a header line and rows below it.")
@@ -93,6 +91,55 @@ def _rows(text: str, source: str) -> tuple[list[list[str]], list[int]]:
 
 def _fail(source: str, text: str) -> NoReturn:
     raise ImportProblems(source, [text], 1)
+
+
+def _check_encoding(data: bytes, source: str) -> None:
+    """Refuse a workbook or a UTF-16 file (Excel's "Unicode Text"), saying how to
+    save it as CSV."""
+    if data.startswith(b"PK\x03\x04"):
+        _fail(
+            source,
+            "this is a spreadsheet workbook (such as .xlsx), not a CSV file. "
+            + _SAVE_AS,
+        )
+    head = data[:4000]
+    half = len(head) // 2
+    # Without a byte-order mark, UTF-16 text has a zero byte beside most letters,
+    # always on the same side.
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    lopsided = half >= 4 and max(odd, even) >= 0.6 * half and min(odd, even) <= 1
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or lopsided:
+        _fail(
+            source,
+            "this file is saved as UTF-16 ('Unicode Text' in Excel), not UTF-8. "
+            f"{_SAVE_AS} Then import that file.",
+        )
+
+
+def _not_utf8(data: bytes, start: int) -> str:
+    """Why ``data`` is not UTF-8 (its first bad byte at ``start``), and the fix.
+
+    A file that reads as Windows-1252 (Latin-1, what Excel writes when saving as
+    plain 'CSV') is named so, with the cell the byte is in as that encoding reads
+    it, so a person sees which value it was.
+    """
+    line = data.count(b"\n", 0, start) + 1
+    byte = data[start]
+    first = f"row {line}: the file is not UTF-8 text"
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return f"{first} (byte 0x{byte:02x} is not a letter in UTF-8). {_SAVE_AS}"
+    begin = data.rfind(b"\n", 0, start) + 1
+    cell_start = max(data.rfind(b",", begin, start) + 1, begin)
+    ends = [i for i in (data.find(b",", start), data.find(b"\n", start)) if i >= 0]
+    cell = data[cell_start : min(ends, default=len(data))].decode("cp1252").strip()
+    letter = bytes([byte]).decode("cp1252")
+    return (
+        f"{first}: it looks like Windows-1252 (Latin-1), which Excel writes when "
+        f"you save as plain 'CSV' (byte 0x{byte:02x} there is '{letter}', in "
+        f"'{cell[:40]}'). {_SAVE_AS}"
+    )
 
 
 def _check_line_lengths(data: bytes, source: str) -> None:

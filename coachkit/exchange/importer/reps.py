@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from coachkit.exchange.importer.cells import Cells, past_day, text
 from coachkit.exchange.importer.lookup import coach_ids, rep_names
 from coachkit.exchange.importer.upsert import upsert
+from coachkit.model.names import alike_problem, look_alike_key
 from coachkit.model.team import ROLE_MAX, SEGMENT_MAX
 from coachkit.model.text import name_key
 from coachkit.store import schema as s
@@ -41,6 +42,7 @@ def check(conn: Connection, cells: Cells, coach: str | None) -> pd.DataFrame:
     )
     usable = ~(pd.isna(coaches) | pd.isna(names))
     cells.repeats([coaches, compared], usable, "coach and rep name")
+    _look_alikes(conn, cells, coaches, names, usable)
     return pd.DataFrame(
         {
             "coach_id": coaches,
@@ -50,6 +52,38 @@ def check(conn: Connection, cells: Cells, coach: str | None) -> pd.DataFrame:
             "start_date": starts,
         }
     )
+
+
+def _look_alikes(
+    conn: Connection,
+    cells: Cells,
+    coaches: np.ndarray,
+    names: np.ndarray,
+    usable: np.ndarray,
+) -> None:
+    """Refuse a name that only looks like another rep's on the same team.
+
+    The other rep is in the store or on an earlier row of the file; "Ana" and "ana"
+    are one name (the stored rep is updated), "Ana" and "Aná" are refused.
+    """
+    r = s.reps
+    seen: dict[tuple[int, str], tuple[str, str]] = {}
+    stored = set()
+    for cid, name in conn.execute(sa.select(r.c.coach_id, r.c.name)):
+        seen.setdefault((int(cid), look_alike_key(name)), (name, "on this team"))
+        stored.add((int(cid), name_key(name)))
+    why: dict[int, str] = {}
+    for i in np.flatnonzero(usable).tolist():
+        name = str(names[i])
+        if (int(coaches[i]), name_key(name)) in stored:
+            continue  # a rep already in the store: updated, never renamed
+        key = (int(coaches[i]), look_alike_key(name))
+        other = seen.setdefault(key, (name, f"on row {cells.line(i)}"))
+        if name_key(other[0]) != name_key(name):
+            why[i] = alike_problem(name, *other)
+    bad = np.zeros(cells.rows, dtype=bool)
+    bad[list(why)] = True
+    cells.report("name", bad, lambda i: why[i])
 
 
 def write(conn: Connection, frame: pd.DataFrame, *, dry_run: bool) -> tuple[int, ...]:
