@@ -2,8 +2,10 @@
 
 The coach picks a file on the Team tab: a broken file lists its problems (user text
 shown as text) and saves nothing; a clean file shows what it would add, and Import
-saves it and puts the new rep in the roster. Runs as the second coach, so the other
-browser tests' first coach keeps the demo team as it was.
+saves it and puts the new rep in the roster. Files of 11 MiB and 50 MB reach the
+check; a file over the page's limit is refused in words before it is sent. Runs as
+the second coach, so the other browser tests' first coach keeps the demo team as it
+was.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from browser_fixtures import (
 from coachkit.model.pillars import pillar
 from coachkit.store import queries
 from coachkit.store import schema as s
+from coachkit.web.serve import UPLOAD_LIMIT_BYTES
 
 pytestmark = pytest.mark.browser
 
@@ -85,4 +88,70 @@ def test_upload_a_broken_then_a_clean_file(
     assert page.locator(".ck-roster i").count() == 0
     assert _rep_rows(server, NEW_REP) == 1
     screenshot(page, "import-2-imported")
+    assert not watched.errors, watched.errors
+
+
+def _big_reps_csv(path: Path, size: int) -> int:
+    """A clean reps file of at least ``size`` bytes; return its number of rows."""
+    rows = 0
+    with path.open("w", encoding="utf-8") as out:
+        out.write("Name,Role,Start Date\n")
+        while out.tell() < size:
+            out.write(f"Upload Rep {rows:07d},Account Executive,2026-01-05\n")
+            rows += 1
+    return rows
+
+
+def test_big_files_reach_the_check_and_a_too_big_one_is_refused_in_words(
+    server: Server, watched: Watched, tmp_path: Path
+) -> None:
+    # Tornado's default limit (10 MiB) closed the page's connection without a word
+    # on a bigger upload, and every later upload went nowhere (issue #23).
+    page = watched.page
+    page.set_default_timeout(ROUND_TRIP_MS)
+    coach_id, _ = _second_coach(server)
+    open_workbook(page, server, f"{pillar('prioritize').path}?coach={coach_id}")
+    open_tab(page, "1. Team")
+    page.locator(".ck-import-kind select").select_option(label="Reps")
+    report = page.locator(".ck-import-report")
+    refused = page.locator(".coachkit-upload-refused")
+
+    def choose(path: Path) -> None:
+        with page.expect_file_chooser() as chooser:
+            page.locator(".ck-import-file").click()
+        chooser.value.set_files(str(path))
+
+    for name, size in (("eleven.csv", 11 * 2**20), ("fifty.csv", 50 * 10**6)):
+        big = tmp_path / name
+        rows = _big_reps_csv(big, size)
+        choose(big)
+        expect(report).to_contain_text(f"{rows:,} added", timeout=180_000)
+        expect(page.locator(".ck-status-line")).to_contain_text(
+            f"{name} is ready to import"
+        )
+        screenshot(page, f"import-big-{name}")
+    assert refused.count() == 0
+    assert _rep_rows(server, "Upload Rep 0000000") == 0  # checked, not imported
+
+    # Over the page's limit: refused before anything is sent, in words, beside the
+    # button; the page keeps working.
+    huge = tmp_path / "huge.csv"
+    with huge.open("wb") as out:
+        out.truncate(UPLOAD_LIMIT_BYTES + 2**20)
+    choose(huge)
+    expect(refused).to_contain_text("huge.csv is 201.0 MB, more than this page takes")
+    expect(refused).to_contain_text("Nothing was sent")
+    expect(refused).to_contain_text("coachkit import")
+    # The file chosen before is let go: Import cannot import it by mistake.
+    expect(report).to_have_text("")
+    expect(page.locator(".ck-import-run button, button.ck-import-run")).to_be_disabled()
+    screenshot(page, "import-big-refused")
+    small = tmp_path / "small.csv"
+    small.write_text(
+        "Name,Role,Start Date\nSmall Upload Rep,Account Executive,2026-01-05\n",
+        encoding="utf-8",
+    )
+    choose(small)
+    expect(report).to_contain_text("1 added")
+    expect(refused).to_have_count(0)
     assert not watched.errors, watched.errors

@@ -51,6 +51,8 @@ pytestmark = pytest.mark.browser
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy" / "nginx-coachkit.conf"
 NAME = "coachkit.test"  # the browser resolves it to 127.0.0.1
 PASSWORDS = {"ann": "ann-password-1", "bo": "bo-password-2"}
+#: A coach whose sign-in name is not ASCII: nginx sends it in UTF-8.
+JOSE = ("José Test", "josé", "josé-password-3")
 SIGN_IN_FIRST = "sign in first"
 
 
@@ -105,6 +107,7 @@ def team(tmp_path_factory: pytest.TempPathFactory) -> Team:
         store.dispose()
     for login, name in names.items():
         _coachkit(env, "users", "change", name, "--login", login, "--db", str(db))
+    _coachkit(env, "users", "add", JOSE[0], "--login", JOSE[1], "--db", str(db))
     return Team(db, env, names, reps)
 
 
@@ -140,8 +143,9 @@ def site(team: Team, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]
     hubbed = [sys.executable, "-m", "coachkit", "serve", "--db", str(team.db)]
     hubbed += ["--port", str(hub), "--jupyterhub", "--pool-size", "0"]
 
+    users = [*PASSWORDS.items(), JOSE[1:]]
     (tmp / "htpasswd").write_text(
-        "".join(f"{user}:{_ssha(pw)}\n" for user, pw in PASSWORDS.items())
+        "".join(f"{user}:{_ssha(pw)}\n" for user, pw in users), encoding="utf-8"
     )
     _certificate(tmp)
     (tmp / "coachkit.conf").write_text(_render(tmp, voila, https, http_port))
@@ -317,12 +321,14 @@ def named_browser(browser: Any) -> Iterator[Any]:
     launched.close()
 
 
-def _page(browser: Any, login: str | None = None, **options: Any) -> Any:
+def _page(
+    browser: Any, login: str | None = None, password: str = "", **options: Any
+) -> Any:
     """A fresh browser context signed in as ``login`` (nginx's password prompt)."""
     if login is not None:
         options["http_credentials"] = {
             "username": login,
-            "password": PASSWORDS[login],
+            "password": password or PASSWORDS[login],
         }
     context = browser.new_context(
         viewport={"width": 1280, "height": 900}, ignore_https_errors=True, **options
@@ -394,6 +400,27 @@ def test_two_coaches_through_the_proxy_see_two_teams(
     finally:
         for page in pages.values():
             _close(page)
+
+
+def test_a_coach_with_a_non_ascii_sign_in_name_gets_in(
+    site: Site, named_browser: Any
+) -> None:
+    name, login, password = JOSE
+    # Chromium sends the name in UTF-8; nginx passes those bytes on unchanged.
+    page = _page(named_browser, login, password)
+    try:
+        text = _open(page, site.https + "/coachkit" + PILLARS[0].path, site)
+        screenshot(page, "proxy-jose-prioritize")
+        picker = page.locator(".ck-coach-picker")
+        assert "Signed in as" in picker.inner_text()
+        shown = picker.locator("select").evaluate(
+            "s => s.options[s.selectedIndex].textContent"
+        )
+        assert shown.replace("\xa0", " ") == name  # the drop-down's spaces are nbsp
+        assert "josÃ©" not in text
+        assert "no coach with that sign-in name" not in text
+    finally:
+        _close(page)
 
 
 def test_the_proxy_lets_no_stranger_in_and_no_one_pose_as_another(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import shutil
 import sys
 from collections.abc import Iterator
@@ -35,6 +36,8 @@ from coachkit.model.pillars import PILLARS
 from coachkit.web.front_door import SIGN_IN_PAGE, FrontDoor
 from coachkit.web.identity import HEADER_VAR, HUB_VAR
 from coachkit.web.serve import (
+    UPLOAD_LIMIT_BYTES,
+    WEBSOCKET_MAX_MESSAGE_BYTES,
     gather_workbooks,
     own_workbooks,
     voila_argv,
@@ -62,8 +65,11 @@ def _voila_reads(argv: list[str]) -> Any:
 
 
 def _argv(door: FrontDoor, host: str = "127.0.0.1") -> list[str]:
-    argv = voila_argv(workbooks_dir(), host=host, port=8866, pool_size=0)
-    return argv + door.voila_args(remote=host != "127.0.0.1")
+    settings = door.tornado_settings(remote=host != "127.0.0.1")
+    argv = voila_argv(
+        workbooks_dir(), host=host, port=8866, pool_size=0, settings=settings
+    )
+    return argv + door.voila_args()
 
 
 def test_plain_serve_keeps_the_host_check_and_needs_no_key() -> None:
@@ -72,6 +78,32 @@ def test_plain_serve_keeps_the_host_check_and_needs_no_key() -> None:
     assert app.voila_configuration.http_header_envs == []
     assert not app.auto_token
     assert not app.tornado_settings["allow_remote_access"]
+
+
+@pytest.mark.parametrize(
+    "door",
+    [
+        FrontDoor(),
+        FrontDoor(token=KEY),
+        FrontDoor.from_options(HUB_ENV, jupyterhub=True),
+    ],
+)
+def test_a_page_may_send_an_upload_as_big_as_the_page_allows(door: FrontDoor) -> None:
+    # Tornado's default closed a page's connection, without a word, on a file over
+    # 10 MiB. Every front door keeps the bigger limit, as a number (text would
+    # break every message), with room for the message around the file.
+    settings = _voila_reads(_argv(door)).tornado_settings
+    limit = settings["websocket_max_message_size"]
+    assert limit == WEBSOCKET_MAX_MESSAGE_BYTES
+    assert limit > UPLOAD_LIMIT_BYTES + 1024 * 1024
+    assert UPLOAD_LIMIT_BYTES >= 100 * 1024 * 1024
+    # The page refuses a bigger file before sending it: the same number there.
+    upload_js = (
+        Path(__file__).parents[1] / "frontend" / "src" / "upload.js"
+    ).read_text()
+    stated = re.search(r"UPLOAD_LIMIT_BYTES = ([\d *]+);", upload_js)
+    assert stated, "frontend/src/upload.js no longer states UPLOAD_LIMIT_BYTES"
+    assert eval(stated.group(1)) == UPLOAD_LIMIT_BYTES  # noqa: S307 - digits and *
 
 
 def test_trusted_header_and_base_url_reach_voila() -> None:
@@ -211,7 +243,7 @@ def test_own_workbooks_are_served_beside_the_three_by_the_same_voila(
     assert [arg for arg in both if arg != str(served)] == [
         arg for arg in plain if arg != str(workbooks_dir())
     ]
-    app = _voila_reads(both + door.voila_args(remote=False))
+    app = _voila_reads(both + door.voila_args())
     assert Path(app.root_dir) == served
     assert app.voila_configuration.template == "coachkit"
     assert app.voila_configuration.strip_sources

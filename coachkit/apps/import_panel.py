@@ -14,6 +14,7 @@ import ipywidgets as w
 
 from coachkit.apps.shell import text
 from coachkit.apps.tabs import field
+from coachkit.web.serve import UPLOAD_LIMIT_BYTES
 
 #: What a coach can import, in plain words.
 KIND_LABELS = (
@@ -64,7 +65,9 @@ class ImportPanel:
                         "<h2>Bring data in from a CSV file</h2><p class='ck-note'>"
                         "The whole file is checked first. Nothing is saved unless "
                         "every row is right. Importing the same file twice adds "
-                        "nothing new.</p>"
+                        f"nothing new. Files up to {UPLOAD_LIMIT_BYTES // 2**20} MB; "
+                        "a bigger one goes in with coachkit import on the command "
+                        "line.</p>"
                     ),
                     w.HBox([self.kind, self.upload, self.run]),
                     self.columns,

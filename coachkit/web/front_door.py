@@ -169,14 +169,9 @@ class FrontDoor:
         """
         return bool(self.trusted_header) or self.hub
 
-    def voila_args(self, *, remote: bool) -> list[str]:
-        """Voila's command-line options for this front door.
-
-        Parameters
-        ----------
-        remote
-            The server listens beyond this machine.
-        """
+    def voila_args(self) -> list[str]:
+        """Voila's command-line options for this front door (its web server
+        settings are :meth:`tornado_settings`)."""
         args: list[str] = []
         if self.base_url != "/":
             # JupyterHub's proxy removes the prefix; nginx here passes it on.
@@ -189,19 +184,22 @@ class FrontDoor:
             args += ["--VoilaConfiguration.http_header_envs", self.trusted_header]
         if self.token:
             args.append("--Voila.auto_token=True")  # the key itself: TOKEN_VAR
-        remote = remote or self.remote_names
-        settings: dict[str, str] = {}
+        return args
+
+    def tornado_settings(self, *, remote: bool) -> dict[str, object]:
+        """The web server settings this front door needs (see ``voila_argv``).
+
+        Parameters
+        ----------
+        remote
+            The server listens beyond this machine.
+        """
+        settings: dict[str, object] = {}
         if self.token:
             settings["login_url"] = self.base_url + SIGN_IN_PAGE
-        if remote:
-            settings["allow_remote_access"] = "True"
-        elif settings:
-            # The command line replaces voila.json's settings whole, so say again
-            # that the Host check stays on. Values arrive as text: "" is false.
-            settings["allow_remote_access"] = ""
-        for name, value in settings.items():
-            args += ["--Voila.tornado_settings", f"{name}={value}"]
-        return args
+        if remote or self.remote_names:
+            settings["allow_remote_access"] = True
+        return settings
 
     def prepare_env(self, env: MutableMapping[str, str]) -> None:
         """Set Voila's environment (which its kernels inherit) for this front door.

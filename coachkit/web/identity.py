@@ -10,7 +10,8 @@ In order, coachkit believes:
 4. Otherwise single-user mode: the coach picker on the page.
 
 Sign-in names are matched against ``coaches.login`` (``coachkit users add NAME
---login LOGIN``).
+--login LOGIN``). A proxy sends a name such as ``josé`` in UTF-8, but HTTP header
+values reach Python as Latin-1 text (``josÃ©``); :func:`header_text` undoes that.
 """
 
 from __future__ import annotations
@@ -37,6 +38,20 @@ def header_env_name(header: str) -> str:
     """The variable Voila puts a request header in (``X-Forwarded-User`` ->
     ``HTTP_X_FORWARDED_USER``, RFC 3875)."""
     return "HTTP_" + header.strip().upper().replace("-", "_")
+
+
+def header_text(value: str) -> str:
+    """A request header's value as the text the proxy meant.
+
+    Tornado decodes header bytes as Latin-1, so a UTF-8 ``josé`` arrives as
+    ``josÃ©``: the value is turned back into its bytes and read as UTF-8. A value
+    that is not UTF-8 (a proxy that really sends Latin-1) or holds characters
+    Latin-1 cannot (already decoded) is kept as it came.
+    """
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
 
 
 def visitor(
@@ -66,7 +81,7 @@ def visitor(
         return _known(conn, hub_user, "hub")
     header = env.get(HEADER_VAR, "").strip()
     if header:
-        login = env.get(header_env_name(header), "").strip()
+        login = header_text(env.get(header_env_name(header), "")).strip()
         if not login:
             raise NotSignedIn(
                 "This page needs you to sign in first. Open coachkit through your "

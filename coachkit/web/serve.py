@@ -13,6 +13,7 @@ starts, so every page has the same template, sign-in and limits.
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import shutil
 import signal
@@ -56,6 +57,13 @@ EXECUTE_TIMEOUT = 60
 #: The kernel provisioner (coachkit/web/kernels.py, an entry point in pyproject.toml)
 #: that starts each kernel as a copy of one that has done the imports.
 PROVISIONER = "coachkit-fork"
+#: The biggest file a page may upload (a CSV to import): the page refuses a bigger
+#: one before sending it (frontend/src/upload.js, which keeps the same number).
+UPLOAD_LIMIT_BYTES = 200 * 1024 * 1024
+#: The biggest message the server takes from a page: the upload plus room for the
+#: message around it. Tornado's default, 10 MiB, closed the page's connection
+#: without a word on a bigger upload, and the page then went on doing nothing.
+WEBSOCKET_MAX_MESSAGE_BYTES = UPLOAD_LIMIT_BYTES + 16 * 1024 * 1024
 #: Shown in place of a traceback when a workbook fails to build.
 BUILD_ERROR = (
     "coachkit could not open this workbook. The window where coachkit serve runs "
@@ -185,7 +193,12 @@ def port_is_free(host: str, port: int) -> bool:
 
 
 def voila_argv(
-    workbooks: Path, *, host: str, port: int, pool_size: int = POOL_SIZE
+    workbooks: Path,
+    *,
+    host: str,
+    port: int,
+    pool_size: int = POOL_SIZE,
+    settings: Mapping[str, object] | None = None,
 ) -> list[str]:
     """Build the command that serves ``workbooks`` with standalone Voila.
 
@@ -201,6 +214,9 @@ def voila_argv(
         Kernels kept running per workbook, each with the workbook's imports done and
         its chart engine started, waiting for a visitor; so a page opens faster.
         0 starts a kernel only when a page is opened.
+    settings
+        More web server (Tornado) settings, such as a front door's
+        (:meth:`~coachkit.web.front_door.FrontDoor.tornado_settings`).
 
     Returns
     -------
@@ -250,14 +266,59 @@ def voila_argv(
     ]
     if pool_size <= 0:
         argv.append(f"--VoilaExecutor.timeout={EXECUTE_TIMEOUT}")
-    if not is_loopback(host):
-        # Served to other machines on purpose: they use other names for it.
-        argv += ["--Voila.tornado_settings", "allow_remote_access=True"]
+    argv.append(f"--Voila.tornado_settings={_tornado_settings(host, settings)!r}")
     if sys.platform != "win32":
         # Talk to kernels over Unix sockets in Voila's private folder, not over
         # local TCP ports that any user of the machine could reach.
         argv.append("--KernelManager.transport=ipc")
     return argv
+
+
+#: Set for the workbooks' kernels, so that :func:`log_to_terminal` works there.
+LOG_ENV = "COACHKIT_LOG_TO_TERMINAL"
+
+
+def log_to_terminal(logger: logging.Logger) -> None:
+    """Under ``coachkit serve``, write ``logger``'s warnings and errors (the
+    traceback of a failed save) to the terminal the server runs in.
+
+    A workbook's kernel sends what is written to ``sys.stderr`` to the page only,
+    so "the details are in the server log" would point at nothing; the kernel's
+    own stderr (``sys.stderr.fileno()``) is still the server's terminal. Does
+    nothing outside a served workbook (:data:`LOG_ENV` unset) or when done before.
+    """
+    name = "coachkit-terminal"
+    if os.environ.get(LOG_ENV) != "1" or any(
+        h.get_name() == name for h in logger.handlers
+    ):
+        return
+    try:
+        fd = os.dup(sys.stderr.fileno())
+    except (AttributeError, OSError, ValueError):  # no file behind it
+        return
+    stream = os.fdopen(fd, "w", encoding="utf-8", errors="replace", buffering=1)
+    handler = logging.StreamHandler(stream)
+    handler.set_name(name)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("[coachkit %(asctime)s] %(message)s"))
+    logger.addHandler(handler)
+
+
+def _tornado_settings(
+    host: str, more: Mapping[str, object] | None
+) -> dict[str, object]:
+    """The web server's settings, all in one (the command line replaces
+    voila.json's whole, and ``key=value`` would make every value text)."""
+    settings: dict[str, object] = {
+        # Off, as in voila.json: pages only for a browser that asked for localhost.
+        "allow_remote_access": False,
+        "websocket_max_message_size": WEBSOCKET_MAX_MESSAGE_BYTES,
+    }
+    if not is_loopback(host):
+        # Served to other machines on purpose: they use other names for it.
+        settings["allow_remote_access"] = True
+    settings.update(more or {})
+    return settings
 
 
 def voila_env(
@@ -288,6 +349,7 @@ def voila_env(
     env = dict(os.environ if base is None else base)
     (door or FrontDoor()).prepare_env(env)
     env["COACHKIT_DB"] = store_url
+    env[LOG_ENV] = "1"  # a failed save's traceback shows in this terminal
     # The workbook pages run coachkit's page script, which can draw charts
     # (coachkit.apps.charts.PAGE_DRAWS_CHARTS; not imported: it would load the widgets).
     env["COACHKIT_PAGE_DRAWS_CHARTS"] = "1"
@@ -349,8 +411,15 @@ def serve(
         # Private to this user (mkdtemp makes it 0700); removed when Voila stops.
         gathered = tempfile.TemporaryDirectory(prefix="coachkit-workbooks-")
         folder = gather_workbooks(folder, notebooks, Path(gathered.name))
-    argv = voila_argv(folder, host=host, port=port, pool_size=pool_size)
-    argv += door.voila_args(remote=not is_loopback(host))
+    remote = not is_loopback(host)
+    argv = voila_argv(
+        folder,
+        host=host,
+        port=port,
+        pool_size=pool_size,
+        settings=door.tornado_settings(remote=remote),
+    )
+    argv += door.voila_args()
     # Voila gets its own session, so that Ctrl+C reaches it once, through us, and
     # never in the middle of its own shutdown.
     child = subprocess.Popen(

@@ -15,6 +15,8 @@
 // first shows one); a widget from any other package shows a short message
 // instead. Text is always set as text.
 // Closing the page asks the server to stop its kernel, as Voila's page does.
+// A page that loses its kernel says so and keeps what was typed (faults.js,
+// kept.js); a file upload states its size limit before sending (upload.js).
 import { shims } from "@jupyter-widgets/base";
 import * as base from "@jupyter-widgets/base";
 import * as controls from "@jupyter-widgets/controls";
@@ -23,6 +25,9 @@ import { CommsOverSubshells } from "@jupyterlab/services/lib/kernel/comm";
 import { KernelConnection } from "@jupyterlab/services/lib/kernel/default";
 import { ServerConnection } from "@jupyterlab/services/lib/serverconnection";
 import { Widget } from "@lumino/widgets";
+import { PageGuard } from "./faults";
+import { Keeper } from "./kept";
+import { FileUploadView } from "./upload";
 import "@jupyter-widgets/base/css/index.css";
 import "@jupyter-widgets/controls/css/widgets-base.css";
 
@@ -118,7 +123,7 @@ class NotShownView extends base.DOMWidgetView {
 
 const MODULES = {
   "@jupyter-widgets/base": base,
-  "@jupyter-widgets/controls": controls,
+  "@jupyter-widgets/controls": { ...controls, FileUploadView },
   coachkit: { ChartModel, ChartView },
 };
 
@@ -176,6 +181,16 @@ class WidgetManager extends ManagerBase {
   // back to one request per widget for a kernel without it.
   load() {
     return this._loadFromKernel();
+  }
+
+  /** Whether the kernel still has this page's widgets (false after a restart). */
+  async knowsPage() {
+    const ids = Object.keys(this._models || {});
+    if (!ids.length) {
+      return true;
+    }
+    const comms = await this._get_comm_info();
+    return ids.some((id) => id in comms); // a restarted kernel knows none
   }
 }
 
@@ -284,6 +299,11 @@ function showCells() {
 async function start() {
   const scripts = Array.from(document.querySelectorAll(OUTPUT));
   const config = pageConfig();
+  const cells = document.getElementById("rendered_cells") || document.body;
+  // Keyed by the workbook, not the address: a page writes what it shows (the rep,
+  // the tab) into its query as the coach goes.
+  const keeper = new Keeper(window.location.pathname);
+  const guard = new PageGuard(keeper, cells);
   if (!config.kernelId) {
     // A page without a kernel (a build error before it started): text only.
     showCells();
@@ -301,9 +321,13 @@ async function start() {
   stopKernelOnClose(baseUrl, kernel);
   const manager = new WidgetManager(kernel);
   await connected(kernel);
+  guard.watch(kernel, () => manager.knowsPage());
   await manager.load();
   showCells();
   await Promise.all(scripts.map((script) => show(manager, script)));
+  keeper.listen(cells);
+  guard.restoreKept();
+  guard.mirrorErrors();
 }
 
 start().catch((err) => {

@@ -1,5 +1,5 @@
-// coachkit workbook pages: two small helpers. Nothing here talks to any host
-// but the coachkit server.
+// coachkit workbook pages: small helpers, the page-stopped notice and the view
+// kept in the address. Nothing here talks to any host but the coachkit server.
 (function () {
   "use strict";
 
@@ -9,7 +9,11 @@
   var CHECK_EVERY_MS = 30000;
 
   function showStopped() {
-    if (document.getElementById("coachkit-stopped")) {
+    // coachkit-page.js may have said it already, with what was typed kept.
+    if (
+      document.getElementById("coachkit-stopped") ||
+      document.getElementById("coachkit-lost")
+    ) {
       return;
     }
     var bar = document.createElement("div");
@@ -77,6 +81,129 @@
         check();
       }
     });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
+
+// coachkit workbook pages: keep the view in the page address.
+//
+// The kernel cannot run script in the page, so it writes the view's query string
+// (coach, rep, tab, period) into a hidden widget: <span data-ck-address="...">
+// inside an element of class "ck-address" (coachkit/apps/address.py). This script
+// watches for it and copies it into the address bar with history.replaceState: no
+// reload and no new history entry. Every other word of the address (a workshop
+// seat's "seat") is kept as it is. A reload then opens the same view, and the
+// address can be shared as a link; the "Copy link to this view" button copies it.
+(function () {
+  "use strict";
+
+  var KEYS = ["coach", "rep", "tab", "period"];
+  var last = null;
+
+  function apply() {
+    var holder = document.querySelector(".ck-address [data-ck-address]");
+    if (!holder || !window.history || !window.history.replaceState) {
+      return;
+    }
+    var wanted = holder.getAttribute("data-ck-address") || "";
+    if (wanted === last) {
+      return;
+    }
+    last = wanted;
+    var params = new URLSearchParams(window.location.search);
+    KEYS.forEach(function (key) {
+      params.delete(key);
+    });
+    new URLSearchParams(wanted).forEach(function (value, key) {
+      if (KEYS.indexOf(key) >= 0 && /^[0-9]{1,9}$/.test(value)) {
+        params.set(key, value);
+      }
+    });
+    var query = params.toString();
+    var url = window.location.pathname + (query ? "?" + query : "") +
+      window.location.hash;
+    if (url !== window.location.pathname + window.location.search +
+        window.location.hash) {
+      window.history.replaceState(window.history.state, "", url);
+    }
+  }
+
+  // "Copy link to this view" (coachkit/apps/shell.py draws the button).
+  function said(button, words) {
+    var holder = button.parentNode;
+    var done = holder && holder.querySelector(".ck-copy-done");
+    if (done) {
+      done.textContent = words;
+    }
+  }
+
+  function copyOldWay(link) {
+    var box = document.createElement("textarea");
+    box.value = link;
+    box.setAttribute("readonly", "");
+    box.style.position = "fixed";
+    box.style.opacity = "0";
+    document.body.appendChild(box);
+    box.select();
+    var copied = false;
+    try {
+      copied = document.execCommand("copy");
+    } catch (err) {
+      copied = false;
+    }
+    document.body.removeChild(box);
+    return copied;
+  }
+
+  function copyLink(event) {
+    var button = event.target.closest && event.target.closest(".ck-copy-link");
+    if (!button) {
+      return;
+    }
+    apply();
+    var link = window.location.href;
+    var done = function () {
+      said(button, "Link copied. Paste it to share this view.");
+    };
+    var failed = function () {
+      if (copyOldWay(link)) {
+        done();
+      } else {
+        said(button, "Copy the page address from the address bar to share it.");
+      }
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(link).then(done, failed);
+    } else {
+      failed();
+    }
+  }
+
+  function start() {
+    document.addEventListener("click", copyLink);
+    var pending = false;
+    var observer = new MutationObserver(function () {
+      if (pending) {
+        return;
+      }
+      pending = true;
+      window.setTimeout(function () {
+        pending = false;
+        apply();
+      }, 30);
+    });
+    observer.observe(document.body, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      attributeFilter: ["data-ck-address"],
+    });
+    apply();
   }
 
   if (document.readyState === "loading") {
