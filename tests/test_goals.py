@@ -15,12 +15,17 @@ from coachkit.model.goals import (
     GoalDraft,
     baseline_for,
     format_value,
+    judgement,
     metrics_for_behaviour,
     parse_target,
+    set_goal_status,
+    target_example,
+    target_text,
     validate_goal,
 )
 from coachkit.store import schema as s
 from coachkit.store.database import Store
+from coachkit.store.versions import ConflictError
 
 TODAY = dt.date(2026, 6, 15)
 
@@ -300,3 +305,205 @@ def test_ids_taken_straight_from_a_table_work(conn: Connection) -> None:
     assert goal.metric_id == int(metric_id)
     assert type(goal.rep_id) is int
     assert baseline_for(conn, draft.rep_id, metric_id, TODAY) is None
+
+
+# --- judging a goal: met, missed, dropped, or open again -----------------------
+
+
+def _open_goal(conn: Connection) -> sa.Row:
+    g = s.goals
+    return conn.execute(
+        sa.select(g)
+        .where(g.c.status == "open", g.c.metric_id.is_not(None))
+        .order_by(g.c.id)
+        .limit(1)
+    ).one()
+
+
+def _goal(conn: Connection, goal_id: int) -> sa.Row:
+    return conn.execute(sa.select(s.goals).where(s.goals.c.id == goal_id)).one()
+
+
+def test_a_judged_goal_keeps_its_day_note_and_value_then(demo_store: Store) -> None:
+    judged_on = dt.date(2026, 6, 1)
+    with demo_store.write() as conn:
+        goal = _open_goal(conn)
+        version = set_goal_status(
+            conn,
+            goal.id,
+            "missed",
+            TODAY,
+            on="2026-06-01",
+            note="  Two   big deals slipped ",
+            expected_version=goal.row_version,
+        )
+        row = _goal(conn, goal.id)
+        value_then = baseline_for(conn, goal.rep_id, goal.metric_id, judged_on)
+    assert version == goal.row_version + 1 == row.row_version
+    assert (row.status, row.closed_on, row.note) == (
+        "missed",
+        judged_on,
+        "Two big deals slipped",
+    )
+    assert value_then is not None
+    assert row.closed_value == pytest.approx(value_then)
+
+
+def test_met_dropped_and_back_to_open(demo_store: Store) -> None:
+    with demo_store.write() as conn:
+        goal = _open_goal(conn)
+        set_goal_status(conn, goal.id, "met", TODAY)
+        assert _goal(conn, goal.id).closed_on == TODAY
+        set_goal_status(conn, goal.id, "dropped", TODAY, note="New role")
+        assert (_goal(conn, goal.id).status, _goal(conn, goal.id).note) == (
+            "dropped",
+            "New role",
+        )
+        set_goal_status(conn, goal.id, "open", TODAY)
+        row = _goal(conn, goal.id)
+    assert (row.status, row.closed_on, row.note, row.closed_value) == (
+        "open",
+        None,
+        "",
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "changes", "message"),
+    [
+        ("done", {}, "Status: pick met, missed, dropped or open"),
+        ("met", {"on": "2026-06-16"}, "Date: pick today or an earlier day"),
+        ("met", {"on": "1/6/2026"}, "Date: use the form 2026-06-15"),
+        ("met", {"on": "2000-01-01"}, "Date: pick a day on or after the goal"),
+        ("met", {"note": "x" * 501}, "Note: keep it to 500 characters"),
+    ],
+)
+def test_each_judging_problem_names_its_field(
+    demo_store: Store, status: str, changes: dict[str, object], message: str
+) -> None:
+    with demo_store.write() as conn:
+        goal = _open_goal(conn)
+        with pytest.raises(ValidationError, match=message):
+            set_goal_status(conn, goal.id, status, TODAY, **changes)  # type: ignore[arg-type]
+        assert _goal(conn, goal.id).status == "open"
+
+
+def test_a_stale_screen_gets_a_conflict(demo_store: Store) -> None:
+    with demo_store.write() as conn:
+        goal = _open_goal(conn)
+        set_goal_status(conn, goal.id, "met", TODAY)
+        with pytest.raises(ConflictError, match="Someone else changed this goal"):
+            set_goal_status(
+                conn, goal.id, "missed", TODAY, expected_version=goal.row_version
+            )
+        assert _goal(conn, goal.id).status == "met"
+
+
+_RATE = {"kind": "rate", "unit": "share", "higher_is_better": True}
+_DUE = dt.date(2026, 6, 30)
+
+
+@pytest.mark.parametrize(
+    ("status", "value", "closed_on", "today", "line"),
+    [
+        (
+            "missed",
+            0.41,
+            None,
+            dt.date(2026, 7, 2),
+            "Missed: 41% on its due date, 30 June 2026; target 44%",
+        ),
+        (
+            "met",
+            0.46,
+            dt.date(2026, 6, 20),
+            TODAY,
+            "Met: 46% on 20 June 2026; target 44%",
+        ),
+        (
+            "met",
+            0.41,
+            dt.date(2026, 6, 20),
+            TODAY,
+            "Marked met on 20 June 2026: 41%, short of the target of 44%",
+        ),
+        (
+            "missed",
+            0.442,
+            None,
+            dt.date(2026, 7, 2),
+            "Marked missed on its due date, 30 June 2026: 44.2%, though that "
+            "reaches the target of 44%",
+        ),
+        ("dropped", 0.3, dt.date(2026, 6, 2), TODAY, "Dropped on 2 June 2026"),
+        ("open", 0.38, None, TODAY, "Open: 38% now; target 44% by 30 June 2026"),
+        (
+            "open",
+            0.45,
+            None,
+            dt.date(2026, 7, 2),
+            "Not judged yet: due 30 June 2026; 45% now; target 44%",
+        ),
+        (
+            "missed",
+            None,
+            None,
+            dt.date(2026, 7, 2),
+            "Missed on its due date, 30 June 2026; target 44%",
+        ),
+    ],
+)
+def test_a_goal_says_how_it_was_judged(
+    status: str,
+    value: float | None,
+    closed_on: dt.date | None,
+    today: dt.date,
+    line: str,
+) -> None:
+    said = judgement(
+        status,
+        value=value,
+        target=0.44,
+        due_on=_DUE,
+        closed_on=closed_on,
+        today=today,
+        **_RATE,  # type: ignore[arg-type]
+    )
+    assert said == line
+
+
+@pytest.mark.parametrize(
+    ("baseline", "kind", "higher"),
+    [
+        (0.44, "rate", True),
+        (0.2, "rate", False),
+        (None, "rate", True),
+        (24.3, "count", True),
+        (3.0, "count", True),
+        (12.0, "count", False),
+        (1.05, "percent", True),
+    ],
+)
+def test_the_target_example_is_one_the_checks_accept(
+    baseline: float | None, kind: str, higher: bool
+) -> None:
+    example = target_example(baseline, kind, higher)
+    value = parse_target(example, kind)
+    if baseline is not None:
+        assert value > baseline if higher else value < baseline
+    assert target_text(value, kind) == example
+
+
+def test_a_35_percent_target_is_refused_only_when_below_the_rep(
+    conn: Connection,
+) -> None:
+    """The old hint said "e.g. 35%": right for a share the rep is below, wrong
+    for one they are above, and never right for a count."""
+    ok = validate_goal(conn, _draft(conn, target="35%", baseline=0.28), TODAY)
+    assert ok.target == 0.35
+    with pytest.raises(ValidationError, match="aim above the rep's current level"):
+        validate_goal(conn, _draft(conn, target="35%", baseline=0.44), TODAY)
+    count = _id(conn, s.metrics, "conversations")
+    with pytest.raises(ValidationError, match="this number is a count"):
+        validate_goal(conn, _draft(conn, metric_id=count, target="35%"), TODAY)

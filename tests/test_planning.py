@@ -206,3 +206,16 @@ def test_a_typed_link_in_plan_notes_stays_text_in_markdown() -> None:
     assert "](javascript:" not in markdown.replace("\\]", "")
     assert "\\[my notes\\](javascript:alert(1))" in markdown
     assert "!\\[x\\]" in markdown
+
+
+def test_a_judged_goal_says_how_in_words_not_its_stored_status() -> None:
+    missed = _goal(status="missed", closed_value=0.31)
+    met = _goal(status="met", closed_on=dt.date(2026, 7, 20), closed_value=0.36, id=9)
+    plan = _plan(goals=(missed, met))
+    page = plan_markdown(plan, GUIDES)
+    html_page = plan_html(plan, GUIDES)
+    said = "Missed: 31% on its due date, 31 July 2026; target 35%"
+    assert f"*{said}*" in page
+    assert f"<em>({said})</em>" in html_page
+    assert "Met: 36% on 20 July 2026; target 35%" in html_page
+    assert "<em>(missed)</em>" not in html_page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -10,8 +11,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from coachkit.errors import ValidationError
-from coachkit.model.goals import GoalDraft
-from coachkit.model.plans import FocusChoice, cadence_days, current_plan, save_plan
+from coachkit.model.goals import GoalDraft, set_goal_status
+from coachkit.model.plans import (
+    FocusChoice,
+    cadence_days,
+    current_plan,
+    earlier_plans,
+    save_plan,
+)
 from coachkit.store import schema as s
 from coachkit.store.database import Store
 from coachkit.store.versions import ConflictError
@@ -346,3 +353,133 @@ def test_ids_taken_straight_from_a_table_work(demo_store: Store) -> None:
         plan = current_plan(conn, np.int64(rep))  # type: ignore[arg-type]
     assert plan is not None
     assert plan.id == plan_id
+
+
+# --- changing a plan: the old one is kept, goals carry over --------------------
+
+
+def _carry(goal: Any, **changes: Any) -> GoalDraft:
+    """A draft that keeps a saved goal (as the Plan form sends it)."""
+    draft = GoalDraft(
+        rep_id=goal.rep_id,
+        behaviour_id=goal.behaviour_id,
+        metric_id=goal.metric_id,
+        description=goal.description,
+        target=goal.target,
+        due_on=goal.due_on,
+        baseline=goal.baseline,
+        goal_id=goal.id,
+    )
+    return dataclasses.replace(draft, **changes)
+
+
+def _goal_rows(conn: Connection, rep: int) -> list[Any]:
+    g = s.goals
+    return list(
+        conn.execute(sa.select(g).where(g.c.rep_id == rep).order_by(g.c.id)).all()
+    )
+
+
+def test_changing_a_plan_carries_its_goal_over_and_keeps_the_old_plan(
+    demo_store: Store,
+) -> None:
+    with demo_store.write() as conn:
+        rep, coach = _rep_with_plan(conn)
+        first_id = save_plan(conn, **_plan(conn, rep, coach))
+        first = current_plan(conn, rep)
+        assert first is not None
+        (goal,) = first.goals
+        rows_before = len(_goal_rows(conn, rep))
+        later = TODAY + dt.timedelta(days=7)
+        second_id = save_plan(
+            conn,
+            **_plan(
+                conn,
+                rep,
+                coach,
+                goals=[_carry(goal, target="45", description="Hold 45 talks a week.")],
+                sessions_per_month=2,
+                today=later,
+            ),
+            expected_version=first.row_version,
+        )
+        second = current_plan(conn, rep)
+        earlier = earlier_plans(conn, rep)
+        rows_after = _goal_rows(conn, rep)
+    assert second is not None
+    assert second.id == second_id != first_id
+    assert second.cadence_days == 15
+    (moved,) = second.goals
+    # The same goal, not a copy: its id, start and baseline stay.
+    assert moved.id == goal.id
+    assert (moved.start_on, moved.baseline) == (TODAY, 20.0)
+    assert (moved.target, moved.description) == (45.0, "Hold 45 talks a week.")
+    assert moved.status == "open"
+    assert len(rows_after) == rows_before
+    assert earlier[0].id == first_id
+    assert (earlier[0].started_on, earlier[0].ended_on) == (TODAY, later)
+    assert earlier[0].focus == first.focus
+    assert earlier[0].cadence_days == 8
+
+
+def test_goals_left_out_of_a_changed_plan_are_dropped_that_day(
+    demo_store: Store,
+) -> None:
+    with demo_store.write() as conn:
+        rep, coach = _rep_with_plan(conn)
+        save_plan(conn, **_plan(conn, rep, coach))
+        first = current_plan(conn, rep)
+        assert first is not None
+        (goal,) = first.goals
+        save_plan(conn, **_plan(conn, rep, coach, goals=[]))
+        row = conn.execute(sa.select(s.goals).where(s.goals.c.id == goal.id)).one()
+    assert (row.status, row.closed_on) == ("dropped", TODAY)
+    assert row.note == "The plan changed."
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("judged", "it was already judged; set a new goal instead"),
+        ("metric", "it was set for another number"),
+        ("twice", "it is in the plan twice"),
+        ("past", "Due date: pick a day after today"),
+    ],
+)
+def test_a_goal_that_cannot_carry_over_is_refused(
+    demo_store: Store, change: str, message: str
+) -> None:
+    with demo_store.write() as conn:
+        rep, coach = _rep_with_plan(conn)
+        save_plan(conn, **_plan(conn, rep, coach))
+        first = current_plan(conn, rep)
+        assert first is not None
+        (goal,) = first.goals
+        goals = [_carry(goal)]
+        if change == "judged":
+            set_goal_status(conn, goal.id, "met", TODAY)
+        elif change == "metric":
+            goals = [_carry(goal, metric_id=_id(conn, s.metrics, "buyer_action_rate"))]
+        elif change == "twice":
+            goals = [_carry(goal), _carry(goal)]
+        else:
+            goals = [_carry(goal, due_on=TODAY)]
+        before = _counts(conn)
+        with pytest.raises(ValidationError, match=message):
+            save_plan(conn, **_plan(conn, rep, coach, goals=goals))
+        assert _counts(conn) == before
+
+
+def test_a_new_reps_first_plan_has_no_earlier_ones(demo_store: Store) -> None:
+    with demo_store.write() as conn:
+        coach = conn.execute(sa.select(s.coaches.c.id).limit(1)).scalar_one()
+        rep = conn.execute(
+            s.reps.insert()
+            .values(coach_id=coach, name="New Rep")
+            .returning(s.reps.c.id)
+        ).scalar_one()
+        assert earlier_plans(conn, rep) == ()
+        save_plan(conn, **_plan(conn, rep, coach, goals=[]))
+        assert earlier_plans(conn, rep) == ()
+        save_plan(conn, **_plan(conn, rep, coach, goals=[]))
+        assert len(earlier_plans(conn, rep)) == 1

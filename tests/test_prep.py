@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from rows import draft_rep
 
 from coachkit.errors import ValidationError
-from coachkit.facilitate.actions import session_actions
+from coachkit.facilitate.actions import session_actions, set_action_status
 from coachkit.facilitate.prep import (
     DEFAULT_STAGE,
     DEFAULT_STYLE,
@@ -49,7 +49,7 @@ def test_the_brief_has_the_plan_and_last_commitments(
     assert brief.last_session_on == last.held_on
     assert [c.text for c in brief.commitments] == [a.text for a in actions]
     for c in brief.commitments:
-        assert c.state in ("kept", "missed", "open", "overdue")
+        assert c.state in ("kept", "missed", "dropped", "open", "overdue")
         assert c.overdue == (c.status == "open" and c.due_on < TODAY)
     assert brief.style == brief.plan.focus[0].style
     assert brief.questions == guides.style(brief.style).grow
@@ -145,3 +145,23 @@ def test_unknown_style_or_stage_is_named(guides: SessionGuides) -> None:
         conversation_steps("shout", "prompt", guides)
     with pytest.raises(ValidationError, match="Stage"):
         conversation_steps("guide", "later", guides)
+
+
+def test_a_dropped_commitment_is_not_counted(
+    demo_store: Store, guides: SessionGuides
+) -> None:
+    with demo_store.write() as conn:
+        rep = draft_rep(conn)
+        brief = prep_brief(conn, rep, TODAY, guides)
+        assert brief.commitments
+        first = brief.commitments[0]
+        set_action_status(conn, first.action_id, "dropped", TODAY, note="Not needed")
+        after = prep_brief(conn, rep, TODAY, guides)
+    n = len(brief.commitments)
+    assert after.counted == n - 1
+    assert after.kept == sum(c.status == "kept" for c in after.commitments)
+    assert after.kept_sentence().endswith("(1 dropped, not counted).")
+    dropped = next(c for c in after.commitments if c.action_id == first.action_id)
+    assert (dropped.state, dropped.note) == ("dropped", "Not needed")
+    assert dropped.outcome == "Dropped on 15 June 2026"
+    assert not dropped.overdue

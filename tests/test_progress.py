@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 from rows import demo_draft, draft_rep
@@ -21,7 +22,7 @@ from coachkit.facilitate.progress import (
     skill_history,
 )
 from coachkit.facilitate.sessions import finish_session
-from coachkit.model.goals import baseline_for
+from coachkit.model.goals import baseline_for, set_goal_status
 from coachkit.store import schema as s
 from coachkit.store.database import Store
 
@@ -91,7 +92,8 @@ def test_action_record_counts_per_month(demo_store: Store) -> None:
             .where(a.c.rep_id == rep, se.c.status == "done")
         ).scalar_one()
     assert list(before.columns) == ACTION_COLUMNS
-    assert int(before[["kept", "missed", "open"]].sum().sum()) == agreed
+    counted = before[["kept", "missed", "dropped", "open"]]
+    assert int(counted.sum().sum()) == agreed
     assert before["month"].is_monotonic_increasing
 
 
@@ -155,3 +157,67 @@ def test_recent_sessions_read_in_words_newest_first(demo_store, today) -> None:
     assert list(latest["Date"]) == sorted(latest["Date"], reverse=True)
     assert set(latest["Type"]) <= set(names.values())  # never "call_review"
     assert set(latest["Status"]) <= {"Held", "Being written up"}
+
+
+def test_a_judged_goal_is_measured_on_the_day_it_was_judged(
+    demo_store: Store,
+) -> None:
+    """Its number, its progress and its verdict never disagree (issue #22)."""
+    with demo_store.write() as conn:
+        rep = _rep_with_goals(conn)
+        g = s.goals
+        goal = conn.execute(
+            sa.select(g)
+            .where(g.c.rep_id == rep, g.c.metric_id.is_not(None))
+            .order_by(g.c.id)
+            .limit(1)
+        ).one()
+        set_goal_status(conn, goal.id, "open", TODAY)
+        set_goal_status(conn, goal.id, "missed", TODAY, on=dt.date(2026, 5, 1))
+        then = baseline_for(conn, rep, goal.metric_id, dt.date(2026, 5, 1))
+        goals = goal_progress(conn, rep, TODAY).set_index("goal_id")
+    row = goals.loc[goal.id]
+    assert row["judged_value"] == pytest.approx(then)
+    assert row["status_text"] == "Missed"
+    assert row["closed_on"] == dt.date(2026, 5, 1)
+    assert "on 1 May 2026" in row["outcome"]
+    assert row["outcome"].startswith(("Missed:", "Marked missed"))
+    expected = progress_share([goal.baseline], [goal.target], [then]).iloc[0]
+    assert row["progress"] == pytest.approx(expected, nan_ok=True)
+
+
+def test_dropped_goals_show_only_when_asked(demo_store: Store) -> None:
+    with demo_store.write() as conn:
+        rep = _rep_with_goals(conn)
+        goal_id = int(goal_progress(conn, rep, TODAY)["goal_id"].iloc[0])
+        set_goal_status(conn, goal_id, "dropped", TODAY, note="Changed role")
+        assert goal_id not in set(goal_progress(conn, rep, TODAY)["goal_id"])
+        every = goal_progress(conn, rep, TODAY, include_dropped=True)
+    row = every.set_index("goal_id").loc[goal_id]
+    assert (row["status_text"], row["outcome"], row["note"]) == (
+        "Dropped",
+        "Dropped on 15 June 2026",
+        "Changed role",
+    )
+
+
+def test_a_dropped_action_is_not_counted_as_kept_or_missed(demo_store: Store) -> None:
+    with demo_store.write() as conn:
+        rep = draft_rep(conn)
+        a, se = s.actions, s.sessions
+        action = conn.execute(
+            sa.select(a.c.id, a.c.due_on)
+            .join(se, a.c.session_id == se.c.id)
+            .where(a.c.rep_id == rep, se.c.status == "done", a.c.status == "missed")
+            .limit(1)
+        ).one()
+        month = pd.Timestamp(action.due_on.replace(day=1))
+        before = action_record(conn, rep).set_index("month").loc[month]
+        set_action_status(conn, action.id, "dropped", TODAY)
+        after = action_record(conn, rep).set_index("month").loc[month]
+    assert after["missed"] == before["missed"] - 1
+    assert after["dropped"] == before["dropped"] + 1
+    assert after["kept"] == before["kept"]
+    settled = after["kept"] + after["missed"]
+    if settled:
+        assert after["kept_share"] == pytest.approx(after["kept"] / settled)

@@ -148,7 +148,7 @@ def test_a_complete_team_passes_every_check(
                 "Sessions documented": "2 of 16 sessions in the last 90 days have "
                 "notes on what went well or what to change.",
                 "Follow-ups kept": "2 of 16 actions due in the last 90 days were "
-                "kept (open ones are not counted).",
+                "kept (open and dropped ones are not counted).",
                 "Coached on cadence": "0 of 8 reps with a plan were coached on time "
                 "(the plan's days between sessions, plus a week).",
             },
@@ -283,3 +283,21 @@ def test_the_demo_checklist_has_the_documented_columns(
     assert check["passed"].to_list() == (check["score"] >= check["target"]).to_list()
     assert all(" of " in d or "reflection" in d for d in check["detail"])
     assert weakest_pillar(check) in {"Prioritize", "Facilitate", "Improve"}
+
+
+def test_dropped_actions_count_neither_as_kept_nor_as_missed(
+    teams: tuple[Store, dict[str | None, int]],
+) -> None:
+    store, ids = teams
+    coach = ids["Facilitate"]  # 2 of 16 kept
+    with store.write() as conn:
+        a = s.actions
+        missed = sa.select(a.c.id).where(a.c.coach_id == coach, a.c.status == "missed")
+        some = list(conn.execute(missed.limit(6)).scalars())
+        conn.execute(
+            sa.update(a).where(a.c.id.in_(some)).values(status="dropped", done_on=TODAY)
+        )
+        check = programme_check(conn, coach, TODAY)
+    assert _details(check)["Follow-ups kept"].startswith(
+        "2 of 10 actions due in the last 90 days were kept"
+    )

@@ -2,9 +2,10 @@
 
 A coach types an :class:`ActionDraft`; :func:`check_action` reads it (text, owner,
 due date as a date or text such as ``"2026-06-22"``) and :func:`add_action` saves it
-on a draft session. Later the coach marks each action kept or missed with
-:func:`set_action_status`. An action is *overdue* when it is still open after its
-due day.
+on a draft session. Later the coach marks each action kept, missed or dropped
+(no longer worth doing) with :func:`set_action_status`, on a day and with an
+optional note, or sets it back to open. An action is *overdue* when it is still open
+after its due day. A dropped action counts neither as kept nor as missed.
 
 Actions belong to a session while it is a draft (the coach can still remove them);
 once the session is finished they are the rep's commitments, and only their status
@@ -21,6 +22,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from coachkit.errors import ValidationError
+from coachkit.model import formats
+from coachkit.model.goals import check_note
+from coachkit.model.goals import parse_day as parse_day  # re-exported
 from coachkit.store import access
 from coachkit.store import schema as s
 from coachkit.store.versions import update_versioned
@@ -28,7 +32,19 @@ from coachkit.store.versions import update_versioned
 #: Who does an action.
 OWNERS = ("rep", "coach")
 #: What became of an action.
-ACTION_STATUSES = ("open", "kept", "missed")
+ACTION_STATUSES = ("open", "kept", "missed", "dropped")
+#: What an action can be marked, once agreed.
+ACTION_OUTCOMES = ("kept", "missed", "dropped")
+#: Each status in words, for a screen.
+STATUS_WORDS = {
+    "open": "Open",
+    "overdue": "Overdue",
+    "kept": "Kept",
+    "missed": "Missed",
+    "dropped": "Dropped",
+}
+#: Who does an action, in words.
+OWNER_WORDS = {"rep": "The rep", "coach": "The coach"}
 #: Longest action text (characters).
 ACTION_TEXT_MAX = 500
 
@@ -58,14 +74,19 @@ class Action:
     done_on: dt.date | None
     status: str
     row_version: int
+    note: str = ""
 
     def is_overdue(self, today: dt.date) -> bool:
         """True when the action is still open after its due day."""
         return self.status == "open" and self.due_on < today
 
     def state(self, today: dt.date) -> str:
-        """``kept``, ``missed``, ``open``, or ``overdue`` (open past its due day)."""
+        """``kept``, ``missed``, ``dropped``, ``open``, or ``overdue``."""
         return "overdue" if self.is_overdue(today) else self.status
+
+    def outcome(self, today: dt.date) -> str:
+        """What became of it, in words: ``Kept on 12 June 2026``, ``Overdue``."""
+        return outcome_words(self.status, self.done_on, self.due_on, today)
 
     @classmethod
     def from_row(cls, row: Row) -> Action:
@@ -80,31 +101,24 @@ class Action:
             done_on=row.done_on,
             status=row.status,
             row_version=int(row.row_version),
+            note=str(getattr(row, "note", "") or ""),
         )
 
 
-def parse_day(raw: object, field: str, example: dt.date) -> dt.date | None:
-    """Read a typed day: a date, a datetime, or text like ``2026-06-15``.
+def outcome_words(
+    status: str, done_on: dt.date | None, due_on: dt.date, today: dt.date
+) -> str:
+    """An action's state in words, with the day it was marked.
 
-    Returns None for an empty value (None or blank text).
-
-    Raises
-    ------
-    ValidationError
-        On ``field``, when the value cannot be read as a day.
+    ``Kept on 12 June 2026``, ``Dropped on 3 June 2026``, ``Open, due 20 June
+    2026``, ``Overdue since 10 June 2026``.
     """
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    if isinstance(raw, str):
-        try:
-            return dt.date.fromisoformat(raw.strip())
-        except ValueError:
-            pass
-    raise ValidationError(field, f"use the form {example.isoformat()}")
+    if status == "open":
+        if due_on < today:
+            return f"Overdue since {formats.day(due_on)}"
+        return f"Open, due {formats.day(due_on)}"
+    word = STATUS_WORDS.get(status, status.capitalize())
+    return f"{word} on {formats.day(done_on)}" if done_on else word
 
 
 def check_action(draft: ActionDraft, session_date: dt.date) -> ActionDraft:
@@ -215,12 +229,14 @@ def remove_action(conn: Connection, action_id: int) -> None:
     Raises
     ------
     ValidationError
-        The action is gone, or its session is finished (mark it kept or missed
-        instead).
+        The action is gone, or its session is finished (mark it kept, missed or
+        dropped instead).
     """
     session_id = _stored_action(conn, action_id).session_id
     if session_id is not None:
-        _draft_session(conn, session_id, finished="mark it kept or missed instead")
+        _draft_session(
+            conn, session_id, finished="mark it kept, missed or dropped instead"
+        )
     a = s.actions
     conn.execute(a.delete().where(a.c.id == int(action_id)))
 
@@ -232,30 +248,93 @@ def set_action_status(
     status: str,
     today: dt.date,
     *,
+    on: dt.date | str | None = None,
+    note: str = "",
     expected_version: int | None = None,
 ) -> int:
-    """Mark an action kept, missed or open again; return its new version.
-
-    ``kept`` records ``today`` as the day it was done; the others clear that day.
+    """Mark an agreed action kept, missed or dropped, or open again; return its version.
 
     Parameters
     ----------
+    conn
+        A connection inside the caller's transaction.
+    action_id
+        An action of a finished session (a draft's actions are not agreed yet).
+    status
+        ``kept``, ``missed``, ``dropped`` (no longer worth doing; it counts neither
+        as kept nor as missed), or ``open`` to take a mark back.
+    today
+        Today: the day of the mark when ``on`` is None, and the latest day allowed.
+    on
+        The day it was kept, missed or dropped; ``done_on`` keeps it. Ignored for
+        ``open``, which clears the day and the note.
+    note
+        What happened, in a few words (optional).
     expected_version
         The ``row_version`` the screen showed; None skips the check.
 
     Raises
     ------
     ValidationError
-        ``status`` is not open, kept or missed, or the action is gone.
+        ``Status``, ``Date`` or ``Note`` has a problem, the action is gone, or its
+        session is still a draft.
     ConflictError
         Someone changed the action since ``expected_version``.
     """
     if status not in ACTION_STATUSES:
-        raise ValidationError("Status", "pick kept, missed or open")
+        raise ValidationError("Status", "pick kept, missed, dropped or open")
     row = _stored_action(conn, action_id)
+    if row.session_id is not None:
+        _finished_session(conn, row.session_id)
+    values: dict[str, object] = {"status": status, "done_on": None, "note": ""}
+    if status != "open":
+        day = _mark_day(on, today, row.session_day)
+        values.update(done_on=day, note=check_note(note))
     version = row.row_version if expected_version is None else expected_version
-    values = {"status": status, "done_on": today if status == "kept" else None}
     return update_versioned(conn, s.actions, int(action_id), version, values, "action")
+
+
+def _mark_day(on: object, today: dt.date, earliest: dt.date | None) -> dt.date:
+    day = parse_day(on, "Date", today) or today
+    if day > today:
+        raise ValidationError("Date", f"pick today or an earlier day, not {day}")
+    if earliest is not None and day < earliest:
+        raise ValidationError(
+            "Date", f"pick a day on or after the session, {earliest.isoformat()}"
+        )
+    return day
+
+
+@access.checks("rep_id")
+def agreed_actions(
+    conn: Connection, rep_id: int, today: dt.date, recent_days: int = 60
+) -> tuple[Action, ...]:
+    """The rep's agreed actions to follow up: all open ones, and those marked lately.
+
+    Actions on an unfinished draft are not agreed yet and are left out. Open
+    actions come first, the longest overdue first; then those marked in the last
+    ``recent_days`` days, the latest first.
+    """
+    a, se = s.actions, s.sessions
+    since = today - dt.timedelta(days=recent_days)
+    rows = conn.execute(
+        sa.select(a)
+        .select_from(a.outerjoin(se, a.c.session_id == se.c.id))
+        .where(
+            a.c.rep_id == int(rep_id),
+            sa.or_(a.c.session_id.is_(None), se.c.status == "done"),
+            sa.or_(a.c.status == "open", a.c.done_on >= since),
+        )
+        .order_by(a.c.due_on, a.c.id)
+    ).all()
+    found = [Action.from_row(r) for r in rows]
+    still_open = [x for x in found if x.status == "open"]
+    marked = sorted(
+        (x for x in found if x.status != "open"),
+        key=lambda x: (x.done_on or x.due_on, x.id),
+        reverse=True,
+    )
+    return (*still_open, *marked)
 
 
 @access.checks("session_id")
@@ -271,14 +350,32 @@ def session_actions(conn: Connection, session_id: int) -> tuple[Action, ...]:
 
 
 def _stored_action(conn: Connection, action_id: int) -> Row:
-    """The action's session and version; a ValidationError when it is gone."""
-    a = s.actions
+    """The action's session, its day, due day and version; refused when gone."""
+    a, se = s.actions, s.sessions
     row = conn.execute(
-        sa.select(a.c.session_id, a.c.row_version).where(a.c.id == int(action_id))
+        sa.select(
+            a.c.session_id,
+            a.c.row_version,
+            a.c.due_on,
+            se.c.held_on.label("session_day"),
+        )
+        .select_from(a.outerjoin(se, a.c.session_id == se.c.id))
+        .where(a.c.id == int(action_id))
     ).first()
     if row is None:
         raise ValidationError("Action", "it is no longer there; reload to see the list")
     return row
+
+
+def _finished_session(conn: Connection, session_id: int) -> None:
+    se = s.sessions
+    status = conn.execute(
+        sa.select(se.c.status).where(se.c.id == int(session_id))
+    ).scalar_one_or_none()
+    if status == "draft":
+        raise ValidationError(
+            "Action", "it is not agreed yet; finish the session first"
+        )
 
 
 def _draft_session(

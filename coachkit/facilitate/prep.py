@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from coachkit.errors import ValidationError
-from coachkit.facilitate.actions import Action, session_actions
+from coachkit.facilitate.actions import Action, outcome_words, session_actions
 from coachkit.model.goals import baseline_for, format_value, metrics_for_behaviour
 from coachkit.model.plans import Plan, current_plan
 from coachkit.model.templates import GROW_PARTS, SessionGuides
@@ -61,10 +61,13 @@ class Commitment:
     done_on: dt.date | None
     status: str
     overdue: bool
+    note: str = ""
+    row_version: int = 1
+    outcome: str = ""
 
     @property
     def state(self) -> str:
-        """``kept``, ``missed``, ``open`` or ``overdue`` (open past its due day)."""
+        """``kept``, ``missed``, ``dropped``, ``open`` or ``overdue``."""
         return "overdue" if self.overdue else self.status
 
     @classmethod
@@ -78,6 +81,9 @@ class Commitment:
             done_on=action.done_on,
             status=action.status,
             overdue=action.is_overdue(today),
+            note=action.note,
+            row_version=action.row_version,
+            outcome=outcome_words(action.status, action.done_on, action.due_on, today),
         )
 
 
@@ -134,6 +140,20 @@ class PrepBrief:
     def kept(self) -> int:
         """How many of the last commitments were kept."""
         return sum(c.status == "kept" for c in self.commitments)
+
+    @property
+    def counted(self) -> int:
+        """How many of the last commitments count: all but the dropped ones."""
+        return sum(c.status != "dropped" for c in self.commitments)
+
+    def kept_sentence(self) -> str:
+        """``1 of 2 commitments kept.``, saying how many were dropped, if any."""
+        n = self.counted
+        line = f"{self.kept} of {n} commitment{'' if n == 1 else 's'} kept"
+        dropped = len(self.commitments) - n
+        if dropped:
+            line += f" ({dropped} dropped, not counted)"
+        return line + "."
 
 
 @access.checks("rep_id")

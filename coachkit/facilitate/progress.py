@@ -14,7 +14,13 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from coachkit.model.goals import baseline_for, format_value
+from coachkit.model.goals import (
+    STATUS_WORDS,
+    baseline_for,
+    format_value,
+    judgement,
+    value_when_judged,
+)
 from coachkit.store import access
 from coachkit.store import schema as s
 
@@ -39,8 +45,14 @@ GOAL_COLUMNS = [
     "baseline_text",
     "target_text",
     "current_text",
+    "judged_value",
+    "closed_on",
+    "note",
+    "row_version",
+    "status_text",
+    "outcome",
 ]
-ACTION_COLUMNS = ["month", "kept", "missed", "open", "kept_share"]
+ACTION_COLUMNS = ["month", "kept", "missed", "dropped", "open", "kept_share"]
 SKILL_COLUMNS = ["date", "behaviour_id", "behaviour", "skill", "source"]
 
 
@@ -61,67 +73,113 @@ def progress_share(
 
 
 @access.checks("rep_id")
-def goal_progress(conn: Connection, rep_id: int, today: dt.date) -> pd.DataFrame:
-    """The rep's goals (all but dropped ones), with how far each has come.
+def goal_progress(
+    conn: Connection, rep_id: int, today: dt.date, *, include_dropped: bool = False
+) -> pd.DataFrame:
+    """The rep's goals (all but dropped ones, unless asked), with how far each came.
 
     ``current`` is the rep's level over the recent weeks, counted as a goal's
-    baseline is (:func:`coachkit.model.goals.baseline_for` at ``today``).
+    baseline is (:func:`coachkit.model.goals.baseline_for` at ``today``). A goal
+    judged met or missed is measured on the day it was judged (``judged_value``:
+    the value kept then, or read for that day, or its due date), so its progress
+    and its verdict never disagree; an open goal is measured now.
 
     Returns
     -------
     pandas.DataFrame
         Columns goal_id, goal (its description), behaviour, metric (None for a goal
         without one), kind, unit, baseline, target, current (floats, NaN when not
-        known), progress (see :func:`progress_share`), due_on (datetime.date),
-        days_left (negative once past due), status, and baseline_text, target_text,
-        current_text written for people. Sorted by due day.
+        known), progress (see :func:`progress_share`, from ``judged_value``),
+        due_on (datetime.date), days_left (negative once past due), status,
+        baseline_text, target_text, current_text written for people,
+        judged_value (the value the line rests on: when judged, or now while
+        open), closed_on (the day judged, or None), note, row_version,
+        status_text (``Met``, ``Open`` ...) and outcome (one line:
+        :func:`coachkit.model.goals.judgement`). Sorted by due day.
     """
     g, b, m = s.goals, s.behaviours, s.metrics
-    rows = conn.execute(
+    query = (
         sa.select(
             g.c.id,
             g.c.description,
             b.c.name,
-            m.c.name,
+            m.c.name.label("metric"),
             m.c.kind,
             m.c.unit,
+            m.c.higher_is_better,
             g.c.baseline,
             g.c.target,
             g.c.metric_id,
             g.c.due_on,
             g.c.status,
+            g.c.closed_on,
+            g.c.closed_value,
+            g.c.note,
+            g.c.row_version,
         )
         .join(b, g.c.behaviour_id == b.c.id)
         .outerjoin(m, g.c.metric_id == m.c.id)
-        .where(g.c.rep_id == int(rep_id), g.c.status != "dropped")
+        .where(g.c.rep_id == int(rep_id))
         .order_by(g.c.due_on, g.c.id)
-    ).all()
+    )
+    if not include_dropped:
+        query = query.where(g.c.status != "dropped")
     records = []
-    for r in rows:
+    for r in conn.execute(query).all():
         current = None
         if r.metric_id is not None:
             current = baseline_for(conn, int(rep_id), int(r.metric_id), today)
+        judged = current
+        if r.status != "open":
+            judged = value_when_judged(
+                conn,
+                int(rep_id),
+                r.metric_id,
+                r.status,
+                r.closed_value,
+                r.closed_on,
+                r.due_on,
+                today,
+            )
+        higher = True if r.higher_is_better is None else bool(r.higher_is_better)
         records.append(
             {
                 "goal_id": r[0],
                 "goal": r[1],
                 "behaviour": r[2],
-                "metric": r[3],
-                "kind": r[4],
-                "unit": r[5],
+                "metric": r.metric,
+                "kind": r.kind,
+                "unit": r.unit,
                 "baseline": r.baseline,
                 "target": r.target,
                 "current": current,
                 "due_on": r.due_on,
                 "days_left": (r.due_on - today).days,
                 "status": r.status,
+                "judged_value": judged,
+                "closed_on": r.closed_on,
+                "note": r.note or "",
+                "row_version": int(r.row_version),
+                "status_text": STATUS_WORDS.get(r.status, str(r.status).capitalize()),
+                "outcome": judgement(
+                    r.status,
+                    value=judged,
+                    target=r.target,
+                    kind=r.kind,
+                    unit=r.unit,
+                    higher_is_better=higher,
+                    due_on=r.due_on,
+                    closed_on=r.closed_on,
+                    today=today,
+                ),
             }
         )
-    frame = pd.DataFrame(records, columns=[c for c in GOAL_COLUMNS if "_text" not in c])
-    for col in ("baseline", "target", "current"):
+    plain = [c for c in GOAL_COLUMNS if "_text" not in c or c == "status_text"]
+    frame = pd.DataFrame(records, columns=plain)
+    for col in ("baseline", "target", "current", "judged_value"):
         frame[col] = frame[col].astype(float)
     frame["progress"] = progress_share(
-        frame["baseline"], frame["target"], frame["current"]
+        frame["baseline"], frame["target"], frame["judged_value"]
     ).to_numpy()
     for col in ("baseline", "target", "current"):
         frame[f"{col}_text"] = [
@@ -133,16 +191,17 @@ def goal_progress(conn: Connection, rep_id: int, today: dt.date) -> pd.DataFrame
 
 @access.checks("rep_id")
 def action_record(conn: Connection, rep_id: int) -> pd.DataFrame:
-    """The rep's agreed actions per month they were due: kept, missed, still open.
+    """The rep's agreed actions per month they were due: kept, missed, dropped, open.
 
-    Actions still on an unfinished draft are not agreed yet and do not count.
+    Actions still on an unfinished draft are not agreed yet and do not count. A
+    dropped action counts neither as kept nor as missed.
 
     Returns
     -------
     pandas.DataFrame
-        Columns month (datetime64, the month's first day), kept, missed, open
-        (ints), kept_share (kept / (kept + missed), NaN when none were settled).
-        Oldest month first.
+        Columns month (datetime64, the month's first day), kept, missed, dropped,
+        open (ints), kept_share (kept / (kept + missed), NaN when none were
+        settled). Oldest month first.
     """
     a, se = s.actions, s.sessions
     query = (
@@ -163,7 +222,7 @@ def action_record(conn: Connection, rep_id: int) -> pd.DataFrame:
         ).astype({"month": "datetime64[ns]"})
     raw["month"] = pd.to_datetime(raw["due"]).dt.to_period("M").dt.to_timestamp()
     counts = pd.crosstab(raw["month"], raw["st"])
-    out = counts.reindex(columns=["kept", "missed", "open"], fill_value=0)
+    out = counts.reindex(columns=["kept", "missed", "dropped", "open"], fill_value=0)
     out = out.astype(int).reset_index().rename_axis(None, axis=1)
     settled = (out["kept"] + out["missed"]).replace(0, np.nan)
     out["kept_share"] = out["kept"] / settled

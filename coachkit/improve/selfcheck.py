@@ -99,7 +99,8 @@ CHECKS = (
         "kept",
         "settled",
         "action",
-        "{part} due in the last 90 days {was} kept (open ones are not counted).",
+        "{part} due in the last 90 days {was} kept (open and dropped ones are not "
+        "counted).",
         "No actions were settled in the last 90 days, so there is nothing to count.",
     ),
     _Check(
@@ -235,7 +236,9 @@ def _action_rows(
 ) -> pd.DataFrame:
     """Per coach: actions due lately and settled (kept or missed), and those kept.
 
-    Actions on an unfinished draft are not agreed yet and do not count.
+    Actions on an unfinished draft are not agreed yet and do not count; neither
+    do open ones, nor dropped ones (no longer worth doing: neither kept nor
+    missed).
     """
     a, se = s.actions, s.sessions
     since = today - dt.timedelta(days=LOOKBACK_DAYS - 1)
@@ -248,7 +251,7 @@ def _action_rows(
         .select_from(a.outerjoin(se, a.c.session_id == se.c.id))
         .where(
             a.c.due_on.between(since, today),
-            a.c.status != "open",
+            a.c.status.in_(("kept", "missed")),
             sa.or_(a.c.session_id.is_(None), se.c.status == "done"),
         )
         .group_by(a.c.coach_id)

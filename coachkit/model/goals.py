@@ -10,6 +10,12 @@ Shares (rates and percents) are stored as fractions: 0.3 is 30%. A target for a
 share can be typed as ``30%``, ``0.3`` or ``30``: for a rate, which cannot pass
 100%, a bare number above 1 is read as a percent; for a percent such as quota
 attainment, which can (1.1 is 110%), a bare number above 3 is.
+
+A goal is judged met, missed or dropped with :func:`set_goal_status`, on a day
+and with an optional note; the store keeps the measure's value on that day
+(``closed_value``), so the verdict and the number never drift apart.
+:func:`judgement` says how a goal was judged in one line, such as ``Missed: 41% on
+its due date, 30 June 2026; target 44%``.
 """
 
 from __future__ import annotations
@@ -29,9 +35,16 @@ from coachkit.errors import ValidationError
 from coachkit.model import formats
 from coachkit.store import access
 from coachkit.store import schema as s
+from coachkit.store.versions import update_versioned
 
 #: Statuses a goal can have.
 GOAL_STATUSES = ("open", "met", "missed", "dropped")
+#: What a coach can judge a goal.
+GOAL_OUTCOMES = ("met", "missed", "dropped")
+#: Each status in words, for a screen.
+STATUS_WORDS = {"open": "Open", "met": "Met", "missed": "Missed", "dropped": "Dropped"}
+#: Longest note on what became of a goal or an action (characters).
+NOTE_MAX = 500
 #: Rates and percents are shares of a whole, stored as fractions (0.3 is 30%).
 SHARE_KINDS = ("rate", "percent")
 
@@ -55,9 +68,11 @@ class GoalDraft:
     target: str | float
     due_on: str | dt.date
     baseline: float | None = None
+    #: The saved goal this draft changes (a goal a new plan carries over), or None.
+    goal_id: int | None = None
 
     def __post_init__(self) -> None:
-        for name in ("rep_id", "behaviour_id", "metric_id"):
+        for name in ("rep_id", "behaviour_id", "metric_id", "goal_id"):
             object.__setattr__(self, name, as_id(getattr(self, name)))
 
 
@@ -84,6 +99,10 @@ class Goal:
     due_on: dt.date
     status: str = "open"
     id: int | None = None
+    closed_on: dt.date | None = None
+    note: str = ""
+    closed_value: float | None = None
+    row_version: int = 1
 
     def show(self, value: float | None) -> str:
         """Write a value of this goal's metric for people: ``30%``, ``25 per week``."""
@@ -96,6 +115,235 @@ class Goal:
             return by
         start = "" if self.baseline is None else f"{self.show(self.baseline)} → "
         return f"{start}{self.show(self.target)} {by}"
+
+    def verdict(self) -> str:
+        """How a judged goal was judged (see :func:`judgement`); "" while open."""
+        return "" if self.status == "open" else self.judged(self.due_on)
+
+    def judged(self, today: dt.date) -> str:
+        """How the goal was judged, or where it stands, in one line.
+
+        Uses the value kept when it was judged; an open goal's line gives no
+        number (see :func:`judgement` for one with the value now).
+        """
+        return judgement(
+            self.status,
+            value=self.closed_value,
+            target=self.target,
+            kind=self.kind,
+            unit=self.unit,
+            higher_is_better=self.higher_is_better,
+            due_on=self.due_on,
+            closed_on=self.closed_on,
+            today=today,
+        )
+
+
+def reached(
+    value: float | None, target: float | None, higher_is_better: bool
+) -> bool | None:
+    """Whether ``value`` reaches ``target``; None when either is not known."""
+    if value is None or target is None:
+        return None
+    if math.isnan(float(value)) or math.isnan(float(target)):
+        return None
+    return value >= target if higher_is_better else value <= target
+
+
+def judgement(
+    status: str,
+    *,
+    value: float | None,
+    target: float | None,
+    kind: str | None,
+    unit: str | None,
+    higher_is_better: bool,
+    due_on: dt.date,
+    closed_on: dt.date | None,
+    today: dt.date,
+) -> str:
+    """Say how a goal was judged, or where it stands, in one line.
+
+    ``value`` is the measure on the day it was judged (for an open goal: now).
+    A goal judged without a day counts as judged on its due date. When the coach's
+    verdict and the number disagree, the line says so rather than contradict
+    itself.
+
+    Examples
+    --------
+    ``Missed: 41% on its due date, 30 June 2026; target 44%``;
+    ``Met: 46% on 20 June 2026; target 44%``;
+    ``Marked met on 20 June 2026: 41%, short of the target of 44%``;
+    ``Dropped on 20 June 2026``; ``Open: 38% now; target 44% by 30 June 2026``;
+    ``Not judged yet: due 30 June 2026; 45% now; target 44%``.
+    """
+    shown_target = format_value(target, kind, unit)
+    known = value is not None and not (isinstance(value, float) and math.isnan(value))
+    shown = format_value(value, kind, unit)
+    if status == "open":
+        now = f"{shown} now; " if known else ""
+        if due_on < today:
+            return (
+                f"Not judged yet: due {formats.day(due_on)}; {now}target {shown_target}"
+            )
+        return f"Open: {now}target {shown_target} by {formats.day(due_on)}"
+    word = STATUS_WORDS.get(status, status.capitalize())
+    day = closed_on or due_on
+    when = f"its due date, {formats.day(day)}" if day == due_on else formats.day(day)
+    if status == "dropped":
+        return f"Dropped on {formats.day(day)}"
+    hit = reached(value, target, higher_is_better)
+    if not known:
+        return f"{word} on {when}; target {shown_target}"
+    if status == "met" and hit is False:
+        return f"Marked met on {when}: {shown}, short of the target of {shown_target}"
+    if status == "missed" and hit is True:
+        return (
+            f"Marked missed on {when}: {shown}, though that reaches the target of "
+            f"{shown_target}"
+        )
+    return f"{word}: {shown} on {when}; target {shown_target}"
+
+
+def check_note(note: object, field: str = "Note") -> str:
+    """A note on what became of a goal or an action: spaces cut, 500 characters.
+
+    Raises
+    ------
+    ValidationError
+        On ``field`` when the note is too long.
+    """
+    text = " ".join(str(note or "").split())
+    if len(text) > NOTE_MAX:
+        raise ValidationError(
+            field, f"keep it to {NOTE_MAX} characters or fewer (now {len(text)})"
+        )
+    return text
+
+
+def parse_day(raw: object, field: str, example: dt.date) -> dt.date | None:
+    """Read a typed day: a date, a datetime, or text like ``2026-06-15``.
+
+    Returns None for an empty value (None or blank text).
+
+    Raises
+    ------
+    ValidationError
+        On ``field``, when the value cannot be read as a day.
+    """
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    if isinstance(raw, str):
+        try:
+            return dt.date.fromisoformat(raw.strip())
+        except ValueError:
+            pass
+    raise ValidationError(field, f"use the form {example.isoformat()}")
+
+
+@access.checks("goal_id")
+def set_goal_status(
+    conn: Connection,
+    goal_id: int,
+    status: str,
+    today: dt.date,
+    *,
+    on: dt.date | str | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> int:
+    """Judge a goal met, missed or dropped, or open it again; return its version.
+
+    The measure's value on the day judged (counted as a baseline is, over the
+    weeks before it: :func:`baseline_for`) is kept as ``closed_value``, so the
+    screen shows the number the verdict was based on, not today's.
+
+    Parameters
+    ----------
+    conn
+        A connection inside the caller's transaction.
+    goal_id
+        The goal.
+    status
+        ``met``, ``missed``, ``dropped``, or ``open`` to take a verdict back
+        (which clears the day, the note and the value).
+    today
+        Today: the day judged when ``on`` is None, and the latest day allowed.
+    on
+        The day it was judged (a date or text such as ``2026-06-30``).
+    note
+        Why, in a few words (optional).
+    expected_version
+        The ``row_version`` the screen showed; None skips the check.
+
+    Raises
+    ------
+    ValidationError
+        ``Status``, ``Date`` or ``Note`` has a problem, or the goal is gone.
+    ConflictError
+        Someone changed the goal since ``expected_version``.
+    """
+    if status not in GOAL_STATUSES:
+        raise ValidationError("Status", "pick met, missed, dropped or open")
+    g = s.goals
+    row = conn.execute(
+        sa.select(g.c.rep_id, g.c.metric_id, g.c.start_on, g.c.row_version).where(
+            g.c.id == as_id(goal_id)
+        )
+    ).first()
+    if row is None:
+        raise ValidationError("Goal", "it is no longer there; reload to see the list")
+    values: dict[str, object] = {
+        "status": status,
+        "closed_on": None,
+        "note": "",
+        "closed_value": None,
+    }
+    if status != "open":
+        day = parse_day(on, "Date", today) or today
+        if day > today:
+            raise ValidationError("Date", f"pick today or an earlier day, not {day}")
+        if day < row.start_on:
+            raise ValidationError(
+                "Date",
+                f"pick a day on or after the goal was set, {row.start_on.isoformat()}",
+            )
+        value = None
+        if row.metric_id is not None:
+            value = baseline_for(conn, int(row.rep_id), int(row.metric_id), day)
+        values.update(closed_on=day, note=check_note(note), closed_value=value)
+    version = row.row_version if expected_version is None else expected_version
+    return update_versioned(conn, g, int(goal_id), version, values, "goal")
+
+
+@access.checks("rep_id")
+def value_when_judged(
+    conn: Connection,
+    rep_id: int,
+    metric_id: int | None,
+    status: str,
+    closed_value: float | None,
+    closed_on: dt.date | None,
+    due_on: dt.date,
+    today: dt.date,
+) -> float | None:
+    """The value a goal's line shows: kept when judged, else on that day, else now.
+
+    A goal judged before coachkit kept the value (or imported without it) reads
+    the measure on the day it was judged, or on its due date.
+    """
+    if metric_id is None:
+        return None
+    if status == "open":
+        return baseline_for(conn, int(rep_id), int(metric_id), today)
+    if closed_value is not None:
+        return float(closed_value)
+    day = min(closed_on or due_on, today)
+    return baseline_for(conn, int(rep_id), int(metric_id), day)
 
 
 def as_id(value: object) -> object:
@@ -301,6 +549,47 @@ def validate_goal(conn: Connection, draft: GoalDraft, today: dt.date) -> Goal:
         start_on=today,
         due_on=due_on,
     )
+
+
+def target_text(value: float | None, kind: str | None) -> str:
+    """A target as a coach types it, which :func:`parse_target` reads back.
+
+    Shares as percents (``0.35`` -> ``35%``), counts as bare numbers (``25``).
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if kind in SHARE_KINDS:
+        return f"{round(value * 100, 2):g}%"
+    return f"{round(float(value), 4):g}"
+
+
+def target_example(
+    baseline: float | None, kind: str | None, higher_is_better: bool = True
+) -> str:
+    """A target to show as an example: one step better than ``baseline``.
+
+    So the example in the Target box is always one the checks accept: above the
+    rep's level when higher is better, below it otherwise, typed as
+    :func:`target_text` writes it (``50%`` for a share, ``25`` for a count).
+    """
+    share = kind in SHARE_KINDS
+    if baseline is None or math.isnan(float(baseline)):
+        return "35%" if share else "10"
+    b = float(baseline)
+    if share:  # the next 5 points past 4 points better
+        step = (
+            math.ceil((b + 0.04) * 20) / 20
+            if higher_is_better
+            else math.floor((b - 0.04) * 20) / 20
+        )
+        if kind == "rate":
+            step = min(step, 1.0)
+        return target_text(max(step, 0.0), kind)
+    if higher_is_better:
+        step = math.ceil(b + 1) if b < 10 else math.ceil(b * 1.2 / 5) * 5
+    else:
+        step = math.floor(b - 1) if b < 10 else math.floor(b * 0.8 / 5) * 5
+    return target_text(float(max(step, 0)), kind)
 
 
 def parse_target(raw: str | float, kind: str) -> float:

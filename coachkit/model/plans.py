@@ -1,9 +1,13 @@
 """Coaching plans: one or two focus behaviours, a style and stage each, goals, cadence.
 
 :func:`save_plan` checks everything first and then, in the caller's transaction,
-closes the rep's active plan and writes the new one with its focus and goals; the
-goals still open on the plan it replaces become ``dropped`` (the new plan restates
-what still holds). :func:`current_plan` reads the active plan back as a
+closes the rep's active plan and writes the new one with its focus and goals. To
+edit a plan is to save a new one: the old one is kept, closed, as history
+(:func:`earlier_plans`). A goal the new plan carries over (a
+:class:`~coachkit.model.goals.GoalDraft` with the saved goal's ``goal_id``) moves to
+the new plan with its start and baseline, changed only where the coach changed it;
+the goals still open on the old plan that it does not carry over become
+``dropped`` on that day. :func:`current_plan` reads the active plan back as a
 :class:`Plan`; :mod:`coachkit.prioritize.planning` writes it as a page a rep can read
 and print.
 
@@ -15,6 +19,7 @@ silently replacing a plan saved meanwhile.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import numbers
 from collections.abc import Sequence
@@ -92,6 +97,24 @@ class Plan:
         return max(1, round(30 / max(self.cadence_days, 1)))
 
 
+@dataclass(frozen=True)
+class EarlierPlan:
+    """A plan that a newer one replaced: what it set, and when it ran.
+
+    ``ended_on`` is the day the next plan started (None when the store does not
+    say).
+    """
+
+    id: int
+    started_on: dt.date
+    ended_on: dt.date | None
+    cadence_days: int
+    minutes_per_session: int | None
+    focus: tuple[Focus, ...]
+    goals: tuple[str, ...]
+    notes: str
+
+
 def cadence_days(sessions_per_month: int) -> int:
     """Days between sessions for ``sessions_per_month`` sessions: 30 / sessions."""
     return max(1, round(30 / sessions_per_month))
@@ -149,7 +172,9 @@ def save_plan(
     Raises
     ------
     ValidationError
-        For the first problem, naming the field; nothing is written.
+        For the first problem, naming the field; nothing is written. A goal
+        carried over (``goal_id`` set) must be one of the rep's open goals, for
+        the same behaviour and number.
     ConflictError
         ``expected_version`` is not the active plan's version any more.
     """
@@ -178,8 +203,11 @@ def save_plan(
             .where(p.c.id == row.id)
             .values(status="closed", row_version=p.c.row_version + 1, updated_at=_NOW)
         )
+    carried = [g for g in checked if g.id is not None]
     if active:
-        _drop_open_goals(conn, rep_id, min(r.started_on for r in active))
+        since = min(r.started_on for r in active)
+        ids = [int(r.id) for r in active]
+        _drop_open_goals(conn, rep_id, since, ids, [g.id for g in carried], today)
 
     values = {
         "coach_id": owner,
@@ -210,9 +238,82 @@ def save_plan(
             for i, f in enumerate(focus)
         ],
     )
-    if checked:
-        conn.execute(s.goals.insert(), [_goal_row(g, owner, plan_id) for g in checked])
+    new = [g for g in checked if g.id is None]
+    if new:
+        conn.execute(s.goals.insert(), [_goal_row(g, owner, plan_id) for g in new])
+    g = s.goals
+    for goal in carried:
+        conn.execute(
+            sa.update(g)
+            .where(g.c.id == goal.id)
+            .values(
+                plan_id=plan_id,
+                description=goal.description,
+                target=goal.target,
+                due_on=goal.due_on,
+                row_version=g.c.row_version + 1,
+                updated_at=_NOW,
+            )
+        )
     return plan_id
+
+
+@access.checks("rep_id")
+def earlier_plans(conn: Connection, rep_id: int) -> tuple[EarlierPlan, ...]:
+    """The rep's closed plans, newest first, each with its focus and goals.
+
+    A plan's goals are those it set that a later plan did not carry over.
+    """
+    p, f, b, g = s.plans, s.plan_focus, s.behaviours, s.goals
+    rows = conn.execute(
+        sa.select(
+            p.c.id,
+            p.c.started_on,
+            p.c.status,
+            p.c.cadence_days,
+            p.c.minutes_per_session,
+            p.c.notes,
+        )
+        .where(p.c.rep_id == int(rep_id))
+        .order_by(p.c.started_on, p.c.id)
+    ).all()
+    if not rows:
+        return ()
+    ids = [r.id for r in rows]
+    focus: dict[int, list[Focus]] = {i: [] for i in ids}
+    for x in conn.execute(
+        sa.select(f.c.plan_id, b.c.name, f.c.style, f.c.stage)
+        .join(b, f.c.behaviour_id == b.c.id)
+        .where(f.c.plan_id.in_(ids))
+        .order_by(f.c.plan_id, f.c.position, f.c.id)
+    ):
+        focus[x.plan_id].append(Focus(x.name, x.style, x.stage))
+    goals: dict[int, list[str]] = {i: [] for i in ids}
+    for y in conn.execute(
+        sa.select(g.c.plan_id, g.c.description)
+        .where(g.c.plan_id.in_(ids))
+        .order_by(g.c.due_on, g.c.id)
+    ):
+        goals[y.plan_id].append(y.description)
+    out = []
+    for i, r in enumerate(rows):
+        if r.status == "active":
+            continue
+        after = rows[i + 1].started_on if i + 1 < len(rows) else None
+        minutes = r.minutes_per_session
+        out.append(
+            EarlierPlan(
+                id=int(r.id),
+                started_on=r.started_on,
+                ended_on=after,
+                cadence_days=int(r.cadence_days),
+                minutes_per_session=None if minutes is None else int(minutes),
+                focus=tuple(focus[r.id]),
+                goals=tuple(goals[r.id]),
+                notes=r.notes,
+            )
+        )
+    return tuple(reversed(out))
 
 
 @access.checks("rep_id")
@@ -317,7 +418,8 @@ def _check_goals(
     today: dt.date,
 ) -> list[Goal]:
     focus_ids = {f.behaviour_id for f in focus}
-    checked = []
+    checked: list[Goal] = []
+    seen: set[int] = set()
     for i, draft in enumerate(goals, start=1):
         which = f" (goal {i})" if len(goals) > 1 else ""
         try:
@@ -327,21 +429,83 @@ def _check_goals(
                 raise ValidationError(
                     "Goal", "tie it to one of the plan's focus behaviours"
                 )
-            checked.append(validate_goal(conn, draft, today))
+            if draft.goal_id is None:
+                checked.append(validate_goal(conn, draft, today))
+                continue
+            if draft.goal_id in seen:
+                raise ValidationError("Goal", "it is in the plan twice")
+            seen.add(int(draft.goal_id))  # type: ignore[arg-type]
+            checked.append(_carried_goal(conn, rep_id, draft, today))
         except ValidationError as exc:
             raise ValidationError(exc.field + which, exc.problem) from None
     return checked
 
 
+def _carried_goal(
+    conn: Connection, rep_id: int, draft: GoalDraft, today: dt.date
+) -> Goal:
+    """Check a goal the new plan carries over; it keeps its start and baseline."""
+    g = s.goals
+    stored = conn.execute(
+        sa.select(
+            g.c.rep_id,
+            g.c.behaviour_id,
+            g.c.metric_id,
+            g.c.baseline,
+            g.c.start_on,
+            g.c.due_on,
+            g.c.status,
+        ).where(g.c.id == draft.goal_id)
+    ).first()
+    if stored is None or int(stored.rep_id) != rep_id:
+        raise ValidationError("Goal", "it is no longer there; reload the page")
+    if stored.status != "open":
+        raise ValidationError("Goal", "it was already judged; set a new goal instead")
+    if (stored.behaviour_id, stored.metric_id) != (
+        draft.behaviour_id,
+        draft.metric_id,
+    ):
+        raise ValidationError(
+            "Goal", "it was set for another number; clear it to set a new goal"
+        )
+    baseline = stored.baseline if draft.baseline is None else draft.baseline
+    goal = validate_goal(
+        conn, dataclasses.replace(draft, baseline=baseline), stored.start_on
+    )
+    if goal.due_on != stored.due_on and goal.due_on <= today:
+        raise ValidationError("Due date", "pick a day after today")
+    return dataclasses.replace(goal, id=int(draft.goal_id), start_on=stored.start_on)  # type: ignore[arg-type]
+
+
 # --- rows ---
 
 
-def _drop_open_goals(conn: Connection, rep_id: int, since: dt.date) -> None:
+def _drop_open_goals(
+    conn: Connection,
+    rep_id: int,
+    since: dt.date,
+    plan_ids: Sequence[int],
+    keep: Sequence[int | None],
+    today: dt.date,
+) -> None:
+    """Drop the replaced plans' open goals that the new plan does not carry over."""
     g = s.goals
+    theirs = sa.or_(
+        g.c.plan_id.in_(plan_ids),
+        sa.and_(g.c.plan_id.is_(None), g.c.start_on >= since),
+    )
+    query = sa.update(g).where(g.c.rep_id == rep_id, g.c.status == "open", theirs)
+    kept = [int(i) for i in keep if i is not None]
+    if kept:
+        query = query.where(g.c.id.not_in(kept))
     conn.execute(
-        sa.update(g)
-        .where(g.c.rep_id == rep_id, g.c.status == "open", g.c.start_on >= since)
-        .values(status="dropped", row_version=g.c.row_version + 1, updated_at=_NOW)
+        query.values(
+            status="dropped",
+            closed_on=today,
+            note="The plan changed.",
+            row_version=g.c.row_version + 1,
+            updated_at=_NOW,
+        )
     )
 
 
@@ -399,6 +563,10 @@ def _plan_goals(
             due_on=x.due_on,
             status=x.status,
             id=x.id,
+            closed_on=x.closed_on,
+            note=x.note or "",
+            closed_value=x.closed_value,
+            row_version=int(x.row_version),
         )
         for x in rows
     )

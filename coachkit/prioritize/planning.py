@@ -4,7 +4,8 @@
 :class:`~coachkit.model.plans.Plan` as one page: who it is for, the focus behaviours
 with
 the coaching style and practice stage explained from the session guides, the goals
-(now -> target by a date), how often to meet, and the coach's notes.
+(now -> target by a date, and for a goal already judged, how it was judged), how
+often to meet, and the coach's notes.
 :func:`plan_readability` scores the plan's own words against grade 10, and
 :class:`CoachingTime` compares the time per month with the hours research points to
 (:data:`~coachkit.model.plans.RESEARCH_HOURS_PER_MONTH`).
@@ -133,7 +134,7 @@ def plan_markdown(plan: Plan, guides: SessionGuides) -> str:
         lines += ["No goals set yet.", ""]
     for g in plan.goals:
         measure = f" ({e(g.metric)}: {e(g.summary())})" if g.metric else ""
-        status = "" if g.status == "open" else f" *{e(g.status)}*"
+        status = "" if g.status == "open" else f" *{e(g.verdict())}*"
         lines.append(f"- **{e(g.description)}**{measure}{status}")
     lines.append("")
     if plan.notes.strip():
@@ -183,7 +184,7 @@ def plan_html(plan: Plan, guides: SessionGuides) -> str:
             "<th>Target</th><th>By</th></tr></thead><tbody>"
         )
         for g in plan.goals:
-            status = "" if g.status == "open" else f" <em>({e(g.status)})</em>"
+            status = "" if g.status == "open" else f" <em>({e(g.verdict())})</em>"
             out.append(
                 f"<tr><td>{e(g.description)}{status}</td><td>{e(g.metric or '')}</td>"
                 f"<td>{e(g.show(g.baseline))}</td><td>{e(g.show(g.target))}</td>"

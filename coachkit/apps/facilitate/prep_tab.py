@@ -1,4 +1,9 @@
-"""The Prep tab: the plan, last commitments, focus trends and questions to ask."""
+"""The Prep tab: the plan, last commitments, focus trends and questions to ask.
+
+The plan's goals and the last session's commitments are listed with what became
+of each, and can be marked here (kept, missed, dropped; met, missed, dropped) with
+a day and a note (:mod:`coachkit.apps.facilitate.follow_through`).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,12 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
+from coachkit.apps.facilitate.follow_through import FollowThrough, Item
 from coachkit.apps.shell import html_table, text
 from coachkit.apps.tabs import Tab, field
+from coachkit.facilitate.actions import OWNER_WORDS
+from coachkit.model.formats import day
 from coachkit.model.templates import GROW_PARTS
-
-_STATE = {"kept": "kept", "missed": "missed", "open": "open", "overdue": "overdue"}
 
 
 class PrepTab(Tab):
@@ -22,7 +28,23 @@ class PrepTab(Tab):
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
-        self.brief = field(w.HTML(), "ck-brief")
+        self.top = w.HTML()
+        self.goals = FollowThrough(app, "ck-prep-goals")
+        self.last = w.HTML()
+        self.commitments = FollowThrough(app, "ck-prep-commitments")
+        self.rest = w.HTML()
+        self.brief = field(
+            w.VBox(
+                [
+                    self.top,
+                    self.goals.box,
+                    self.last,
+                    self.commitments.box,
+                    self.rest,
+                ]
+            ),
+            "ck-brief",
+        )
         self.start = field(
             w.Button(description="Start the session", button_style="primary"),
             "ck-start-session",
@@ -33,10 +55,14 @@ class PrepTab(Tab):
     def draw(self, changed: frozenset[str]) -> None:
         brief = self.state.brief
         if brief is None:
-            self.brief.value = "<p class='ck-note'>Open a rep from the queue.</p>"
+            self.top.value = "<p class='ck-note'>Open a rep from the queue.</p>"
+            self.last.value = self.rest.value = ""
+            self.goals.show([])
+            self.commitments.show([])
             return
         parts = [f"<h2>Prep for {text(brief.rep)}</h2>"]
         plan = brief.plan
+        goals: list[Item] = []
         if plan is None:
             parts.append("<p>No coaching plan yet. Make one in 1. Prioritize.</p>")
         else:
@@ -45,28 +71,64 @@ class PrepTab(Tab):
                 f"{text(f.stage)} stage</li>"
                 for f in plan.focus
             )
-            goals = "".join(
-                f"<li>{text(g.description)}: {text(g.summary())}</li>"
-                for g in plan.goals
-            )
             parts.append(f"<h3>The plan</h3><ul>{focus}</ul>")
+            goals = self._goal_items(plan)
             if goals:
-                parts.append(f"<p>Goals:</p><ul>{goals}</ul>")
-        when = brief.last_session_on.isoformat() if brief.last_session_on else "never"
-        parts.append(f"<h3>Last session: {when}</h3>")
+                parts.append("<h3>Goals</h3>")
+        self.top.value = "".join(parts)
+        self.goals.show(goals)
+        when = day(brief.last_session_on) if brief.last_session_on else "never"
+        last = [f"<h3>Last session: {text(when)}</h3>"]
         if brief.commitments:
-            rows = pd.DataFrame(
-                {
-                    "Agreed": [c.text for c in brief.commitments],
-                    "Who": [c.owner for c in brief.commitments],
-                    "By": [c.due_on for c in brief.commitments],
-                    "Now": [_STATE.get(c.state, c.state) for c in brief.commitments],
-                }
+            last.append(
+                f"<p>{text(brief.kept_sentence())} Mark each one below: kept, "
+                "missed, or dropped if it is no longer worth doing (a dropped one "
+                "is not counted).</p>"
             )
-            parts.append(
-                f"<p>{brief.kept} of {len(brief.commitments)} commitments kept.</p>"
-                + html_table(rows)
+        self.last.value = "".join(last)
+        self.commitments.show(
+            [
+                Item(
+                    kind="action",
+                    id=c.action_id,
+                    title=c.text,
+                    outcome=c.outcome,
+                    status=c.status,
+                    row_version=c.row_version,
+                    note=c.note,
+                    detail=f"({OWNER_WORDS.get(c.owner, c.owner)}, by {day(c.due_on)})",
+                )
+                for c in brief.commitments
+            ]
+        )
+        self.rest.value = self._trends_and_questions(brief)
+
+    def _goal_items(self, plan: Any) -> list[Item]:
+        """The plan's goals, each judged with the number it rests on."""
+        frame = self.state.goals
+        lines: dict[int, str] = {}
+        if len(frame) and "outcome" in frame:
+            lines = dict(
+                zip(frame["goal_id"].astype(int), frame["outcome"], strict=True)
             )
+        today = self.app.today
+        return [
+            Item(
+                kind="goal",
+                id=int(g.id),
+                title=g.description,
+                outcome=lines.get(int(g.id), g.judged(today)),
+                status=g.status,
+                row_version=g.row_version,
+                note=g.note,
+                detail=f"({g.metric})" if g.metric else "",
+            )
+            for g in plan.goals
+            if g.id is not None
+        ]
+
+    def _trends_and_questions(self, brief: Any) -> str:
+        parts = []
         if not brief.trends.empty:
             parts.append("<h3>Focus numbers since the plan started</h3>")
             trends = brief.trends
@@ -95,7 +157,7 @@ class PrepTab(Tab):
             f"<h3>Questions to ask ({text(brief.style)} style, {text(brief.stage)} "
             f"stage)</h3><ul>{questions}</ul>"
         )
-        self.brief.value = "".join(parts)
+        return "".join(parts)
 
     def _start(self, _button: Any = None) -> None:
         self.app.ensure_draft()

@@ -1,4 +1,9 @@
-"""The Progress tab: goals, actions kept or missed, and skill over time."""
+"""The Progress tab: goals, actions kept or missed, and skill over time.
+
+Each goal says how it was judged (or where it stands) and each agreed action what
+became of it; both can be marked here, with a day and a note
+(:mod:`coachkit.apps.facilitate.follow_through`).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,13 @@ import ipywidgets as w
 import pandas as pd
 
 from coachkit.apps import charts as page_charts
+from coachkit.apps.facilitate.follow_through import FollowThrough, Item
 from coachkit.apps.shell import html_table
 from coachkit.apps.tabs import Tab, field
-from coachkit.facilitate.progress import recent_sessions
+from coachkit.facilitate.actions import OWNER_WORDS, Action, agreed_actions
+from coachkit.facilitate.progress import goal_progress, recent_sessions
 from coachkit.model import charts
-from coachkit.model.formats import month, percent
+from coachkit.model.formats import day, month, percent
 
 
 class ProgressTab(Tab):
@@ -24,48 +31,113 @@ class ProgressTab(Tab):
     def __init__(self, app: Any) -> None:
         super().__init__(app)
         self.goals = field(w.HTML(), "ck-goal-progress")
+        self.goal_marks = FollowThrough(app, "ck-goal-marks")
         self.actions = field(w.HTML(), "ck-action-record")
+        self.action_marks = FollowThrough(app, "ck-action-marks")
         self.chart = w.VBox()
         self.sessions = field(w.HTML(), "ck-session-list")
-        self.box.children = [self.goals, self.actions, self.chart, self.sessions]
+        self.box.children = [
+            self.goals,
+            self.goal_marks.box,
+            self.actions,
+            self.action_marks.box,
+            self.chart,
+            self.sessions,
+        ]
         self.latest = pd.DataFrame()
+        self.all_goals = pd.DataFrame()
+        self.follow_ups: tuple[Action, ...] = ()
 
     def load(self, conn: Any) -> None:
         names = {t.key: t.name for t in self.app.guides.session_types}
-        self.latest = recent_sessions(conn, self.state.rep_id, names)
+        rep = self.state.rep_id
+        self.latest = recent_sessions(conn, rep, names)
+        if rep is None:
+            self.all_goals, self.follow_ups = pd.DataFrame(), ()
+            return
+        today = self.app.today
+        self.all_goals = goal_progress(conn, rep, today, include_dropped=True)
+        self.follow_ups = agreed_actions(conn, rep, today)
 
     def draw(self, changed: frozenset[str]) -> None:
         s = self.state
-        goals = s.goals
+        goals = self.all_goals
         charts_: list[w.Widget] = []
         if goals.empty:
             self.goals.value = "<h2>Goals</h2><p class='ck-note'>No goals yet.</p>"
+            self.goal_marks.show([])
         else:
             shown = pd.DataFrame(
                 {
                     "Goal": goals["goal"],
                     "Number": goals["metric"],
                     "Start": goals["baseline_text"],
-                    "Now": goals["current_text"],
                     "Target": goals["target_text"],
+                    "Due": goals["due_on"].map(day),
+                    "Where it stands": goals["outcome"],
                     "Of the way": goals["progress"].map(percent),
-                    "Due": goals["due_on"],
-                    "Status": goals["status"],
                 }
             )
-            self.goals.value = "<h2>Goals</h2>" + html_table(shown)
-        if not goals.empty and goals["progress"].notna().any():
-            chart = charts.goal_chart(goals, "Progress toward each goal")
+            self.goals.value = (
+                "<h2>Goals</h2>"
+                + html_table(shown)
+                + "<p class='ck-note'>A goal that was judged is measured on the day "
+                "it was judged; an open one, now. Mark each goal below when you "
+                "judge it.</p>"
+            )
+            self.goal_marks.show(
+                [
+                    Item(
+                        kind="goal",
+                        id=int(g.goal_id),
+                        title=str(g.goal),
+                        outcome=str(g.outcome),
+                        status=str(g.status),
+                        row_version=int(g.row_version),
+                        note=str(g.note),
+                    )
+                    for g in goals.itertuples(index=False)
+                ]
+            )
+        judged = s.goals
+        if not judged.empty and judged["progress"].notna().any():
+            chart = charts.goal_chart(judged, "Progress toward each goal")
             charts_.append(field(page_charts.chart_widget(chart), "ck-goal-chart"))
         record = s.actions.copy()
         if not record.empty:
             record["month"] = pd.to_datetime(record["month"]).map(month)
             record["kept_share"] = record["kept_share"].map(percent)
-        self.actions.value = "<h2>Actions kept and missed</h2>" + html_table(
-            record.rename(columns={"kept_share": "share kept"}).rename(
-                columns=str.capitalize
-            ),
-            "No actions yet.",
+        self.actions.value = (
+            "<h2>Actions kept and missed</h2>"
+            + html_table(
+                record.rename(columns={"kept_share": "share kept"}).rename(
+                    columns=str.capitalize
+                ),
+                "No actions yet.",
+            )
+            + "<p class='ck-note'>Dropped actions (no longer worth doing) count "
+            "neither as kept nor as missed.</p>"
+            + (
+                "<h3>Follow up</h3><p class='ck-note'>Open actions first, then "
+                "those marked in the last 60 days.</p>"
+                if self.follow_ups
+                else ""
+            )
+        )
+        self.action_marks.show(
+            [
+                Item(
+                    kind="action",
+                    id=a.id,
+                    title=a.text,
+                    outcome=a.outcome(self.app.today),
+                    status=a.status,
+                    row_version=a.row_version,
+                    note=a.note,
+                    detail=f"({OWNER_WORDS.get(a.owner, a.owner)}, by {day(a.due_on)})",
+                )
+                for a in self.follow_ups
+            ]
         )
         skills = s.skills
         coach_rated = skills[skills["source"] == "coach"] if len(skills) else skills

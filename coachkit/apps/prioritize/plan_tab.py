@@ -1,8 +1,16 @@
-"""The Plan tab: focus, style, goals and cadence for one rep; saved and printable."""
+"""The Plan tab: focus, style, goals and cadence for one rep; saved and printable.
+
+The form makes a new plan, or, after "Change this plan", edits the current one:
+it is filled in from the plan, and saving keeps the old version under "Earlier
+plans" while the goals still in the form carry over (same goal, not a copy). A
+problem is said beside the field that caused it and beside the Save button; a
+save says what was saved.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import ipywidgets as w
@@ -11,18 +19,36 @@ import pandas as pd
 from coachkit.apps.downloads import report_buttons
 from coachkit.apps.shell import text
 from coachkit.apps.tabs import Tab, field
+from coachkit.errors import CoachkitError, ValidationError
 from coachkit.model import goals as gl
-from coachkit.model.plans import FocusChoice
+from coachkit.model.formats import day
+from coachkit.model.plans import EarlierPlan, FocusChoice, Plan, earlier_plans
 from coachkit.model.readability import Readability
 from coachkit.model.styles import STAGES, STYLES, choose_style
 from coachkit.model.templates import load_session_guides
 from coachkit.prioritize.planning import CoachingTime, plan_html, plan_readability
 
 _NONE = ("(none)", None)
+#: The fields of a goal, as a ValidationError names them.
+_GOAL_FIELDS = ("Goal", "Metric", "Target", "Due date", "Behaviour", "Rep")
+_WHICH_GOAL = re.compile(r"^(?P<field>.*?)(?: \(goal (?P<n>\d+)\))?$")
 
 
 def _wide() -> w.Layout:
     return w.Layout(width="460px")
+
+
+def _message(widget: w.HTML, level: str, message: str) -> None:
+    """Say ``message`` in ``widget``, beside the control it is about."""
+    if not message:
+        widget.value = ""
+        return
+    look = (
+        "class='ck-error' role='alert' style='color:#b00020'"
+        if level == "error"
+        else "class='ck-note' role='status'"
+    )
+    widget.value = f"<p {look}>{text(message)}</p>"
 
 
 class _FocusRow:
@@ -41,6 +67,10 @@ class _FocusRow:
             w.Dropdown(options=list(STAGES), description="Stage"), f"ck-stage-{number}"
         )
         self.reason = w.HTML()
+        self.focus_message = field(w.HTML(), f"ck-focus-message-{number}")
+        self.goal_message = field(w.HTML(), f"ck-goal-message-{number}")
+        #: The saved goal this row shows while the plan is being changed.
+        self.carried: gl.Goal | None = None
         self.metric = field(
             w.Dropdown(description="Shown by", layout=_wide()),
             f"ck-goal-metric-{number}",
@@ -53,7 +83,7 @@ class _FocusRow:
             f"ck-goal-text-{number}",
         )
         self.target = field(
-            w.Text(description="Target", placeholder="e.g. 35%"),
+            w.Text(description="Target", placeholder="pick a number first"),
             f"ck-goal-target-{number}",
         )
         self.due = field(
@@ -67,11 +97,13 @@ class _FocusRow:
                 self.behaviour,
                 w.HBox([self.style, self.stage]),
                 self.reason,
+                self.focus_message,
                 w.HTML("<i>Goal for this focus (optional)</i>"),
                 self.metric,
                 self.baseline,
                 self.goal,
                 w.HBox([self.target, self.due]),
+                self.goal_message,
             ],
             layout=w.Layout(border_bottom="1px solid #ddd", padding="6px 0"),
         )
@@ -96,11 +128,16 @@ class _FocusRow:
         rep, mid = self.tab.state.rep_id, self.metric.value
         if rep is None or mid is None:
             self.baseline.value = ""
+            self.target.placeholder = "pick a number first"
             return
         value = self.tab.app.baseline(rep, mid)
         metric = self.tab.app.metric_info(mid)
         shown = gl.format_value(value, metric["kind"], metric["unit"])
         self.baseline.value = f"<span class='ck-note'>Now: {text(shown)}</span>"
+        # An example the checks accept: one step better than where the rep is.
+        higher = bool(metric.get("higher_is_better", True))
+        example = gl.target_example(value, metric["kind"], higher)
+        self.target.placeholder = f"e.g. {example}"
 
     def choice(self) -> FocusChoice | None:
         if self.behaviour.value is None:
@@ -110,6 +147,11 @@ class _FocusRow:
     def draft(self, rep_id: int) -> gl.GoalDraft | None:
         if not (self.goal.value.strip() or self.target.value.strip()):
             return None
+        carried = self.carried
+        same = carried is not None and (carried.behaviour_id, carried.metric_id) == (
+            self.behaviour.value,
+            self.metric.value,
+        )
         return gl.GoalDraft(
             rep_id=rep_id,
             behaviour_id=self.behaviour.value,
@@ -117,7 +159,35 @@ class _FocusRow:
             description=self.goal.value,
             target=self.target.value,
             due_on=self.due.value,
+            baseline=carried.baseline if same and carried else None,
+            goal_id=carried.id if same and carried else None,
         )
+
+    def fill(self, behaviour_id: int, style: str, stage: str, goal: Any) -> None:
+        """Show a saved focus behaviour and its goal (a :class:`Goal` or None)."""
+        self.behaviour.value = behaviour_id
+        self.style.value, self.stage.value = style, stage
+        self.reason.value = ""
+        self.carried = goal
+        if goal is None:
+            return
+        ids = [value for _label, value in self.metric.options]
+        if goal.metric_id in ids:
+            self.metric.value = goal.metric_id
+        self.goal.value = goal.description
+        self.target.value = gl.target_text(goal.target, goal.kind)
+        self.due.value = goal.due_on.isoformat()
+
+    def clear(self) -> None:
+        """An empty row: no focus, no goal, no messages."""
+        self.behaviour.index = 0  # shows "(none)"
+        self.style.index = self.stage.index = 0
+        self.reason.value = ""
+        self.goal.value = self.target.value = ""
+        self.carried = None
+        self.due.value = (self.tab.app.today + dt.timedelta(days=60)).isoformat()
+        _message(self.focus_message, "", "")
+        _message(self.goal_message, "", "")
 
 
 class PlanTab(Tab):
@@ -131,12 +201,23 @@ class PlanTab(Tab):
         self.guides = load_session_guides()
         self.current = field(w.HTML(), "ck-current-plan")
         self.download = w.VBox()
+        self.history = field(w.HTML(), "ck-earlier-plans")
+        self.earlier: tuple[EarlierPlan, ...] = ()
+        self.heading = w.HTML("<h2>Make a new plan</h2>")
+        self.mode_note = field(w.HTML(), "ck-plan-mode")
+        self.edit = field(w.Button(description="Change this plan"), "ck-edit-plan")
+        self.edit.on_click(self.action("filling in the plan", self._edit))
         self.suggestion = field(w.HTML(), "ck-suggestion")
         self.use = field(
             w.Button(description="Use the suggestion"), "ck-use-suggestion"
         )
         self.use.on_click(self.action("filling in the suggestion", self._use))
         self.rows = [_FocusRow(self, 1), _FocusRow(self, 2)]
+        self.extra_note = w.HTML()
+        #: Open goals of the plan being changed that no row shows; they carry over.
+        self.extra: list[gl.Goal] = []
+        #: The plan the form was filled in from (None: a new plan).
+        self.editing: Plan | None = None
         self.sessions = w.BoundedIntText(
             value=4, min=1, max=8, description="Sessions a month"
         )
@@ -144,6 +225,7 @@ class PlanTab(Tab):
             value=45, min=10, max=120, step=5, description="Minutes each"
         )
         self.time_note = w.HTML()
+        self.time_message = field(w.HTML(), "ck-time-message")
         self.notes = field(
             w.Textarea(
                 description="Notes", layout=w.Layout(width="640px", height="90px")
@@ -151,6 +233,7 @@ class PlanTab(Tab):
             "ck-plan-notes",
         )
         self.readability = w.HTML()
+        self.notes_message = field(w.HTML(), "ck-notes-message")
         for box in (self.sessions, self.minutes):
             box.observe(self._show_time, names="value")
         self.notes.observe(self._show_readability, names="value")
@@ -158,18 +241,26 @@ class PlanTab(Tab):
             w.Button(description="Save plan", button_style="primary"), "ck-save-plan"
         )
         self.save.on_click(self.action("saving the plan", self._save))
+        self.save_message = field(w.HTML(), "ck-save-message")
+        self._drawn_rep: int | None = None
         self.box.children = [
             self.current,
             self.download,
-            w.HTML("<h2>Make a new plan</h2>"),
+            self.history,
+            self.heading,
+            self.mode_note,
+            self.edit,
             self.suggestion,
             self.use,
             *[row.box for row in self.rows],
+            self.extra_note,
             w.HBox([self.sessions, self.minutes]),
             self.time_note,
+            self.time_message,
             self.notes,
             self.readability,
-            self.save,
+            self.notes_message,
+            w.HBox([self.save, self.save_message]),
         ]
         self._show_time()
 
@@ -185,6 +276,10 @@ class PlanTab(Tab):
         return int(row["skill"].iloc[0]), int(row["will"].iloc[0])
 
     # -- drawing --------------------------------------------------------------
+    def load(self, conn: Any) -> None:
+        rep = self.state.rep_id
+        self.earlier = () if rep is None else earlier_plans(conn, rep)
+
     def draw(self, changed: frozenset[str]) -> None:
         if changed != {"ranking"}:  # new data or another rep: the whole tab
             self._draw_plan()
@@ -198,10 +293,13 @@ class PlanTab(Tab):
         ]
         for row in self.rows:
             row.behaviour.options = [_NONE, *options]
-            row.behaviour.index = 0  # shows "(none)"
-            row.style.index = row.stage.index = 0
-            row.reason.value = ""
-            row.due.value = (self.app.today + dt.timedelta(days=60)).isoformat()
+            row.clear()
+        self._new_form()
+        if s.rep_id != self._drawn_rep:  # another rep: the last save's words go
+            _message(self.save_message, "", "")
+            self._drawn_rep = s.rep_id
+        for box in (self.time_message, self.notes_message):
+            _message(box, "", "")
         plan = s.rep_plan
         if plan is None:
             self.current.value = (
@@ -220,6 +318,22 @@ class PlanTab(Tab):
                 w.HTML("<p class='ck-note'>Download the plan:</p>"),
                 report_buttons(self._plan_report, s, "ck-plan-report"),
             ]
+        self.history.value = _earlier_html(self.earlier)
+
+    def _new_form(self) -> None:
+        """The form as it is for a new plan."""
+        plan = self.state.rep_plan
+        self.editing, self.extra = None, []
+        self.extra_note.value = ""
+        self.heading.value = "<h2>Make a new plan</h2>"
+        self.edit.layout.display = None if plan is not None else "none"
+        self.mode_note.value = (
+            ""
+            if plan is None
+            else "<p class='ck-note'>This rep has a plan. A new plan replaces it, "
+            "and its open goals are dropped. To keep them and change only some "
+            "parts, press Change this plan.</p>"
+        )
 
     def _plan_report(self, fmt: str) -> Any:
         return self.app.plan_report(fmt, guides=self.guides)
@@ -268,22 +382,186 @@ class PlanTab(Tab):
             "Filled in the suggested focus. Check the style, then add goals."
         )
 
+    def _edit(self, _button: Any = None) -> None:
+        """Fill the form in from the current plan, to change it."""
+        plan = self.state.rep_plan
+        if plan is None:
+            raise ValidationError("Plan", "this rep has no plan yet; make one below")
+        for row in self.rows:
+            row.clear()
+        open_goals = [g for g in plan.goals if g.status == "open" and g.id]
+        for row, bid, focus in zip(self.rows, plan.focus_ids, plan.focus, strict=False):
+            goal = next((g for g in open_goals if g.behaviour_id == bid), None)
+            if goal is not None:
+                open_goals.remove(goal)
+            row.fill(bid, focus.style, focus.stage, goal)
+        self.extra = open_goals
+        self.extra_note.value = (
+            "<p class='ck-note'>Also carried over as they are (change them on "
+            "the Facilitate workbook's Progress tab): "
+            + "; ".join(text(g.description) for g in open_goals)
+            + "</p>"
+            if open_goals
+            else ""
+        )
+        self.sessions.value = min(max(plan.sessions_per_month, 1), 8)
+        self.minutes.value = plan.minutes_per_session or self.minutes.value
+        self.notes.value = plan.notes
+        self.editing = plan
+        self.heading.value = "<h2>Change the plan</h2>"
+        self.mode_note.value = (
+            f"<p class='ck-note'>Filled in from the plan started "
+            f"{text(day(plan.started_on))}. Saving keeps that version under "
+            "Earlier plans. A goal you leave in the form carries over; a goal you "
+            "clear is dropped.</p>"
+        )
+        self.edit.layout.display = "none"
+        self.state.say("Filled in the current plan. Change what you need, then save.")
+
     def _save(self, _button: Any = None) -> None:
         s = self.state
-        if s.rep_id is None:
-            from coachkit.errors import ValidationError
-
-            raise ValidationError("Rep", "pick a rep first")
-        focus = [c for row in self.rows if (c := row.choice()) is not None]
-        drafts = [d for row in self.rows if (d := row.draft(s.rep_id)) is not None]
-        self.app.save_plan(
-            focus,
-            drafts,
-            sessions_per_month=self.sessions.value,
-            minutes_per_session=self.minutes.value,
-            notes=self.notes.value,
-        )
+        self._clear_messages()
+        owners: list[_FocusRow | None] = []
+        try:
+            focus, drafts, owners = self._read_form(s.rep_id)
+            carried = {d.goal_id for d in drafts if d.goal_id is not None}
+            old = self.editing or s.rep_plan
+            before = {g.id for g in old.goals if g.status == "open"} if old else set()
+            self.app.save_plan(
+                focus,
+                drafts,
+                sessions_per_month=self.sessions.value,
+                minutes_per_session=self.minutes.value,
+                notes=self.notes.value,
+            )
+        except ValidationError as exc:
+            self._say_beside(exc, owners)
+            raise
+        except CoachkitError as exc:
+            _message(self.save_message, "error", f"Not saved. {exc}")
+            raise
         for row in self.rows:
             row.goal.value = row.target.value = ""
         self.notes.value = ""
+        said = self._saved_words(drafts, carried, before)
+        _message(self.save_message, "ok", said)
         s.say("Saved the plan. It is shown at the top of this tab, ready to print.")
+
+    def _read_form(
+        self, rep_id: int | None
+    ) -> tuple[list[FocusChoice], list[gl.GoalDraft], list[_FocusRow | None]]:
+        if rep_id is None:
+            raise ValidationError("Rep", "pick a rep first")
+        focus = [c for row in self.rows if (c := row.choice()) is not None]
+        drafts: list[gl.GoalDraft] = []
+        owners: list[_FocusRow | None] = []
+        for row in self.rows:
+            draft = row.draft(rep_id)
+            if draft is not None:
+                drafts.append(draft)
+                owners.append(row)
+        chosen = {f.behaviour_id for f in focus}
+        for goal in self.extra:
+            if goal.behaviour_id in chosen and goal.id is not None:
+                drafts.append(
+                    gl.GoalDraft(
+                        rep_id=rep_id,
+                        behaviour_id=goal.behaviour_id,
+                        metric_id=goal.metric_id,  # type: ignore[arg-type]
+                        description=goal.description,
+                        target=goal.target if goal.target is not None else "",
+                        due_on=goal.due_on,
+                        baseline=goal.baseline,
+                        goal_id=goal.id,
+                    )
+                )
+                owners.append(None)
+        return focus, drafts, owners
+
+    def _clear_messages(self) -> None:
+        for row in self.rows:
+            _message(row.focus_message, "", "")
+            _message(row.goal_message, "", "")
+        for box in (self.time_message, self.notes_message, self.save_message):
+            _message(box, "", "")
+
+    def _say_beside(self, exc: ValidationError, owners: list[_FocusRow | None]) -> None:
+        """Say a refusal beside the field that caused it, and beside Save."""
+        said = f"{exc.field}: {exc.problem}"
+        match = _WHICH_GOAL.match(exc.field)
+        name = match.group("field") if match else exc.field
+        number = match.group("n") if match else None
+        place: w.HTML | None = None
+        if name in ("Focus", "Style", "Stage"):
+            picked = [r for r in self.rows if r.behaviour.value is not None]
+            place = (picked or self.rows)[0].focus_message
+        elif name in _GOAL_FIELDS and owners:
+            index = int(number) - 1 if number else 0
+            owner = owners[index] if 0 <= index < len(owners) else None
+            place = owner.goal_message if owner is not None else self.extra_note
+        elif name in ("Sessions per month", "Minutes per session"):
+            place = self.time_message
+        elif name == "Notes":
+            place = self.notes_message
+        if place is not None and place is self.extra_note:
+            place.value += (
+                "<p class='ck-error' role='alert' style='color:#b00020'>"
+                f"{text(said)}</p>"
+            )
+        elif place is not None:
+            _message(place, "error", said)
+        _message(self.save_message, "error", f"Not saved. {said}")
+
+    def _saved_words(
+        self, drafts: list[gl.GoalDraft], carried: set[int], before: set[Any]
+    ) -> str:
+        """Say what was saved: the focus, the goals and the rhythm."""
+        plan = self.state.rep_plan
+        if plan is None:  # pragma: no cover - the save just made it
+            return "Saved the plan."
+        focus = "; ".join(
+            f"{f.behaviour} ({f.style} style, {f.stage} stage)" for f in plan.focus
+        )
+        kept = len(carried)
+        new = len(drafts) - kept
+        dropped = len(before - carried) if before else 0
+        goals = []
+        if new:
+            goals.append(f"{new} new goal{'' if new == 1 else 's'}")
+        if kept:
+            goals.append(f"{kept} goal{'' if kept == 1 else 's'} carried over")
+        if dropped:
+            goals.append(f"{dropped} open goal{'' if dropped == 1 else 's'} dropped")
+        n = plan.sessions_per_month
+        rhythm = f"{n} session{'' if n == 1 else 's'} a month"
+        if plan.minutes_per_session:
+            rhythm += f" of {plan.minutes_per_session} minutes"
+        return (
+            f"Saved the plan for {plan.rep}, starting {day(plan.started_on)}. "
+            f"Focus: {focus}. Goals: {', '.join(goals) or 'none'}. {rhythm}. "
+            "It is shown at the top of this tab."
+        )
+
+
+def _earlier_html(plans: tuple[EarlierPlan, ...]) -> str:
+    """The rep's earlier plans, newest first, in a few words each."""
+    if not plans:
+        return ""
+    items = []
+    for p in plans:
+        until = f" to {day(p.ended_on)}" if p.ended_on else ""
+        focus = "; ".join(
+            f"{f.behaviour} ({f.style} style, {f.stage} stage)" for f in p.focus
+        )
+        goals = (
+            " Goals: " + "; ".join(text(g) for g in p.goals) + "." if p.goals else ""
+        )
+        items.append(
+            f"<li><b>From {text(day(p.started_on))}{text(until)}</b>: "
+            f"{text(focus) or 'no focus'}; a session every {p.cadence_days} days."
+            f"{goals}</li>"
+        )
+    return (
+        "<details><summary>Earlier plans "
+        f"({len(plans)})</summary><ul>{''.join(items)}</ul></details>"
+    )

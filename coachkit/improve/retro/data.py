@@ -22,6 +22,8 @@ from coachkit.model.periods import Period
 from coachkit.store import access
 from coachkit.store import schema as s
 
+#: Action counts by status. A dropped action (no longer worth doing) is left out:
+#: it counts neither as kept nor as missed.
 ACTION_STATUSES = ("kept", "missed", "open")
 GOAL_ROW_COLUMNS = ["goal_id", "goal", "behaviour", "metric", "start_on", "due_on"]
 GOAL_ROW_COLUMNS += ["status"]
