@@ -10,10 +10,13 @@ from coachkit.errors import ValidationError
 from coachkit.model.framework import framework_frame, rubric, set_rubric_level
 from coachkit.model.team import add_rep, set_active
 from coachkit.prioritize.assessing import (
+    Entry,
+    Problem,
     Rating,
     assessment_form,
     assessment_history,
     latest_assessments,
+    ratings_to_save,
     save_assessment,
     skill_gaps,
 )
@@ -361,3 +364,75 @@ def test_latest_on_the_demo_matches_a_plain_pandas_pick(demo_store: Store) -> No
     assert len(gaps) == active * behaviours
     assert not gaps.duplicated(["rep_id", "behaviour_id"]).any()
     assert gaps["skill"].notna().mean() > 0.5
+
+
+# What a form saves ---------------------------------------------------------------
+
+
+def _form() -> pd.DataFrame:
+    """Three behaviours: two rated before by the coach, one never."""
+    return pd.DataFrame(
+        {
+            "behaviour_id": [1, 2, 3],
+            "behaviour": ["Agenda", "Questions", "Next step"],
+            "coach_skill": pd.array([3, 2, None], dtype="Int64"),
+            "coach_will": pd.array([4, 4, None], dtype="Int64"),
+            "self_skill": pd.array([None, None, None], dtype="Int64"),
+            "self_will": pd.array([None, None, None], dtype="Int64"),
+        }
+    )
+
+
+def test_only_changed_ratings_or_evidence_are_saved() -> None:
+    entries = [
+        Entry(1, 3, 4),  # as it was: not saved again
+        Entry(2, 3, 4, "  Asked why twice  "),  # changed, with evidence
+        Entry(3, None, None),  # never rated, left blank: skipped
+    ]
+    ratings, problems = ratings_to_save(_form(), "coach", entries)
+    assert ratings == [Rating(2, 3, 4, "Asked why twice")]
+    assert problems == []
+    same_with_note = [Entry(1, 3, 4, "Checked the agenda again")]
+    ratings, _ = ratings_to_save(_form(), "coach", same_with_note)
+    assert ratings == [Rating(1, 3, 4, "Checked the agenda again")]
+
+
+def test_blank_is_skip_even_for_a_rating_made_before() -> None:
+    ratings, problems = ratings_to_save(
+        _form(), "coach", [Entry(1, None, None), Entry(2, None, None, "   ")]
+    )
+    assert (ratings, problems) == ([], [])
+
+
+def test_the_other_source_starts_from_its_own_ratings() -> None:
+    ratings, _ = ratings_to_save(_form(), "self", [Entry(1, 3, 4)])
+    assert ratings == [Rating(1, 3, 4, "")]  # the rep never rated it: new
+
+
+def test_every_problem_is_listed_with_its_field() -> None:
+    entries = [
+        Entry(1, 5, None),
+        Entry(2, None, None, "Saw it"),
+        Entry(3, 2, 2, "x" * 2001),
+    ]
+    ratings, problems = ratings_to_save(_form(), "coach", entries)
+    assert ratings == []
+    assert [(p.behaviour_id, p.part) for p in problems] == [
+        (1, "will"),
+        (2, "skill"),
+        (2, "will"),
+        (3, "evidence"),
+    ]
+    assert str(problems[0]) == "Agenda — will: pick a score from 1 to 5"
+    assert problems[1] == Problem(
+        2,
+        "skill",
+        "Questions — skill",
+        "pick a score from 1 to 5 to go with the evidence",
+    )
+    assert "2,000 characters" in problems[3].message
+
+
+def test_a_form_source_must_be_known() -> None:
+    with pytest.raises(ValidationError, match="Source"):
+        ratings_to_save(_form(), "boss", [])

@@ -130,36 +130,43 @@ def test_overdue_reps(store: Store, team: dict[str, int]) -> None:
     assert rows["R3"]["days_since"] == (TODAY - D(2026, 3, 1)).days
 
 
-def test_standing_by_quota_within_each_team(store: Store, team: dict[str, int]) -> None:
+def test_standing_comes_from_each_reps_own_quota(
+    store: Store, team: dict[str, int]
+) -> None:
     with store.read() as conn:
         rows = _by_rep(coverage(conn, None, PERIOD, TODAY))
+        ada = _by_rep(coverage(conn, team["ada"], PERIOD, TODAY))
     assert rows["R1"]["quota_attainment"] == pytest.approx(1.5)  # March left out
     standing = {rep: row["standing"] for rep, row in rows.items()}
     assert standing == {
         "R1": "top",
         "R2": "top",
-        "R3": "middle",
+        "R3": "top",  # 100% of quota
         "R4": "middle",
         "R5": "bottom",
         "R6": "bottom",
-        # Otto's team is ranked on its own: 30% of quota is its best.
-        "S1": "top",
-        "S2": "middle",
+        # The same thresholds for every team: 30% of quota is the bottom, even
+        # when it is the best of Otto's team.
+        "S1": "bottom",
+        "S2": "bottom",
         "S3": "bottom",
+    }
+    assert {rep: row["standing"] for rep, row in ada.items()} == {
+        rep: standing[rep] for rep in ada
     }
 
 
-def test_all_hours_to_the_bottom_third(store: Store, team: dict[str, int]) -> None:
+def test_all_hours_to_the_bottom(store: Store, team: dict[str, int]) -> None:
     with store.read() as conn:
         frame = coverage(conn, team["ada"], PERIOD, TODAY)
     table = coverage_by_standing(frame)
     assert list(table.columns) == STANDING_COLUMNS
     assert list(table["standing"]) == ["top", "middle", "bottom"]
-    assert list(table["reps"]) == [2, 2, 2]
+    assert list(table["reps"]) == [3, 1, 2]
     assert list(table["share_of_hours"]) == [0.0, 0.0, 1.0]
     sentence = (
-        "100% of your coaching hours went to the bottom third of your team, "
-        "who are 33% of your reps."
+        "100% of your coaching hours went to the reps at the bottom (under 70% of "
+        "quota), who are 33% of your reps."
     )
     assert balance_sentence(frame) == balance_sentence(table) == sentence
 
@@ -173,13 +180,18 @@ def test_balance_sentence_top_even_and_empty() -> None:
         [6, 6, 2, 2, 1, 1], ["top", "top", "middle", "middle", "bottom", "bottom"]
     )
     assert balance_sentence(top) == (
-        "67% of your coaching hours went to the top third of your team, "
-        "who are 33% of your reps."
+        "67% of your coaching hours went to the reps at the top (100% of quota or "
+        "more), who are 33% of your reps."
     )
     even = _pure([3, 3, 3], ["top", "middle", "bottom"])
     assert balance_sentence(even) == (
         "Your coaching hours are spread fairly evenly across your team: "
-        "the top third got 33%, the middle third got 33%, the bottom third got 33%."
+        "the top got 33%, the middle got 33%, the bottom got 33%."
+    )
+    no_top = _pure([2, 2, 2], ["middle", "middle", "bottom"])
+    assert balance_sentence(no_top) == (
+        "Your coaching hours are spread fairly evenly across your team: "
+        "the middle got 67%, the bottom got 33%."
     )
     assert balance_sentence(_pure([0, 0], ["top", "bottom"])) == (
         "No coaching hours were logged in this period."

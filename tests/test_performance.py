@@ -153,29 +153,41 @@ def test_a_rep_without_numbers_says_so(store: Store, team: dict[str, int]) -> No
     assert (dee["action_rate_low"], dee["action_rate_high"]) == (0.0, 1.0)
     assert not dee["action_rate_enough"]
     assert pd.isna(dee["quota_attainment"])
-    assert pd.isna(dee["percentile"])
-    assert dee["band"] == "no data"
+    assert pd.isna(dee["place"])
+    assert dee["standing"] == "unknown"
     assert not dee["far_below"]
 
 
-def test_percentile_places_reps_in_their_team(
+def test_standing_comes_from_the_reps_own_quota(
     store: Store, team: dict[str, int]
 ) -> None:
     with store.read() as conn:
         a = _by_rep(rep_performance(conn, team["coach_a"], TODAY))
         b = _by_rep(rep_performance(conn, team["coach_b"], TODAY))
-        everyone = rep_performance(conn, None, TODAY)
-    # Fay's rate rests on 120 conversations, so it counts; she is last on both.
-    assert a["percentile"].dropna().to_dict() == pytest.approx(
-        {"Ann": 2 / 3, "Ben": 1.0, "Cy": 1 / 3, "Fay": 0.0}
-    )
-    assert a.loc["Ben", "band"] == "strong"
-    assert a.loc["Fay", "band"] == "struggling"
-    assert a.loc["Ann", "band"] == "core"
-    assert b["percentile"].min() == 0.0
-    assert b["percentile"].max() == 1.0
-    assert b["percentile"].idxmin() == "Gus"
-    assert set(everyone["rep"]) == set(a.index) | set(b.index)
+        everyone = _by_rep(rep_performance(conn, None, TODAY))
+    # Fixed thresholds: 100% of quota or more is top, under 70% bottom.
+    assert a["standing"].to_dict() == {
+        "Ann": "top",  # 100%
+        "Ben": "top",
+        "Cy": "bottom",  # 60%
+        "Dee": "unknown",  # no quota numbers
+        "Fay": "bottom",
+    }
+    assert b.loc["Kim", "standing"] == "middle"  # 93%
+    assert a.loc["Ann", "place"] == pytest.approx(2 / 3)
+    assert set(everyone.index) == set(a.index) | set(b.index)
+
+
+def test_a_rep_reads_the_same_to_her_coach_and_to_the_lead(
+    store: Store, team: dict[str, int]
+) -> None:
+    with store.read() as conn:
+        a = _by_rep(rep_performance(conn, team["coach_a"], TODAY))
+        b = _by_rep(rep_performance(conn, team["coach_b"], TODAY))
+        everyone = _by_rep(rep_performance(conn, None, TODAY))
+    mine = pd.concat([a, b]).sort_index()
+    shown = ["standing", "place", "far_below", "far_below_reason"]
+    pd.testing.assert_frame_equal(mine[shown], everyone.loc[mine.index, shown])
 
 
 @pytest.mark.parametrize(
@@ -286,10 +298,10 @@ def test_demo_reps_with_more_skill_stand_higher(
         ).all()
     skill = pd.Series(dict(rows))
     ranked = frame.assign(skill=frame["rep_id"].map(skill)).sort_values("skill")
-    assert ranked["percentile"].head(5).mean() < 0.35
-    assert ranked["percentile"].tail(5).mean() > 0.75
-    assert ranked.head(5)["band"].isin(["struggling", "core"]).all()
-    assert (frame["band"] == "strong").sum() == (frame["percentile"] >= 0.8).sum()
+    assert ranked["place"].head(5).mean() < ranked["place"].tail(5).mean()
+    assert ranked.head(5)["standing"].isin(["bottom", "middle"]).all()
+    assert set(frame["standing"]) <= {"top", "middle", "bottom", "unknown"}
+    assert (frame["standing"] == "top").sum() == (frame["quota_attainment"] >= 1).sum()
 
 
 def test_demo_far_below_reps_have_a_reason(demo_store: Store, today: dt.date) -> None:
@@ -301,7 +313,7 @@ def test_demo_far_below_reps_have_a_reason(demo_store: Store, today: dt.date) ->
     assert 1 <= len(flagged) <= len(frame) // 4
     assert flagged["far_below_reason"].str.endswith(".").all()
     assert (frame.loc[~frame["far_below"], "far_below_reason"] == "").all()
-    assert (flagged["band"] == "struggling").all()
+    assert (flagged["standing"] == "bottom").all()
 
 
 def test_demo_sums_match_the_history(demo_store: Store, today: dt.date) -> None:

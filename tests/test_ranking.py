@@ -15,7 +15,14 @@ import sqlalchemy as sa
 from coachkit.errors import ValidationError
 from coachkit.model.framework import behaviours_frame
 from coachkit.prioritize.performance import last_coached, rep_performance
-from coachkit.prioritize.ranking import FACTORS, FLAG, Weights, rank, rep_summary
+from coachkit.prioritize.ranking import (
+    FACTORS,
+    FLAG,
+    Weights,
+    common_reason,
+    rank,
+    rep_summary,
+)
 from coachkit.store import schema as s
 from coachkit.store.database import Store
 
@@ -48,7 +55,8 @@ def _perf(rep_id: int, rep: str, **over: Any) -> dict[str, Any]:
     row: dict[str, Any] = {
         "rep_id": rep_id,
         "rep": rep,
-        "percentile": 0.5,
+        "place": 0.5,
+        "standing": "middle",
         "action_rate_enough": True,
         "far_below": False,
         "far_below_reason": "",
@@ -89,7 +97,7 @@ def _rank(
 SCENARIOS: dict[str, dict[str, Any]] = {
     "gap": {"ann": {"skill": 1.0}, "ben": {"skill": 3.0}},
     "objective": {"ann": {"objective_weight": 0.3}, "ben": {"objective_weight": 0.1}},
-    "spread": {"ann_perf": {"percentile": 0.5}, "ben_perf": {"percentile": 0.0}},
+    "spread": {"ann_perf": {"place": 0.5}, "ben_perf": {"place": 0.0}},
     "recency": {"ann_days": 90, "ben_days": 10},
     "confidence": {
         "ann": {"assessed_on": TODAY - dt.timedelta(days=10)},
@@ -130,9 +138,9 @@ def test_a_zero_weight_removes_the_factor(factor: str) -> None:
 def test_the_middle_of_the_team_beats_the_top_and_the_bottom() -> None:
     gaps = [_row(1, "Mid"), _row(2, "Top"), _row(3, "Low")]
     perf = [
-        _perf(1, "Mid", percentile=0.5),
-        _perf(2, "Top", percentile=1.0),
-        _perf(3, "Low", percentile=0.0),
+        _perf(1, "Mid", place=0.5),
+        _perf(2, "Top", place=1.0, standing="top"),
+        _perf(3, "Low", place=0.0, standing="bottom"),
     ]
     ranked = _rank(gaps, perf).set_index("rep")
     assert ranked.loc["Mid", "spread_factor"] == 1.0
@@ -150,11 +158,11 @@ def test_too_few_conversations_lower_the_confidence() -> None:
 
 
 @pytest.mark.parametrize(
-    ("over", "days_ago", "percentile", "factors"),
+    ("over", "days_ago", "place", "factors"),
     [
         # gap 3 of a possible 3, top objective, median rep, never coached, fresh rating
         ({"skill": 1.0}, None, 0.5, (1.0, 1.0, 1.0, 1.0, 1.0)),
-        # gap 1 of 3; a third of the top weight; 80th percentile; coached 30 days ago
+        # gap 1 of 3; a third of the top weight; place 0.8; coached 30 days ago
         (
             {"skill": 3.0, "objective_weight": 0.1},
             30,
@@ -184,13 +192,13 @@ def test_too_few_conversations_lower_the_confidence() -> None:
 def test_factor_values(
     over: dict[str, Any],
     days_ago: int | None,
-    percentile: float | None,
+    place: float | None,
     factors: tuple[float, ...],
 ) -> None:
     gaps = [_row(1, "Ann", **over), _row(2, "Top", objective_weight=0.3, skill=1.0)]
     perf = [_perf(2, "Top")]
-    if percentile is not None:
-        perf.append(_perf(1, "Ann", percentile=percentile))
+    if place is not None:
+        perf.append(_perf(1, "Ann", place=place))
     coached = [(1, 1, days_ago)] if days_ago is not None else []
     ann = _rank(gaps, perf, coached).set_index("rep").loc["Ann"]
     got = tuple(ann[f"{k}_factor"] for k in KEYS)
@@ -299,14 +307,34 @@ def test_flagged_reps_get_a_performance_conversation_not_coaching() -> None:
     assert summary.loc["Ben", "focus"] == "Behaviour 1"
 
 
-def test_why_names_the_two_biggest_contributions() -> None:
-    ranked = _rank([_row(1, "Ann", skill=1.0)], weights=Weights(gap=3))
-    assert ranked["why"].iloc[0] == (
-        "Mostly the gap to target (43 points) and the objective's weight (14 points)."
+def test_why_is_one_short_phrase_that_differs_where_reasons_differ() -> None:
+    gaps = [
+        _row(1, "Ann", skill=1.0),  # the biggest gap of the list
+        _row(2, "Ben", skill=3.0),  # coached long ago, unlike the others
+        _row(3, "Cy", skill=3.0),
+        _row(4, "Dee", skill=3.0),
+    ]
+    perf = [
+        _perf(1, "Ann"),
+        _perf(2, "Ben"),
+        _perf(3, "Cy"),
+        _perf(4, "Dee", standing="bottom", place=0.0),
+    ]
+    coached = [(1, 1, 5), (2, 1, 120), (3, 1, 5), (4, 1, 5)]
+    ranked = _rank(gaps, perf, coached).set_index("rep")
+    assert ranked.loc["Ann", "why"] == "Skill 1 against a target of 4"
+    assert ranked.loc["Ben", "why"] == "Last coached on this 120 days ago"
+    assert ranked["why"].str.len().max() < 60
+    assert ranked["why"].nunique() >= 3
+    assert common_reason(ranked) == (
+        "Most points come from the objective's weight and solid data."
     )
-    only_gap = Weights(gap=1, objective=0, spread=0, recency=0, confidence=0)
-    ranked = _rank([_row(1, "Ann", skill=1.0)], weights=only_gap)
-    assert ranked["why"].iloc[0] == "Mostly the gap to target (100 points)."
+    never = _rank([_row(1, "Ann"), _row(2, "Ben")], coached=[(2, 1, 1)])
+    assert never.set_index("rep").loc["Ann", "why"] == "Never coached on this"
+    nothing = Weights(gap=1, objective=0, spread=0, recency=0, confidence=0)
+    at_target = _rank([_row(1, "Ann", skill=1.0)], weights=nothing)
+    assert at_target["why"].iloc[0] == "Skill 1 against a target of 4"
+    assert common_reason(at_target.iloc[:0]) == ""
 
 
 def test_rep_summary_one_row_per_rep_by_top_score() -> None:
@@ -445,7 +473,7 @@ def test_a_thousand_reps_rank_in_well_under_a_second() -> None:
         {
             "rep_id": np.arange(1, n_reps + 1),
             "rep": [f"Rep {i:04d}" for i in range(1, n_reps + 1)],
-            "percentile": rng.random(n_reps),
+            "place": rng.random(n_reps),
             "action_rate_enough": rng.random(n_reps) < 0.9,
             "far_below": rng.random(n_reps) < 0.05,
         }

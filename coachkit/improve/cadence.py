@@ -5,7 +5,9 @@ Research on sales coaching points to about
 month. :func:`coverage` sets each rep's hours beside that and
 beside their own plan; :func:`missed_followups` lists the follow-ups that did not
 happen; :func:`balance_sentence` says whether a coach spends most of their time on
-the top or the bottom of their team (by quota attainment), in plain words.
+the reps at the top or at the bottom on results, in plain words. Top, middle and
+bottom are the one standing of :mod:`coachkit.model.standing` (each rep's own quota
+attainment against fixed thresholds), the same on every screen and report.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlalchemy.engine import Connection
 from coachkit.model.formats import hours, percent
 from coachkit.model.periods import Period
 from coachkit.model.plans import RESEARCH_HOURS_PER_MONTH
+from coachkit.model.standing import MEANINGS, STANDINGS, standings, window
 from coachkit.store import access
 from coachkit.store import schema as s
 
@@ -33,10 +36,9 @@ DEFAULT_MINUTES = 30
 DAYS_PER_MONTH = 30.44
 #: A session this many days after the plan's cadence still counts as on time.
 SLACK_DAYS = 7
-#: Thirds of a team, best quota attainment first; "unknown" without quota numbers.
-STANDINGS = ("top", "middle", "bottom", "unknown")
-#: When the top or the bottom third gets this many times the other's hours per rep,
-#: :func:`balance_sentence` names it; below that, the hours count as balanced.
+#: When the reps at the top or at the bottom get this many times the hours per rep
+#: of the rest of the team, :func:`balance_sentence` names them; below that, the
+#: hours count as balanced.
 BALANCE_RATIO = 1.5
 
 COVERAGE_COLUMNS = [
@@ -94,8 +96,11 @@ def coverage(
         None), cadence_days (NaN with no plan), days_since (NaN when never
         coached), overdue (an active plan and more days since the last session than
         it sets plus :data:`SLACK_DAYS`, or never coached), quota_attainment (mean
-        over the period) and standing (top, middle or bottom third of the coach's
-        team by quota attainment; "unknown" without it). Sorted by coach and rep.
+        over the 12 complete weeks up to the period's last day, the same numbers
+        the Prioritize workbook stands reps on) and standing (top, middle or
+        bottom by that quota attainment,
+        :func:`coachkit.model.standing.standing_of`; "unknown" without it).
+        Sorted by coach and rep.
     """
     se, p = s.sessions, s.plans
     team = _team(conn, coach_id)
@@ -142,7 +147,7 @@ def coverage(
     late = frame["days_since"] > cadence + SLACK_DAYS
     frame["overdue"] = (last.isna() | late).astype(bool)
     frame = frame.join(_quota(conn, coach_id, period).astype(float))
-    frame["standing"] = _thirds(frame)
+    frame["standing"] = standings(frame["quota_attainment"])
     return frame.reset_index()[COVERAGE_COLUMNS]
 
 
@@ -224,7 +229,7 @@ def missed_followups(
 
 
 def coverage_by_standing(frame: pd.DataFrame) -> pd.DataFrame:
-    """Hours and reps per third of the team (top, middle, bottom, unknown).
+    """Hours and reps per standing (top, middle, bottom, unknown).
 
     ``frame`` has the columns of :func:`coverage`. Returns the columns standing,
     reps, hours, share_of_hours (NaN when there were no hours), share_of_reps;
@@ -247,9 +252,10 @@ def balance_sentence(frame: pd.DataFrame) -> str:
     """Say in plain words where a coach's hours went: the top, the bottom, or evenly.
 
     ``frame`` has the columns of :func:`coverage`, or is the table
-    :func:`coverage_by_standing` makes of them. The top or the bottom third is
-    named when its reps got at least :data:`BALANCE_RATIO` times the hours per rep
-    of the other; otherwise the sentence says the hours are spread fairly evenly.
+    :func:`coverage_by_standing` makes of them. The reps at the top (or at the
+    bottom) are named when they got at least :data:`BALANCE_RATIO` times the hours
+    per rep of the rest of the reps with quota numbers; otherwise the sentence says
+    the hours are spread fairly evenly.
     """
     if "share_of_reps" not in frame.columns:
         frame = coverage_by_standing(frame)
@@ -260,25 +266,29 @@ def balance_sentence(frame: pd.DataFrame) -> str:
     if known["reps"].sum() == 0:
         return (
             "There are no quota numbers for this period, so we cannot tell whether "
-            "your coaching went to the top or the bottom of your team."
+            "your coaching went to the reps at the top or at the bottom."
         )
-    per_rep = (known["hours"] / known["reps"].replace(0, np.nan)).fillna(0.0)
-    top, bottom = per_rep.get("top", 0.0), per_rep.get("bottom", 0.0)
-    who = "top" if top >= bottom else "bottom"
-    if max(top, bottom) < BALANCE_RATIO * min(top, bottom) or top == bottom:
-        return (
-            "Your coaching hours are spread fairly evenly across your team: "
-            + ", ".join(
-                f"the {k} third got {percent(known.at[k, 'share_of_hours'])}"
-                for k in known.index
+    for who in ("bottom", "top"):
+        reps = int(known.at[who, "reps"])
+        rest_reps = int(known["reps"].sum()) - reps
+        if reps == 0 or rest_reps == 0:
+            continue
+        mine = known.at[who, "hours"] / reps
+        rest = (known["hours"].sum() - known.at[who, "hours"]) / rest_reps
+        if mine > 0 and mine >= BALANCE_RATIO * rest:
+            hours_share = percent(known.at[who, "share_of_hours"])
+            reps_share = percent(known.at[who, "share_of_reps"])
+            return (
+                f"{hours_share} of your coaching hours went to the reps at the "
+                f"{who} ({MEANINGS[who]}), who are {reps_share} of your reps."
             )
-            + "."
-        )
-    hours_share = percent(known.at[who, "share_of_hours"])
-    reps_share = percent(known.at[who, "share_of_reps"])
+    groups = [k for k in known.index if known.at[k, "reps"] > 0]
     return (
-        f"{hours_share} of your coaching hours went to the {who} third of your team, "
-        f"who are {reps_share} of your reps."
+        "Your coaching hours are spread fairly evenly across your team: "
+        + ", ".join(
+            f"the {k} got {percent(known.at[k, 'share_of_hours'])}" for k in groups
+        )
+        + "."
     )
 
 
@@ -388,31 +398,19 @@ def _team(conn: Connection, coach_id: int | None) -> pd.DataFrame:
 
 
 def _quota(conn: Connection, coach_id: int | None, period: Period) -> pd.DataFrame:
+    """Each rep's mean quota attainment in the standing's weeks up to the period's
+    end (:func:`coachkit.model.standing.window`)."""
     mv, m = s.metric_values, s.metrics
+    start, end = window(period.end)
     key = sa.select(m.c.id).where(m.c.key == "quota_attainment").scalar_subquery()
     query = (
         sa.select(mv.c.rep_id, sa.func.avg(mv.c.value))
         .where(
             mv.c.metric_id == key,
-            mv.c.observed_on.between(period.start, period.end),
+            mv.c.observed_on >= start,
+            mv.c.observed_on < end,
             _in(mv.c.rep_id, coach_id),
         )
         .group_by(mv.c.rep_id)
     )
     return _read(conn, query, ["rep_id", "quota_attainment"]).set_index("rep_id")
-
-
-def _thirds(frame: pd.DataFrame) -> pd.Series:
-    """Top, middle or bottom third of each coach's team by quota attainment."""
-    quota = frame["quota_attainment"].astype(float)
-    known = quota.notna()
-    place = (
-        quota[known]
-        .groupby(frame.loc[known, "coach_id"])
-        .rank(method="first", ascending=False)
-    )
-    size = known.groupby(frame["coach_id"]).transform("sum")[known]
-    third = ((place - 1) * 3 // size).astype(int).clip(upper=2)
-    out = pd.Series("unknown", index=frame.index, dtype=object)
-    out[known] = third.map(dict(enumerate(STANDINGS[:3])))
-    return out

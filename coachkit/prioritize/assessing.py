@@ -10,6 +10,11 @@ behind an old score never change (:func:`coachkit.model.framework.rubric`).
 :func:`save_assessment` takes a connection inside the caller's transaction
 (``with store.write() as conn``) and checks every rating before writing any. The
 reads take a connection and return DataFrames; ``coach_id=None`` means every coach.
+
+The assessment form starts from the latest ratings; :func:`ratings_to_save` keeps
+only what the coach changed or gave evidence for (a rating left as it was is not
+saved again, so "last assessed" and the history stay true), treats a behaviour left
+"not rated" as skipped, and lists every problem of the form at once.
 """
 
 from __future__ import annotations
@@ -91,6 +96,112 @@ class Rating:
     skill: int
     will: int
     evidence: str = ""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What the form holds for one behaviour; None means "not rated"."""
+
+    behaviour_id: int
+    skill: int | None
+    will: int | None
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of the form, to show next to its field.
+
+    ``part`` is "skill", "will" or "evidence"; ``field`` names the behaviour and
+    the part ("Set an agenda — will"); ``message`` says what to do.
+    """
+
+    behaviour_id: int
+    part: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+def ratings_to_save(
+    form: pd.DataFrame, source: str, entries: Sequence[Entry]
+) -> tuple[list[Rating], list[Problem]]:
+    """The ratings a form holds that are new, and every problem, in form order.
+
+    A behaviour is saved when its skill or will differs from the latest rating by
+    ``source`` (the values the form started from) or it has evidence. A behaviour
+    with skill and will both "not rated" and no evidence is skipped, even if it
+    was rated before (nothing is deleted). A behaviour to save needs both scores.
+
+    Parameters
+    ----------
+    form
+        :func:`assessment_form` for the rep: behaviour_id, behaviour and the
+        latest ``{source}_skill`` and ``{source}_will``.
+    source
+        "coach" or "self": whose latest ratings the form started from.
+    entries
+        What the form holds, one per behaviour.
+
+    Returns
+    -------
+    tuple
+        The ratings to save and the problems (both empty when nothing changed).
+    """
+    if source not in SOURCES:
+        raise ValidationError("Source", "choose coach or self")
+    known = {
+        int(r.behaviour_id): (
+            str(r.behaviour),
+            _level_or_none(getattr(r, f"{source}_skill")),
+            _level_or_none(getattr(r, f"{source}_will")),
+        )
+        for r in form.itertuples(index=False)
+    }
+    ratings: list[Rating] = []
+    problems: list[Problem] = []
+    for entry in entries:
+        bid = int(entry.behaviour_id)
+        name, old_skill, old_will = known.get(bid, (f"Behaviour {bid}", None, None))
+        evidence = entry.evidence.strip() if isinstance(entry.evidence, str) else ""
+        skill, will = _level_or_none(entry.skill), _level_or_none(entry.will)
+        if skill is None and will is None and not evidence:
+            continue
+        if (skill, will) == (old_skill, old_will) and not evidence:
+            continue
+        found = []
+        missing = "pick a score from 1 to 5"
+        if skill is None and will is None:
+            missing += " to go with the evidence"
+        if skill is None:
+            found.append(("skill", missing))
+        if will is None:
+            found.append(("will", missing))
+        if len(evidence) > EVIDENCE_MAX:
+            found.append(
+                (
+                    "evidence",
+                    f"keep it to {EVIDENCE_MAX:,} characters or fewer "
+                    f"(this one has {len(evidence):,})",
+                )
+            )
+        problems += [Problem(bid, part, f"{name} — {part}", m) for part, m in found]
+        if not found and skill is not None and will is not None:
+            ratings.append(Rating(bid, skill, will, evidence))
+    return ratings, problems
+
+
+def _level_or_none(value: object) -> int | None:
+    if value is None or value is pd.NA:
+        return None
+    try:
+        if pd.isna(value):  # type: ignore[call-overload]
+            return None
+    except (TypeError, ValueError):
+        pass
+    return as_level(value)
 
 
 @access.checks("coach_id", "rep_id")

@@ -9,17 +9,9 @@ history. Pass ``coach_id=None`` to see every coach's reps (an enablement lead's 
 
 Where a rep stands
 ------------------
-``percentile`` is the share of teammates (the reps in the query's scope) a rep does
-better than, from 0 (last) to 1 (first), on a composite of two results:
-
-1. the share of conversations where the buyer took an action, counted only when it
-   rests on at least :data:`coachkit.model.rates.MIN_TRIALS` conversations, and
-2. quota attainment.
-
-Each is turned into a percentile among the reps who have it; the composite is their
-mean (or the one that exists), ranked once more. The top 20% are ``strong``, the
-bottom 20% ``struggling``, everyone else ``core``; a rep with neither number is
-``no data``.
+``standing`` (top, middle, bottom or unknown) and ``place`` (0 to 1) come from the
+rep's own quota attainment in the window, against the fixed thresholds of
+:mod:`coachkit.model.standing`: the same whoever looks, a coach or the lead.
 
 Far below the bar
 -----------------
@@ -27,12 +19,15 @@ A rep is ``far_below`` (a performance conversation, not coaching) when either:
 
 - their quota attainment averaged under 50% over at least three monthly values in
   the last :data:`QUOTA_FLAG_WEEKS` weeks (one or two bad months are not a pattern)
-  *and* they are in the bottom 20% of the team: far below both
-  the bar and their peers (when a whole team misses quota, the quota is the
+  *and* they are in the bottom 20% of their own coach's team on results: far below
+  both the bar and their peers (when a whole team misses quota, the quota is the
   problem, not every rep). The reason names the best and worst month, so the
   spread behind the average shows; or
 - their action rate rests on enough conversations and even its upper bound is under
-  half the team's median action rate (the median of the reps with enough data).
+  half the median action rate of their own coach's team (the reps with enough data).
+
+"Their own coach's team" is always the rep's whole team, whoever looks, so a flag
+never depends on the viewer.
 
 A rep who started less than :data:`RAMP_DAYS` days before ``today`` is still ramping
 up and is never flagged: they need coaching, not a warning.
@@ -48,6 +43,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit.model import standing as st
 from coachkit.model.formats import percent
 from coachkit.model.rates import MIN_TRIALS, rate_columns
 from coachkit.store import access
@@ -64,8 +60,8 @@ QUOTA_FLAG_WEEKS = 26
 ACTION_RATE_FLOOR = 0.5
 #: Reps who started fewer days ago than this are still ramping and never flagged.
 RAMP_DAYS = 90
-#: Top and bottom share of the team that count as strong and struggling.
-BAND_SHARE = 0.2
+#: Bottom share of a rep's own team, on results, that a quota flag also needs.
+PEER_SHARE = 0.2
 
 _CONV, _BAC, _QUOTA = "conversations", "buyer_action_conversations", "quota_attainment"
 
@@ -82,8 +78,8 @@ PERFORMANCE_COLUMNS = [
     "action_rate_enough",
     "quota_attainment",
     "quota_months",
-    "percentile",
-    "band",
+    "standing",
+    "place",
     "far_below",
     "far_below_reason",
 ]
@@ -146,9 +142,12 @@ def metric_history(
 
 @access.checks("coach_id")
 def rep_performance(
-    conn: Connection, coach_id: int | None, today: dt.date, weeks: int = 12
+    conn: Connection,
+    coach_id: int | None,
+    today: dt.date,
+    weeks: int = st.STANDING_WEEKS,
 ) -> pd.DataFrame:
-    """One row per active rep: activity, action rate, quota and place in the team.
+    """One row per active rep: activity, action rate, quota and standing.
 
     The window is the last ``weeks`` complete weeks (Monday to Sunday) before the
     week holding ``today``: the current week is still being counted, so it is left
@@ -159,8 +158,8 @@ def rep_performance(
     conn
         An open connection.
     coach_id
-        The coach whose reps to read; None for every coach. The reps read are the
-        "team" the percentile compares against.
+        The coach whose reps to read; None for every coach. A rep's row is the
+        same either way.
     today
         The window ends on the Sunday before this day's week.
     weeks
@@ -172,9 +171,11 @@ def rep_performance(
         Columns rep_id, rep, weeks_with_data, conversations, conversations_per_week
         (NaN with no data), buyer_actions, action_rate (NaN with no conversations),
         action_rate_low, action_rate_high, action_rate_enough, quota_attainment
-        (mean of the monthly values, NaN if none), quota_months, percentile (0–1,
-        NaN with no data), band (strong, core, struggling or "no data"), far_below
-        (bool), far_below_reason (a sentence, or ""). Sorted by rep name.
+        (mean of the monthly values, NaN if none), quota_months, standing (top,
+        middle, bottom or unknown: :func:`coachkit.model.standing.standing_of`),
+        place (0–1 on the standing's fixed scale, NaN without quota numbers),
+        far_below (bool), far_below_reason (a sentence, or ""). Sorted by rep
+        name.
 
     Raises
     ------
@@ -194,16 +195,8 @@ def rep_performance(
         frame["conversations_per_week"] = frame["conversations"] / frame[
             "weeks_with_data"
         ].where(frame["weeks_with_data"] > 0)
-    frame["percentile"] = _standing(frame)
-    frame["band"] = np.select(
-        [
-            frame["percentile"].isna(),
-            frame["percentile"] >= 1 - BAND_SHARE,
-            frame["percentile"] < BAND_SHARE,
-        ],
-        ["no data", "strong", "struggling"],
-        default="core",
-    )
+    frame["standing"] = st.standings(frame["quota_attainment"])
+    frame["place"] = st.place(frame["quota_attainment"])
     ramping = pd.to_datetime(frame["start_date"]) > pd.Timestamp(
         today - dt.timedelta(days=RAMP_DAYS)
     )
@@ -217,10 +210,9 @@ def window(today: dt.date, weeks: int) -> tuple[dt.date, dt.date]:
     """Return ``(first Monday, Monday of today's week)`` of the last complete weeks.
 
     Values observed on or after the first day and before the second are in the
-    window that :func:`rep_performance` sums.
+    window that :func:`rep_performance` sums (:func:`coachkit.model.standing.window`).
     """
-    end = today - dt.timedelta(days=today.weekday())
-    return end - dt.timedelta(weeks=weeks), end
+    return st.window(today, weeks)
 
 
 @access.checks("coach_id")
@@ -322,13 +314,14 @@ def _metric_ids(conn: Connection, keys: Sequence[str]) -> dict[str, int]:
 def _team(conn: Connection, coach_id: int | None) -> pd.DataFrame:
     r = s.reps
     query = (
-        sa.select(r.c.id, r.c.name, r.c.start_date)
+        sa.select(r.c.id, r.c.name, r.c.start_date, r.c.coach_id)
         .where(r.c.active.is_(True))
         .order_by(r.c.name, r.c.id)
     )
     if coach_id is not None:
         query = query.where(r.c.coach_id == coach_id)
-    return pd.DataFrame(_rows(conn, query), columns=["rep_id", "rep", "start_date"])
+    columns = ["rep_id", "rep", "start_date", "coach_id"]
+    return pd.DataFrame(_rows(conn, query), columns=columns)
 
 
 def _sums(
@@ -395,21 +388,34 @@ def _pct_rank(values: pd.Series) -> pd.Series:
     return (values.rank(method="average") - 1) / (n - 1)
 
 
-def _standing(frame: pd.DataFrame) -> pd.Series:
+def _peer_place(frame: pd.DataFrame) -> pd.Series:
+    """Share of their own coach's team each rep does better than, on results.
+
+    The composite of the action rate (when it rests on enough conversations) and
+    quota attainment, each as a percentile within the team, their mean ranked once
+    more. Only the quota flag uses it; it never depends on who is looking.
+    """
     rate = frame["action_rate"].where(frame["action_rate_enough"])
-    parts = pd.concat([_pct_rank(rate), _pct_rank(frame["quota_attainment"])], axis=1)
-    return _pct_rank(parts.mean(axis=1, skipna=True))
+    teams = frame["coach_id"]
+    parts = pd.concat(
+        [
+            rate.groupby(teams).transform(_pct_rank),
+            frame["quota_attainment"].groupby(teams).transform(_pct_rank),
+        ],
+        axis=1,
+    )
+    return parts.mean(axis=1, skipna=True).groupby(teams).transform(_pct_rank)
 
 
 def _far_below(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     quota, rate = frame["flag_quota_attainment"], frame["action_rate"]
     months = frame["flag_quota_months"].fillna(0).astype(int)
     enough, high = frame["action_rate_enough"], frame["action_rate_high"]
-    median = rate[enough].median()
+    median = rate.where(enough).groupby(frame["coach_id"]).transform("median")
     low_quota = (
         (quota < QUOTA_FLOOR)
         & (months >= QUOTA_MONTHS_NEEDED)
-        & (frame["percentile"] < BAND_SHARE)
+        & (_peer_place(frame) < PEER_SHARE)
     )
     low_rate = enough & (high < ACTION_RATE_FLOOR * median)
     quota_text = (
@@ -423,13 +429,14 @@ def _far_below(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
         + _pct_text(frame["flag_quota_highest"])
         + " in the best), in the bottom fifth of the team."
     )
-    typical = percent(median) if pd.notna(median) else ""
     rate_text = (
         "Buyers acted in only "
         + _pct_text(rate)
         + " of conversations (at most "
         + _pct_text(high)
-        + f"); the team's typical rate is {typical}."
+        + "); the team's typical rate is "
+        + _pct_text(median)
+        + "."
     )
     both = low_quota & low_rate
     reason = pd.Series("", index=frame.index, dtype=object)

@@ -8,12 +8,14 @@ and shown as its own column (``<key>_factor``):
 ``objective``
     the objective's weight / the largest objective weight in the framework.
 ``spread``
-    where the rep sits in the team: coaching lifts the core of a team most (up to
-    19% in CEB / Sales Executive Council research) and helps the top and bottom
-    little. With percentile p (0 = last, 1 = first) the factor is
-    ``1 - |2p - 1| ** 1.5``: 1 at the median, about 0.54 at the 20th and 80th
-    percentiles, 0 at the very top and bottom. A rep with no performance data gets
-    0.6, the average of the curve over a team.
+    where the rep stands on results: coaching lifts the middle of a team most (up
+    to 19% in CEB / Sales Executive Council research) and helps the top and bottom
+    little. With the rep's ``place`` p on the fixed scale of
+    :func:`coachkit.model.standing.place` (from their own quota attainment, so the
+    same whoever looks: 70% of quota is 1/3, 100% is 2/3) the factor is
+    ``1 - |2p - 1| ** 1.5``: 1 at 85% of quota, about 0.81 at 70% and 100%, 0 at
+    40% or less and 130% or more. A rep with no quota numbers gets 0.6, the average
+    of the curve.
 ``recency``
     days since the rep was last coached on this behaviour / 60, at most 1; never
     coached on it counts as 1.
@@ -27,6 +29,11 @@ factor's share of it is its own column (``<key>_points``), and the points add up
 the score. Behaviours not assessed yet have no gap to speak of: they are left out,
 and :func:`rep_summary` says how many each rep still needs.
 
+``why`` says in one short phrase what sets a row apart: the factor on which it
+scores furthest above the typical row of the list (its median points), in the
+row's own numbers ("Never coached on this", "Skill 1 against a target of 4").
+What most rows share is said once, above the table, by :func:`common_reason`.
+
 A rep far below the bar on results (see :mod:`coachkit.prioritize.performance`) is
 flagged for
 a performance conversation and gets no suggested focus: coaching is not the fix.
@@ -38,6 +45,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -59,8 +67,8 @@ FACTORS: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "spread",
-        "Place in the team",
-        "Coaching helps reps in the middle of the team most, so they score highest.",
+        "Standing",
+        "Coaching helps reps in the middle on results most (70% to 99% of quota).",
     ),
     (
         "recency",
@@ -78,7 +86,7 @@ _LABELS = {key: label for key, label, _ in FACTORS}
 _REASONS = {
     "gap": "the gap to target",
     "objective": "the objective's weight",
-    "spread": "their place in the team",
+    "spread": "their standing on results",
     "recency": "time since last coached",
     "confidence": "solid data",
 }
@@ -94,7 +102,7 @@ STALE_CONFIDENCE = 0.3
 THIN_DATA_CONFIDENCE = 0.6
 #: Exponent of the spread curve ``1 - |2p - 1| ** SPREAD_POWER``.
 SPREAD_POWER = 1.5
-#: Spread factor for a rep with no percentile: the curve's average over a team.
+#: Spread factor for a rep with no quota numbers: the curve's average.
 UNKNOWN_SPREAD = 1 - 1 / (SPREAD_POWER + 1)
 #: Research-based limit on focus behaviours at a time.
 MAX_FOCUS = 2
@@ -128,7 +136,7 @@ _SHOWN = (
     "assessed_on",
     "gap",
 )
-_PERFORMANCE_COLUMNS = ("rep_id", "percentile", "action_rate_enough", "far_below")
+_PERFORMANCE_COLUMNS = ("rep_id", "place", "action_rate_enough", "far_below")
 _COACHED_COLUMNS = ("rep_id", "behaviour_id", "last_coached_on")
 
 
@@ -211,8 +219,9 @@ def rank(
         and self_skill are passed through when present. The order the behaviours
         first appear in is the framework order used to break ties.
     performance
-        :func:`coachkit.prioritize.performance.rep_performance`: rep_id, percentile,
-        action_rate_enough, far_below (far_below_reason when present).
+        :func:`coachkit.prioritize.performance.rep_performance`: rep_id, place,
+        action_rate_enough, far_below (far_below_reason and standing when
+        present).
     last_coached
         :func:`coachkit.prioritize.performance.last_coached`: rep_id, behaviour_id,
         last_coached_on.
@@ -229,14 +238,15 @@ def rank(
         One row per rep × behaviour with gap > 0, best first. Columns: rank (1 =
         coach this first); rep_id, rep, behaviour_id, behaviour_key, behaviour,
         objective_key, objective, objective_weight, target_level, skill, will,
-        self_skill, assessed_on, gap (those present in ``gaps``); percentile,
-        last_coached_on; gap_factor, objective_factor, spread_factor,
-        recency_factor, confidence_factor (each 0–1); gap_points, objective_points,
-        spread_points, recency_points, confidence_points (they add up to the
-        score); score (0–100); suggested (the rep's top ``max_focus`` behaviours,
-        never for a flagged rep); flag ("performance conversation" or "");
-        flag_reason; why (the two biggest contributions in words). Ties keep a
-        stable order: score (high first), rep name, rep_id, behaviour order.
+        self_skill, assessed_on, gap (those present in ``gaps``); standing (top,
+        middle, bottom or unknown), place, last_coached_on; gap_factor,
+        objective_factor, spread_factor, recency_factor, confidence_factor (each
+        0–1); gap_points, objective_points, spread_points, recency_points,
+        confidence_points (they add up to the score); score (0–100); suggested
+        (the rep's top ``max_focus`` behaviours, never for a flagged rep); flag
+        ("performance conversation" or ""); flag_reason; why (one short phrase:
+        what sets the row apart). Ties keep a stable order: score (high first),
+        rep name, rep_id, behaviour order.
 
     Raises
     ------
@@ -267,6 +277,7 @@ def rank(
 
     perf = performance[list(_PERFORMANCE_COLUMNS)].copy()
     perf["flag_reason"] = performance.get("far_below_reason", "")
+    perf["standing"] = performance.get("standing", "unknown")
     frame = frame.merge(perf, on="rep_id", how="left")
     coached = last_coached[list(_COACHED_COLUMNS)]
     frame = frame.merge(coached, on=["rep_id", "behaviour_id"], how="left")
@@ -291,12 +302,15 @@ def rank(
     ).reset_index(drop=True)
     within = frame.groupby("rep_id", sort=False).cumcount()
     frame["suggested"] = (within < max_focus) & (frame["flag"] == "")
-    frame["why"] = _why(frame[[f"{key}_points" for key in _KEYS]].to_numpy(float))
+    frame["standing"] = frame["standing"].fillna("unknown")
+    points = frame[[f"{key}_points" for key in _KEYS]].to_numpy(float)
+    frame["why"] = _why(frame, points, now)
     frame["rank"] = np.arange(1, len(frame) + 1)
     columns = [
         "rank",
         *keep,
-        "percentile",
+        "standing",
+        "place",
         "last_coached_on",
         *(f"{key}_factor" for key in _KEYS),
         *(f"{key}_points" for key in _KEYS),
@@ -385,7 +399,7 @@ def _factors(
     weight = frame["objective_weight"].astype(float).to_numpy()
     objective_f = weight / top_weight if top_weight > 0 else np.zeros(len(frame))
 
-    p = frame["percentile"].astype(float).to_numpy()
+    p = frame["place"].astype(float).to_numpy()
     spread_f = np.where(
         np.isnan(p), UNKNOWN_SPREAD, 1 - np.abs(2 * p - 1) ** SPREAD_POWER
     )
@@ -410,21 +424,75 @@ def _factors(
     return {k: np.clip(np.nan_to_num(v, nan=0.0), 0.0, 1.0) for k, v in raw.items()}
 
 
-def _why(points: np.ndarray) -> np.ndarray:
-    """Name the two biggest contributions: 'Mostly X (31 points) and Y (20 points).'"""
+def common_reason(ranked: pd.DataFrame) -> str:
+    """What most rows of a ranking share, said once above the table.
+
+    Names the two factors that give the most points on average, for example
+    "Most points come from the gap to target and time since last coached.".
+    """
+    if ranked.empty:
+        return ""
+    mean = [float(ranked[f"{key}_points"].mean()) for key in _KEYS]
+    order = sorted(range(len(_KEYS)), key=lambda i: -mean[i])
+    names = [_REASONS[_KEYS[i]] for i in order[:2] if mean[i] > 0]
+    if not names:
+        return "Nothing adds to the scores."
+    return f"Most points come from {' and '.join(names)}."
+
+
+#: The "why" phrase for a row that stands out on the standing factor.
+_STANDING_PHRASES = {
+    "top": "Top on results (100% of quota or more)",
+    "middle": "Middle on results, where coaching helps most",
+    "bottom": "Bottom on results (under 70% of quota)",
+    "unknown": "No quota numbers yet",
+}
+
+
+def _why(frame: pd.DataFrame, points: np.ndarray, now: pd.Timestamp) -> np.ndarray:
+    """One short phrase per row: the factor that sets it apart, in its own numbers.
+
+    The factor is the one whose points are furthest above the list's median; a row
+    typical on every factor gets its biggest contribution.
+    """
     if len(points) == 0:
         return np.array([], dtype=object)
-    order = np.argsort(-points, axis=1, kind="stable")[:, :2]
     rows = np.arange(len(points))
-    names = np.array([_REASONS[k] for k in _KEYS], dtype=object)
+    lift = points - np.median(points, axis=0)
+    pick = np.argmax(lift, axis=1)
+    typical = lift[rows, pick] <= 0.5
+    pick = np.where(typical, np.argmax(points, axis=1), pick)
+    needed = ["skill", "target_level", "objective", "standing", "last_coached_on"]
+    needed = [c for c in [*needed, "action_rate_enough"] if c in frame.columns]
+    records = frame[needed].to_dict("records")
+    phrases = [
+        _phrase(_KEYS[k], row, now) for k, row in zip(pick, records, strict=True)
+    ]
+    nothing = points.sum(axis=1) <= 0
+    return np.where(nothing, "Nothing adds to the score.", np.array(phrases, object))
 
-    def part(i: int) -> np.ndarray:
-        pts = np.array([number(p, 0) for p in points[rows, order[:, i]]], object)
-        return names[order[:, i]] + " (" + pts + " points)"
 
-    second = points[rows, order[:, 1]] > 0
-    text = "Mostly " + part(0) + np.where(second, " and " + part(1), "") + "."
-    return np.where(points[rows, order[:, 0]] > 0, text, "Nothing adds to the score.")
+def _phrase(key: str, row: dict[str, Any], now: pd.Timestamp) -> str:
+    if key == "gap":
+        return (
+            f"Skill {number(row['skill'], 0)} against a target of "
+            f"{number(row['target_level'], 0)}"
+        )
+    if key == "objective":
+        objective = row.get("objective")
+        if isinstance(objective, str) and objective:
+            return f"Serves a weighty objective: {objective}"
+        return "Serves a weighty objective"
+    if key == "spread":
+        return _STANDING_PHRASES.get(str(row.get("standing")), "No quota numbers yet")
+    if key == "recency":
+        last = row.get("last_coached_on")
+        if last is None or pd.isna(last):
+            return "Never coached on this"
+        days = (now - pd.Timestamp(last)).days
+        return f"Last coached on this {days} days ago"
+    enough = bool(row.get("action_rate_enough"))
+    return "Recent rating and enough conversations" if enough else "Recent rating"
 
 
 def _notes(out: pd.DataFrame, gaps: pd.DataFrame | None) -> pd.Series:

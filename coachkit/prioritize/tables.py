@@ -75,7 +75,11 @@ def skill_gaps(store: StoreLike, coach: int | None = None) -> pd.DataFrame:
 def performance(
     store: StoreLike, coach: int | None = None, today: dt.date | None = None
 ) -> pd.DataFrame:
-    """Rates with intervals, team percentile and band (strong, core, struggling)."""
+    """Rates with intervals, and each rep's standing (top, middle or bottom).
+
+    Standing comes from the rep's own quota attainment against fixed thresholds
+    (:mod:`coachkit.model.standing`): the same for every viewer.
+    """
     with _store(store).read() as conn:
         return perf.rep_performance(conn, coach, today or dt.date.today())
 

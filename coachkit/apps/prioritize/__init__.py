@@ -18,12 +18,14 @@ import traitlets as t
 from coachkit.apps.base import Workbook, build
 from coachkit.apps.shell import AppState
 from coachkit.apps.tabs import Tab
+from coachkit.errors import ValidationError
 from coachkit.exchange.reports.page import Report
 from coachkit.model import framework as fw
 from coachkit.model import goals as gl
 from coachkit.model import team
 from coachkit.model.framework import framework_frame, metrics_frame
 from coachkit.model.plans import FocusChoice, current_plan, save_plan
+from coachkit.model.settings import forget_setting, load_setting, save_setting
 from coachkit.model.templates import SessionGuides
 from coachkit.prioritize import assessing
 from coachkit.prioritize import performance as perf
@@ -33,13 +35,16 @@ from coachkit.store import queries
 
 #: Weeks of history the rep's rate chart shows.
 CHART_WEEKS = 26
+#: The setting that keeps a person's own ranking weights (model/settings.py).
+WEIGHTS_SETTING = "ranking_weights"
 
 
 class PrioritizeState(AppState):
     """Everything the Prioritize workbook shows, as plain data.
 
     ``ranking`` is recomputed whenever ``weights`` change; the ``rep_*`` tables
-    follow ``rep_id``.
+    follow ``rep_id``. ``own_weights`` is True when ``weights`` are the person's
+    own, saved ones, False when they are the team's (the defaults).
     """
 
     rep_id = t.Int(allow_none=True, default_value=None)
@@ -50,6 +55,7 @@ class PrioritizeState(AppState):
     performance = t.Instance(pd.DataFrame, args=())
     last_coached = t.Instance(pd.DataFrame, args=())
     weights = t.Instance(Weights, args=())
+    own_weights = t.Bool(False)
     ranking = t.Instance(pd.DataFrame, args=())
     summary = t.Instance(pd.DataFrame, args=())
     rep_form = t.Instance(pd.DataFrame, args=())
@@ -81,11 +87,58 @@ class Prioritize(Workbook):
         s.gaps, s.performance, s.last_coached = prioritize.ranking_inputs(
             conn, coach_id, self.today
         )
+        saved = self._saved_weights(conn)
+        self._loading = True  # one ranking below, not one per trait change
+        try:
+            s.weights = saved or Weights()
+            s.own_weights = saved is not None
+        finally:
+            self._loading = False
         self._rank()
         reps = list(s.roster["rep_id"])
         if s.rep_id not in reps:
             s.rep_id = int(reps[0]) if reps else None
         self.load_rep(conn)
+
+    def _weights_owner(self) -> int | None:
+        """Whose weights these are: the person at the keyboard."""
+        viewer = getattr(self.store, "viewer", None)
+        if viewer is not None:
+            return int(viewer.coach_id)
+        return self.state.coach_id
+
+    def _saved_weights(self, conn: Any) -> Weights | None:
+        """The person's own saved weights; None when there are none (or they no
+        longer read as weights: the team's apply)."""
+        owner = self._weights_owner()
+        if owner is None:
+            return None
+        value = load_setting(conn, owner, WEIGHTS_SETTING)
+        if not isinstance(value, dict):
+            return None
+        try:
+            return Weights.from_dict(value)
+        except (ValidationError, TypeError):
+            return None
+
+    def save_ranking_weights(self, weights: Weights) -> None:
+        """Rank with ``weights`` and keep them as the person's own."""
+        owner = self._weights_owner()
+        if owner is None:
+            raise ValidationError("Weights", "pick who you are first")
+        with self.store.write() as conn:
+            save_setting(conn, owner, WEIGHTS_SETTING, weights.as_dict())
+        self.state.own_weights = True
+        self.state.weights = weights
+
+    def reset_ranking_weights(self) -> None:
+        """Forget the person's own weights; rank with the team's again."""
+        owner = self._weights_owner()
+        if owner is not None:
+            with self.store.write() as conn:
+                forget_setting(conn, owner, WEIGHTS_SETTING)
+        self.state.own_weights = False
+        self.state.weights = Weights()
 
     def _rank(self) -> None:
         s = self.state
@@ -293,6 +346,8 @@ class Prioritize(Workbook):
         return [(str(r.rep), int(r.rep_id)) for r in self.state.roster.itertuples()]
 
     def _on_weights(self, _change: Any) -> None:
+        if getattr(self, "_loading", False):
+            return
         self._rank()
         self.announce("ranking")
 

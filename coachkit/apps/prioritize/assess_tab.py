@@ -1,4 +1,10 @@
-"""The Assess tab: rate one rep on every behaviour, skill and will, with evidence."""
+"""The Assess tab: rate one rep on every behaviour, skill and will, with evidence.
+
+The form starts from the latest ratings. Saving keeps only the behaviours the coach
+changed or gave evidence for (:func:`coachkit.prioritize.assessing.ratings_to_save`);
+"Not rated" skips a behaviour. Every problem shows at once, next to its field, and
+the result of a save shows next to the Save button.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +15,14 @@ import pandas as pd
 
 from coachkit.apps.shell import html_table, text
 from coachkit.apps.tabs import Tab, field
-from coachkit.errors import ValidationError
+from coachkit.errors import CoachkitError, ValidationError
 from coachkit.model.framework import LEVEL_COLUMNS
 from coachkit.prioritize import assessing
 
-_SCORES = [("1", 1), ("2", 2), ("3", 3), ("4", 4), ("5", 5)]
+#: "Not rated" is 0 on the buttons, None everywhere else.
+NOT_RATED = 0
+_SCORES = [("Not rated", NOT_RATED), ("1", 1), ("2", 2), ("3", 3), ("4", 4), ("5", 5)]
+_SKIP_TIP = "Not rated: skip this behaviour"
 _SOURCES = [("Your rating as coach", "coach"), ("The rep's own view", "self")]
 _OTHER = {"coach": "self", "self": "coach"}
 _WHO = {"coach": "Coach", "self": "Rep"}
@@ -22,6 +31,22 @@ _WHO = {"coach": "Coach", "self": "Rep"}
 def _levels(record: Any) -> list[str]:
     """The rubric's five texts in a row of the assessment form, level 1 first."""
     return [str(getattr(record, column)) for column in LEVEL_COLUMNS]
+
+
+def _message(css: str) -> w.HTML:
+    """An empty line for a field's message, shown beside the field."""
+    return field(w.HTML(), css)
+
+
+def _say(widget: w.HTML, message: str, level: str = "error") -> None:
+    """Show ``message`` beside its control: one line, escaped (as Facilitate does)."""
+    role = "alert" if level == "error" else "status"
+    widget.value = (
+        f"<div class='ck-status ck-status-{level} ck-problem' role='{role}'>"
+        f"{text(message)}</div>"
+        if message
+        else ""
+    )
 
 
 class _Row:
@@ -34,14 +59,17 @@ class _Row:
             w.ToggleButtons(
                 options=_SCORES,
                 value=None,
-                tooltips=self.levels,
-                style={"button_width": "34px"},
+                tooltips=[_SKIP_TIP, *self.levels],
+                style={"button_width": "auto"},
             ),
             "ck-skill",
         )
         self.will = field(
             w.ToggleButtons(
-                options=_SCORES, value=None, style={"button_width": "34px"}
+                options=_SCORES,
+                value=None,
+                tooltips=[_SKIP_TIP, "1", "2", "3", "4", "5"],
+                style={"button_width": "auto"},
             ),
             "ck-will",
         )
@@ -51,6 +79,9 @@ class _Row:
             ),
             "ck-evidence",
         )
+        self.skill_msg = _message("ck-skill-problem")
+        self.will_msg = _message("ck-will-problem")
+        self.evidence_msg = _message("ck-evidence-problem")
         self.level_text = w.HTML()
         self.other = w.HTML()
         self.last_note = ""
@@ -59,14 +90,17 @@ class _Row:
             f"<b>{text(record.behaviour)}</b> <span class='ck-note'>target "
             f"{int(record.target_level)} · {text(record.objective)}</span>"
         )
+        wrap = w.Layout(flex_flow="row wrap", align_items="center")
         self.box = field(
             w.VBox(
                 [
                     head,
-                    w.HBox([w.Label("Skill"), self.skill, w.Label("Will"), self.will]),
+                    w.HBox([w.Label("Skill"), self.skill, self.skill_msg], layout=wrap),
                     self.level_text,
+                    w.HBox([w.Label("Will"), self.will, self.will_msg], layout=wrap),
                     self.other,
                     self.evidence,
+                    self.evidence_msg,
                 ],
                 layout=w.Layout(border_bottom="1px solid #ddd", padding="4px 0"),
             ),
@@ -77,13 +111,14 @@ class _Row:
         level = self.skill.value
         self.level_text.value = (
             ""
-            if level is None
+            if not level
             else f"<span class='ck-note'>{level}: {text(self.levels[level - 1])}</span>"
         )
 
     def fill(self, record: Any, source: str) -> None:
-        self.skill.value = _int(getattr(record, f"{source}_skill"))
-        self.will.value = _int(getattr(record, f"{source}_will"))
+        self.clear()
+        self.skill.value = _int(getattr(record, f"{source}_skill")) or NOT_RATED
+        self.will.value = _int(getattr(record, f"{source}_will")) or NOT_RATED
         # Evidence is for what was seen this time: the last note is shown, not
         # copied, so a save never re-dates an old observation.
         self.evidence.value = ""
@@ -94,6 +129,9 @@ class _Row:
         other = _OTHER[source]
         theirs = _int(getattr(record, f"{other}_skill"))
         notes = []
+        when = getattr(record, f"{source}_assessed_on")
+        if mine is not None and when is not None:
+            notes.append(f"Latest rating: {pd.Timestamp(when).date().isoformat()}")
         if self.last_note:
             notes.append(f"Last note: {text(self.last_note)}")
         if theirs is not None:
@@ -103,15 +141,25 @@ class _Row:
             f"<span class='ck-note'>{note}</span><br>" for note in notes
         )
 
-    def rating(self, name: str) -> assessing.Rating | None:
-        if self.skill.value is None and self.will.value is None:
-            return None
-        if self.skill.value is None or self.will.value is None:
-            missing = "skill" if self.skill.value is None else "will"
-            raise ValidationError(f"{name} — {missing}", "pick a score from 1 to 5")
-        return assessing.Rating(
-            self.behaviour_id, self.skill.value, self.will.value, self.evidence.value
+    def entry(self) -> assessing.Entry:
+        return assessing.Entry(
+            self.behaviour_id,
+            self.skill.value or None,
+            self.will.value or None,
+            self.evidence.value,
         )
+
+    def show(self, problem: assessing.Problem) -> None:
+        widget = {
+            "skill": self.skill_msg,
+            "will": self.will_msg,
+            "evidence": self.evidence_msg,
+        }[problem.part]
+        _say(widget, str(problem))
+
+    def clear(self) -> None:
+        for widget in (self.skill_msg, self.will_msg, self.evidence_msg):
+            widget.value = ""
 
 
 class AssessTab(Tab):
@@ -123,7 +171,8 @@ class AssessTab(Tab):
     def __init__(self, app: Any) -> None:
         super().__init__(app)
         self.heading = field(w.HTML(), "ck-assess-heading")
-        self.day = w.DatePicker(description="Date", value=app.today)
+        self.day = field(w.DatePicker(description="Date", value=app.today), "ck-day")
+        self.day_msg = _message("ck-day-problem")
         self.source = field(
             w.ToggleButtons(
                 options=_SOURCES, value="coach", style={"button_width": "180px"}
@@ -138,13 +187,15 @@ class AssessTab(Tab):
             "ck-save-assessment",
         )
         self.save.on_click(self.action("saving the assessment", self._save))
+        self.save_msg = _message("ck-save-assessment-message")
         self.history = field(w.HTML(), "ck-history")
+        wrap = w.Layout(flex_flow="row wrap", align_items="center")
         self.box.children = [
             self.heading,
-            self.day,
+            w.HBox([self.day, self.day_msg], layout=wrap),
             self.source,
             self.form,
-            self.save,
+            w.HBox([self.save, self.save_msg], layout=wrap),
             self.history,
         ]
 
@@ -155,7 +206,9 @@ class AssessTab(Tab):
         self.heading.value = (
             f"<h2>Assess {text(rep)}</h2><p class='ck-note'>Skill: how well they do "
             "it, against the rubric (hover a score to read it). Will: how much they "
-            "want to. Both from 1 to 5. Leave a behaviour blank to skip it.</p>"
+            "want to. Both from 1 to 5. Each behaviour starts from its latest "
+            "rating; only the ones you change or add evidence to are saved. Pick "
+            "'Not rated' to skip one.</p>"
         )
         keys = [int(b) for b in form["behaviour_id"]] if len(form) else []
         if keys != [row.behaviour_id for row in self.rows] or any(
@@ -167,6 +220,7 @@ class AssessTab(Tab):
             self.rows = [_Row(r) for r in form.itertuples()]
             self.form.children = [row.box for row in self.rows]
         self._fill()
+        self.day_msg.value = self.save_msg.value = ""
         history = s.rep_history.head(30)
         shown = pd.DataFrame(
             {
@@ -190,17 +244,51 @@ class AssessTab(Tab):
 
     def _save(self, _button: Any = None) -> None:
         s = self.state
+        self.day_msg.value = self.save_msg.value = ""
+        for row in self.rows:
+            row.clear()
         if s.rep_id is None:
-            raise ValidationError("Rep", "pick a rep first")
-        names = list(s.rep_form["behaviour"])
-        ratings = [
-            r
-            for row, n in zip(self.rows, names, strict=True)
-            if (r := row.rating(n)) is not None
-        ]
-        count = self.app.save_assessment(self.day.value, self.source.value, ratings)
-        who = "your" if self.source.value == "coach" else "the rep's own"
-        self.state.say(f"Saved {who} ratings of {count} behaviours for {_rep_name(s)}.")
+            self._tell("Rep: pick a rep first.", "error")
+            return
+        ratings, problems = assessing.ratings_to_save(
+            s.rep_form, self.source.value, [row.entry() for row in self.rows]
+        )
+        if problems:
+            rows = {row.behaviour_id: row for row in self.rows}
+            for problem in problems:
+                rows[problem.behaviour_id].show(problem)
+            if len(problems) == 1:
+                self._tell(f"{problems[0]}. Nothing was saved.", "error")
+            else:
+                self._tell(
+                    f"Nothing was saved: {len(problems)} things to fix, each "
+                    f"marked next to its field (first: {problems[0].field}).",
+                    "error",
+                )
+            return
+        if not ratings:
+            self._tell(
+                "Nothing to save yet: change a rating or add evidence first.", "info"
+            )
+            return
+        try:
+            count = self.app.save_assessment(self.day.value, self.source.value, ratings)
+        except ValidationError as exc:
+            if exc.field == "Date":
+                _say(self.day_msg, str(exc))
+            self._tell(f"{exc} Nothing was saved.", "error")
+            return
+        except CoachkitError as exc:
+            self._tell(str(exc), "error")
+            return
+        own = " (the rep's own view)" if self.source.value == "self" else ""
+        plural = "rating" if count == 1 else "ratings"
+        self._tell(f"Saved {count} {plural} for {_rep_name(s)}{own}.", "ok")
+
+    def _tell(self, message: str, level: str) -> None:
+        """Say ``message`` next to the Save button, and in the status line."""
+        _say(self.save_msg, message, level)
+        self.state.say(message, level)
 
 
 def _int(value: Any) -> int | None:

@@ -10,7 +10,7 @@ import pandas as pd
 from coachkit.apps import charts as page_charts
 from coachkit.apps.shell import html_table, text
 from coachkit.apps.tabs import DATA, Tab, field
-from coachkit.model import charts
+from coachkit.model import charts, standing
 from coachkit.model.formats import number, percent
 from coachkit.model.rates import Rate
 
@@ -50,15 +50,15 @@ class PerformanceTab(Tab):
                 "Conversations a week": perf["conversations_per_week"].map(number),
                 "Buyer took an action": [rate_label(r) for r in perf.itertuples()],
                 "Quota": perf["quota_attainment"].map(percent),
-                "Place in team": perf["percentile"].map(percent),
-                "Standing": perf["band"],
+                "Standing": perf["standing"].map(standing.label),
                 "Note": perf["far_below_reason"],
             }
         )
         self.team.value = (
             "<h2>The whole team, last 12 weeks</h2><p class='ck-note'>The range after "
             "each rate is where the true rate most likely lies. Few conversations give "
-            "a wide range; under 30, it says 'not enough data'.</p>"
+            "a wide range; under 30, it says 'not enough data'. "
+            f"{text(standing.rule_sentence())}</p>"
             + html_table(shown, "No numbers yet.")
         )
 
@@ -76,8 +76,8 @@ class PerformanceTab(Tab):
             f"<b>{number(row.conversations_per_week)}</b></li>"
             f"<li>Buyer took an action: <b>{text(rate_label(row))}</b></li>"
             f"<li>Quota reached: <b>{percent(row.quota_attainment)}</b></li>"
-            f"<li>Place in the team: <b>{percent(row.percentile)}</b> "
-            f"({text(row.band)})</li></ul>"
+            f"<li>Standing: <b>{text(standing.label(row.standing))}</b> "
+            f"({text(standing.MEANINGS.get(row.standing, ''))})</li></ul>"
             + (f"<p><b>{text(row.far_below_reason)}</b></p>" if row.far_below else "")
         )
         self._show_charts(s.rep_weekly)

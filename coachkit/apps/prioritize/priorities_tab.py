@@ -10,13 +10,32 @@ import pandas as pd
 from coachkit.apps import charts as page_charts
 from coachkit.apps.shell import html_table, text
 from coachkit.apps.tabs import DATA, Tab, field
-from coachkit.model import charts
+from coachkit.errors import ValidationError
+from coachkit.model import charts, standing
 from coachkit.model.formats import number
 from coachkit.prioritize import tables as prioritize
-from coachkit.prioritize.ranking import FACTORS, Weights
+from coachkit.prioritize.ranking import FACTORS, Weights, common_reason
 
+_LABELS = {key: label for key, label, _ in FACTORS}
 #: Rows of the detailed ranking shown on screen (the DataFrame has them all).
 SHOWN_ROWS = 25
+#: A wide table scrolls inside its own box, never past the page's edge.
+SCROLL_STYLE = "overflow-x:auto;max-width:100%"
+
+_TEAM_WEIGHTS = (
+    "These are the team's weights: every factor counts the same (1). Move a "
+    "slider to make them your own; your weights are kept for you and come back "
+    "when you open this page again."
+)
+_OWN_WEIGHTS = (
+    "These are your own weights, kept for you: they come back when you open this "
+    "page again. The team's weights count every factor the same (1)."
+)
+
+
+def scrolling(table_html: str) -> str:
+    """Put a table in a box that scrolls sideways when the table is too wide."""
+    return f"<div class='ck-table-scroll' style='{SCROLL_STYLE}'>{table_html}</div>"
 
 
 class PrioritiesTab(Tab):
@@ -27,6 +46,7 @@ class PrioritiesTab(Tab):
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
+        self._syncing = False
         self.heatmap = w.VBox()
         self.sliders = {
             key: field(
@@ -39,7 +59,7 @@ class PrioritiesTab(Tab):
                     tooltip=why,
                     continuous_update=False,
                     style={"description_width": "160px"},
-                    layout=w.Layout(width="460px"),
+                    layout=w.Layout(width="460px", max_width="100%"),
                 ),
                 f"ck-weight-{key}",
             )
@@ -47,6 +67,13 @@ class PrioritiesTab(Tab):
         }
         for slider in self.sliders.values():
             slider.observe(self.action("re-ranking", self._reweigh), names="value")
+        self.reset = field(
+            w.Button(description="Reset to the team's weights"), "ck-reset-weights"
+        )
+        self.reset.layout.width = "auto"
+        self.reset.on_click(self.action("resetting the weights", self._reset))
+        self.weights_source = field(w.HTML(), "ck-weights-source")
+        self.weights_msg = field(w.HTML(), "ck-weights-message")
         explain = "".join(
             f"<li><b>{text(label)}</b>: {text(why)}</li>" for _, label, why in FACTORS
         )
@@ -64,7 +91,12 @@ class PrioritiesTab(Tab):
                 f"factors. Change a weight to change how much it counts.</p><ul>"
                 f"{explain}</ul>"
             ),
+            self.weights_source,
             w.VBox(list(self.sliders.values())),
+            w.HBox(
+                [self.reset, self.weights_msg],
+                layout=w.Layout(flex_flow="row wrap", align_items="center"),
+            ),
             self.summary,
             self.table,
         ]
@@ -72,7 +104,20 @@ class PrioritiesTab(Tab):
     def draw(self, changed: frozenset[str]) -> None:
         if DATA in changed:
             self._draw_heatmap()
+        self._show_weights()
         self._draw_ranking()
+
+    def _show_weights(self) -> None:
+        """Set the sliders to the weights in use and say where they come from."""
+        s = self.state
+        self._syncing = True
+        try:
+            for key, value in s.weights.as_dict().items():
+                self.sliders[key].value = value
+        finally:
+            self._syncing = False
+        note = _OWN_WEIGHTS if s.own_weights else _TEAM_WEIGHTS
+        self.weights_source.value = f"<p class='ck-note'>{text(note)}</p>"
 
     def _draw_heatmap(self) -> None:
         s = self.state
@@ -90,16 +135,18 @@ class PrioritiesTab(Tab):
     def _draw_ranking(self) -> None:
         s = self.state
         summary = s.summary
+        standings = s.performance.set_index("rep_id")["standing"]
         shown = pd.DataFrame(
             {
                 "Rep": summary["rep"],
+                "Standing": summary["rep_id"].map(standings).map(standing.label),
                 "Top score": summary["top_score"].map(lambda v: number(v, 0)),
                 "Suggested focus": summary["focus"],
                 "Flag": summary["flag"],
                 "Note": summary["note"],
             }
         )
-        self.summary.value = "<h3>By rep</h3>" + html_table(shown)
+        self.summary.value = "<h3>By rep</h3>" + scrolling(html_table(shown))
         ranked = s.ranking.head(SHOWN_ROWS)
         detail = pd.DataFrame(
             {
@@ -111,15 +158,48 @@ class PrioritiesTab(Tab):
                     label: ranked[f"{key}_factor"].map(lambda v: number(v, 2))
                     for key, label, _ in FACTORS
                 },
-                "Why": ranked["why"],
+                "What stands out": ranked["why"],
             }
         )
+        common = common_reason(s.ranking)
         self.table.value = (
             f"<h3>Top {len(ranked)} of {len(s.ranking)} (rep, behaviour) pairs</h3>"
-            "<p class='ck-note'>Factors run from 0 to 1.</p>" + html_table(detail)
+            f"<p class='ck-note'>Factors run from 0 to 1. {text(common)} "
+            "'What stands out' says what puts each row where it is.</p>"
+            + scrolling(html_table(detail))
         )
 
     def _reweigh(self, _change: Any = None) -> None:
-        self.state.weights = Weights(
-            **{key: slider.value for key, slider in self.sliders.items()}
+        if self._syncing:
+            return
+        values = {key: slider.value for key, slider in self.sliders.items()}
+        try:
+            weights = Weights(**values)
+        except ValidationError as exc:
+            where = _LABELS.get(exc.field, "Weights")
+            self._tell(f"{where}: {exc.problem} Nothing was saved.", "error")
+            return
+        self.app.save_ranking_weights(weights)
+        self._tell(
+            "Saved your weights; the ranking below uses them. They come back "
+            "when you open this page again.",
+            "ok",
         )
+
+    def _reset(self, _button: Any = None) -> None:
+        self.app.reset_ranking_weights()
+        self._show_weights()
+        self._tell(
+            "Back to the team's weights: every factor counts the same. "
+            "Your own weights were removed.",
+            "ok",
+        )
+
+    def _tell(self, message: str, level: str) -> None:
+        """Say ``message`` next to the weights, and in the status line."""
+        role = "alert" if level == "error" else "status"
+        self.weights_msg.value = (
+            f"<div class='ck-status ck-status-{level} ck-problem' role='{role}'>"
+            f"{text(message)}</div>"
+        )
+        self.state.say(message, level)

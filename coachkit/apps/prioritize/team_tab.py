@@ -10,7 +10,7 @@ import pandas as pd
 from coachkit.apps.import_panel import ImportPanel
 from coachkit.apps.shell import html_table
 from coachkit.apps.tabs import DATA, Tab, field
-from coachkit.model import team
+from coachkit.model import standing, team
 
 
 def _wide() -> w.Layout:
@@ -80,7 +80,7 @@ class TeamTab(Tab):
     def _draw_team(self) -> None:
         s = self.state
         roster = s.roster.merge(
-            s.performance[["rep_id", "band"]], on="rep_id", how="left"
+            s.performance[["rep_id", "standing"]], on="rep_id", how="left"
         )
         shown = pd.DataFrame(
             {
@@ -89,14 +89,13 @@ class TeamTab(Tab):
                 "Segment": roster["segment"],
                 "Coach": roster["coach"],
                 "Started": _dates(roster["start_date"]),
-                "Standing": roster["band"],
+                "Standing": roster["standing"].map(standing.label),
                 "Last assessed": _dates(roster["last_assessed"]),
                 "Last coached": _dates(roster["last_session"]),
             }
         )
         self.table.value = (
-            f"<p>{len(shown)} active reps. Standing compares results over the last "
-            "12 weeks with the rest of the team.</p>"
+            f"<p>{len(shown)} active reps. {standing.rule_sentence()}</p>"
             + html_table(shown, "No reps yet.")
         )
         self.former.options = [(r.name, r.id) for r in s.former_reps]
