@@ -10,7 +10,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coachkit.model.formats import day, hours, month, number, percent, points
+from coachkit.model.formats import (
+    day,
+    hours,
+    month,
+    number,
+    percent,
+    percentage_points,
+    points,
+)
 from coachkit.model.goals import format_value
 from coachkit.model.rates import Rate
 
@@ -132,3 +140,21 @@ def test_a_rate_and_a_goal_value_round_a_share_alike(k: int, n: int) -> None:
     share = k / n
     assert Rate.of(k, n, min_trials=1).label().split()[0] == percent(share)
     assert format_value(share, "rate", "share") == percent(share, 1, trim=True)
+
+
+@pytest.mark.parametrize(
+    ("value", "kwargs", "shown"),
+    [
+        (0.07, {}, "7 percentage points"),
+        (0.01, {}, "1 percentage point"),
+        (-0.01, {"sign": True}, "-1 percentage point"),
+        (0.125, {"sign": True}, "+13 percentage points"),
+        (0.0125, {"digits": 1}, "1.3 percentage points"),
+        (None, {}, "–"),
+    ],
+)
+def test_a_change_in_a_share_spells_out_percentage_points(
+    value: object, kwargs: dict[str, Any], shown: str
+) -> None:
+    """Issue #22: "points" alone read as a score; the unit is spelled out."""
+    assert percentage_points(value, **kwargs) == shown

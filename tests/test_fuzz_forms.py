@@ -32,6 +32,7 @@ from coachkit.facilitate.session_form import (
 )
 from coachkit.improve.reflections import REFLECTION_MAX, save_reflection
 from coachkit.model.goals import parse_due_date, parse_target
+from coachkit.model.names import clean_name
 from coachkit.model.team import NAME_MAX, add_rep
 from coachkit.prioritize.assessing import Rating, save_assessment
 from coachkit.store import schema as s
@@ -253,7 +254,7 @@ def test_add_rep(
             return
         event("saved")
         assert count(conn, s.reps) == before + 1
-        assert rep.name == str(name).strip()
+        assert rep.name == clean_name(name)  # NFC, single spaces (#23)
 
 
 _RATINGS = st.lists(

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from coachkit.facilitate.queue import (
     QUEUE_COLUMNS,
     attention_score,
-    next_step,
+    reason,
     todays_queue,
 )
 from coachkit.store import schema as s
@@ -106,10 +106,12 @@ def test_a_late_rep_with_overdue_actions_comes_first(team: tuple[Store, int]) ->
     assert queue["rep"].tolist()[0] == "Bo"
     bo = queue.iloc[0]
     assert (bo["days_overdue"], bo["overdue_actions"], bo["days_since"]) == (7, 2, 21)
-    assert bo["next_step"] == "Session is 7 days late; 2 actions overdue."
+    assert bo["reason"] == "7 days late, 2 actions overdue"
+    assert bo["place"] == "due"
     ada = queue.set_index("rep").loc["Ada"]
     assert (ada["days_overdue"], ada["overdue_actions"], ada["draft"]) == (-9, 0, True)
-    assert ada["next_step"] == "Next session in 9 days; a draft is waiting."
+    assert ada["reason"] == "next due 24 June 2026, a draft is waiting"
+    assert ada["place"] == "later"
     assert queue["rep"].tolist().index("Bo") < queue["rep"].tolist().index("Ada")
 
 
@@ -120,7 +122,7 @@ def test_ties_keep_the_order_by_name(team: tuple[Store, int]) -> None:
     tied = queue[queue["rep"].isin(["Cy", "Di"])]
     assert tied["attention"].nunique() == 1
     assert tied["rep"].tolist() == ["Cy", "Di"]
-    assert tied["next_step"].tolist() == ["No session yet; no plan yet."] * 2
+    assert tied["reason"].tolist() == ["not coached yet, no plan yet"] * 2
     assert tied["cadence_days"].isna().all()
     assert tied["days_since"].isna().all()
 
@@ -163,7 +165,11 @@ def test_the_demo_queue_shows_the_waiting_draft(demo_store: Store) -> None:
     assert queue.set_index("rep_id").loc[rep, "draft"]
     assert queue["draft"].sum() == 1
     assert len(everyone) > len(queue)
-    assert queue["attention"].is_monotonic_decreasing
+    for _place, part in queue.groupby("place", sort=False):
+        if _place == "later":
+            assert part["attention"].is_monotonic_decreasing
+        else:
+            assert part["days_overdue"].is_monotonic_decreasing
 
 
 @pytest.mark.parametrize(
@@ -196,12 +202,71 @@ def test_attention_score_parts(
 @pytest.mark.parametrize(
     ("args", "text"),
     [
-        ((6, 20, 2, False, True), "Session is 6 days late; 2 actions overdue."),
-        ((1, 15, 1, False, True), "Session is 1 day late; 1 action overdue."),
-        ((0, 14, 0, False, True), "Session is due today."),
-        ((-3, 4, 0, True, True), "Next session in 3 days; a draft is waiting."),
-        ((0, None, 0, False, False), "No session yet; no plan yet."),
+        (("due", 6, None, 2), "6 days late, 2 actions overdue"),
+        (("due", 1, None, 1), "1 day late, 1 action overdue"),
+        (("due", 0, None), "due today"),
+        (("new", 20, None), "new plan, not coached yet"),
+        (
+            ("later", -3, dt.date(2026, 12, 12), 0, True),
+            "next due 12 December 2026, a draft is waiting",
+        ),
+        (("later", 0, TODAY, 0, False, False), "not coached yet, no plan yet"),
     ],
 )
-def test_next_step_sentences(args: tuple[object, ...], text: str) -> None:
-    assert next_step(*args) == text  # type: ignore[arg-type]
+def test_reason_phrases(args: tuple[object, ...], text: str) -> None:
+    assert reason(*args) == text  # type: ignore[arg-type]
+
+
+def test_late_first_then_new_plans_then_the_ranking(store: Store) -> None:
+    """Issue #22: reps not late ranked above one 7 days late; a new plan 8th."""
+    with store.write() as conn:
+        coach = add(conn, s.coaches, name="Coach One")
+        # On time, but a big score: two overdue actions and a draft.
+        busy = _rep(conn, coach, "Ann")
+        _plan(conn, coach, busy, "2026-04-01")
+        held = _session(conn, coach, busy, "2026-06-10", "2026-06-20")
+        _action(conn, coach, busy, held, "2026-06-11")
+        _action(conn, coach, busy, held, "2026-06-12")
+        _session(conn, coach, busy, "2026-06-15", None, status="draft")
+        # 7 days late, and 2 days late.
+        seven = _rep(conn, coach, "Bea")
+        _plan(conn, coach, seven, "2026-04-01", cadence=30)
+        _session(conn, coach, seven, "2026-05-09", "2026-06-08")
+        two = _rep(conn, coach, "Cal")
+        _plan(conn, coach, two, "2026-04-01")
+        _session(conn, coach, two, "2026-05-30", "2026-06-13")
+        # A new plan, never coached.
+        new = _rep(conn, coach, "Dee")
+        _plan(conn, coach, new, "2026-06-12")
+        # Due today.
+        due = _rep(conn, coach, "Eli")
+        _plan(conn, coach, due, "2026-04-01")
+        _session(conn, coach, due, "2026-06-01", "2026-06-15")
+        # An action dropped or kept is never overdue.
+        fine = _rep(conn, coach, "Fay")
+        _plan(conn, coach, fine, "2026-04-01")
+        done = _session(conn, coach, fine, "2026-06-10", "2026-06-24")
+        for status in ("dropped", "kept", "missed"):
+            add(
+                conn,
+                s.actions,
+                coach_id=coach,
+                rep_id=fine,
+                session_id=done,
+                text="Call back",
+                due_on=_day("2026-06-01"),
+                status=status,
+            )
+    with store.read() as conn:
+        queue = todays_queue(conn, coach, TODAY)
+    assert queue["rep"].tolist() == ["Bea", "Cal", "Eli", "Dee", "Ann", "Fay"]
+    assert queue["place"].tolist() == ["due"] * 3 + ["new"] + ["later"] * 2
+    assert queue["reason"].tolist() == [
+        "7 days late",
+        "2 days late",
+        "due today",
+        "new plan, not coached yet",
+        "next due 20 June 2026, 2 actions overdue, a draft is waiting",
+        "next due 24 June 2026",
+    ]
+    assert queue.set_index("rep").loc["Fay", "overdue_actions"] == 0

@@ -11,11 +11,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from coachkit.errors import ValidationError
-from coachkit.facilitate.actions import ActionDraft, add_action
+from coachkit.facilitate.actions import ActionDraft, add_action, session_actions
 from coachkit.facilitate.observations import log_observation
 from coachkit.facilitate.sessions import (
     CONFLICT_MESSAGE,
     SessionConflict,
+    SessionProblems,
     check_draft,
     discard_draft,
     finish_session,
@@ -187,9 +188,9 @@ def test_a_draft_takes_incomplete_values(demo_store: Store) -> None:
         ("session_type", "coffee", "Session type: pick one"),
         ("held_on", "15/06/2026", "Date: use the form"),
         ("next_session_on", "next week", "Next session: use the form"),
-        ("coach_relevant", 7, "Relevant (coach): pick a score from 1 to 5"),
+        ("coach_relevant", 7, "Relevant (coach's score): pick a score from 1 to 5"),
         ("went_well", 42, "What went well: type words here"),
-        ("style", "bossy", "Style: pick direct, guide, excite or delegate"),
+        ("style", "bossy", "Style: pick Direct, Guide, Excite or Delegate"),
     ],
 )
 def test_a_draft_refuses_the_wrong_kind_of_value(
@@ -244,16 +245,19 @@ def test_finishing_saves_the_whole_record(demo_store: Store) -> None:
             "Next session: pick a day after the session",
         ),
         ({"next_session_on": None}, "Next session: pick a day after the session"),
-        ({"coach_relevant": 0}, "Relevant (coach): pick a score from 1 to 5"),
+        ({"coach_relevant": 0}, "Relevant (coach's score): pick a score from 1 to 5"),
         (
             {"coach_motivational": None},
-            "Motivational (coach): pick a score from 1 to 5",
+            "Motivational (coach's score): pick a score from 1 to 5",
         ),
-        ({"rep_developmental": "6"}, "Developmental (rep): pick a score from 1 to 5"),
+        (
+            {"rep_developmental": "6"},
+            "Developmental (rep's score): pick a score from 1 to 5",
+        ),
         ({"went_well": "  "}, "What went well: write a sentence or two"),
         ({"to_change": ""}, "What to change: write a sentence or two"),
         ({"focus": []}, "Focus: pick at least one behaviour"),
-        ({"style": None}, "Style: pick direct, guide, excite or delegate"),
+        ({"style": None}, "Style: pick Direct, Guide, Excite or Delegate"),
     ],
 )
 def test_finishing_names_the_field_to_fix(
@@ -281,8 +285,30 @@ def test_finishing_checks_actions_against_the_final_date(demo_store: Store) -> N
             demo_store, sid, later, expected_version=1, today=dt.date(2026, 6, 30)
         )
     assert str(caught.value) == (
-        "Due date (action 1): pick a day on or after the session, 2026-06-25"
+        "Due date (action 1): pick a day on or after the session, 25 June 2026"
     )
+    with demo_store.read() as conn:
+        first = session_actions(conn, sid)[0].id
+    assert list(caught.value.problems) == [f"action {first}"]  # type: ignore[attr-defined]
+
+
+def test_finishing_names_every_problem_at_once(demo_store: Store) -> None:
+    """Issue #22: finishing used to name one missing field per try."""
+    sid, _ = _new_draft(demo_store)
+    fields = _complete(
+        duration_minutes="forty", went_well="", next_session_on=None, style=None
+    )
+    with pytest.raises(SessionProblems) as caught:
+        finish_session(demo_store, sid, fields, expected_version=1, today=TODAY)
+    assert {k: str(v) for k, v in caught.value.problems.items()} == {
+        "duration_minutes": "Duration: type a number of minutes, like 30",
+        "style": "Style: pick Direct, Guide, Excite or Delegate",
+        "went_well": "What went well: write a sentence or two",
+        "next_session_on": "Next session: pick a day after the session",
+    }
+    assert str(caught.value).count(";") == 3  # one line naming every field
+    with demo_store.read() as conn:
+        assert load_session(conn, sid).status == "draft"
 
 
 def test_two_tabs_keep_both_texts(demo_store: Store) -> None:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Iterator
+from html import unescape
 from typing import Any
 
 import ipywidgets as w
@@ -80,6 +82,13 @@ def _tab(app: Any, title: str) -> Any:
     index = next(i for i, t in enumerate(app.tabs) if t.title.endswith(title))
     app.tab_widget.selected_index = index
     return app.tabs[index]
+
+
+def _beside(message: w.HTML, start: str) -> None:
+    """A problem shown next to its control, as one line of escaped text."""
+    shown = unescape(re.sub(r"<[^>]+>", "", message.value))
+    assert "ck-status-error" in message.value, message.value
+    assert shown.startswith(start), shown
 
 
 def _says(app: Any, start: str) -> None:
@@ -241,7 +250,7 @@ def test_a_ranking_weight_of_nan_is_refused(app: Prioritize) -> None:
     slider = _tab(app, "Priorities").sliders["gap"]
     weights = app.state.weights
     slider.set_state({"value": float("nan")})  # Python's JSON reader accepts NaN
-    _says(app, "gap:")
+    _says(app, "Gap to target:")
     assert app.state.weights == weights
 
 
@@ -364,10 +373,11 @@ def test_a_draft_never_stores_a_value_no_session_can_have(
     write = _tab(facilitate, "Write up")
     before = _snapshot(demo_store)
     write.fields[field].set_state({"value": sent})
-    _says(facilitate, message)
+    _beside(write.problems[field], message)
     assert _snapshot(demo_store) == before
     write.finish.click()  # the value is still in the form: finishing refuses it too
-    assert facilitate.state.level == "error"
+    _beside(write.problems[field], message)
+    assert "Not saved yet" in write.finish_note.value
     assert _snapshot(demo_store) == before
 
 
@@ -414,14 +424,26 @@ def test_observe_stores_only_the_outcome_of_the_button_clicked(
     before = _snapshot(demo_store)
     observe.note.set_state({"value": "n" * 1_000_000})
     seen.click()
-    _says(facilitate, "Note: keep it to 500 characters")
+    _beside(observe.note_problem, "Note: keep it to 500 characters")
+    assert "The tap was not saved." in observe.note_problem.value
     write = _tab(facilitate, "Write up")
     write.action_text.set_state({"value": "a" * 100_000})
-    write.action_due.set_state({"value": "2026-07-01"})
+    write.action_due.set_state({"value": _js_date(dt.date(2026, 7, 1))})
     _refused(write.action_owner, {"index": 2})
     write.add_action.click()
-    _says(facilitate, "Action: keep it to 500 characters")
+    _beside(write.action_problem, "Action: keep it to 500 characters")
     assert _snapshot(demo_store) == before
+
+
+@pytest.mark.parametrize("sent", ["14/12/2026", "2026-12-14", "next friday"])
+def test_an_action_due_date_is_picked_never_typed(
+    facilitate: Facilitate, sent: str
+) -> None:
+    """Issue #22: one picker for every date; text from the browser is refused."""
+    due = _tab(facilitate, "Write up").action_due
+    assert isinstance(due, w.DatePicker)
+    _refused(due, {"value": sent})
+    assert due.value is None
 
 
 # --- Improve --------------------------------------------------------------------

@@ -1,19 +1,34 @@
 """Today's queue: who to coach now, and why, one row per active rep.
 
 :func:`todays_queue` gathers the reasons in a few grouped SQL queries (fast for
-1,000 reps) and :func:`attention_score` turns them into one transparent number.
-The reasons stay as columns so the view can show them.
+1,000 reps), puts each rep in one of three places and says why in one phrase.
+
+The order
+---------
+1. **Due or late** (``place`` ``"due"``): reps coached before whose next session is
+   due today or late, the most days late first.
+2. **New plan** (``"new"``): reps with a plan who were never coached, the plan
+   that started longest ago first.
+3. **Everyone else** (``"later"``), by the attention score below, highest first.
+
+Ties keep the order by name. ``reason`` says in one phrase why a rep is where they
+are: "7 days late", "new plan, not coached yet", "due today", "next due 12 June
+2026", with overdue actions or a waiting draft added after a comma.
+
+When the next session is due
+----------------------------
+On the day the latest finished session planned, else one cadence after it, else
+(never coached) on the day the plan started, else today. Reps with no plan use a
+cadence of :data:`DEFAULT_CADENCE_DAYS`. Actions kept, missed or dropped are never
+overdue; only an open one past its due day is.
 
 The attention score
 -------------------
-The sum of four parts, each shown as a column:
+The sum of four parts, each kept as a column:
 
 - **Late session**: ``days_overdue / cadence_days``, kept between -1 and 3, times
   :data:`LATE_POINTS`. A session one whole cadence late adds 10; a rep whose next
-  session is a whole cadence away loses 10. The next session is due on the day the
-  latest finished session planned, else one cadence after it, else (never coached)
-  on the day the plan started, else today. Reps with no plan use a cadence of
-  :data:`DEFAULT_CADENCE_DAYS`.
+  session is a whole cadence away loses 10.
 - **Overdue actions**: :data:`ACTION_POINTS` per agreed action still open after its
   due day (at most :data:`MAX_COUNTED_ACTIONS` count).
 - **Plan priority**: :data:`GAP_POINTS` per rubric level of the largest gap on the
@@ -22,8 +37,6 @@ The sum of four parts, each shown as a column:
   in for it: the focus behaviours were picked for their gaps. 0 without a plan or
   without ratings.
 - **Draft**: :data:`DRAFT_POINTS` when an unfinished draft session is waiting.
-
-Reps are sorted by the score, highest first; ties keep the order by name.
 """
 
 from __future__ import annotations
@@ -36,6 +49,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit.model.formats import day
 from coachkit.store import access
 from coachkit.store import schema as s
 
@@ -46,15 +60,20 @@ GAP_POINTS = 3.0
 DRAFT_POINTS = 5.0
 DEFAULT_CADENCE_DAYS = 14
 
+#: The three places in the queue, in order (see the module notes).
+PLACES = ("due", "new", "later")
+
 QUEUE_COLUMNS = [
     "rep_id",
     "rep",
+    "place",
+    "reason",
     "attention",
-    "next_step",
     "plan_priority",
     "days_since",
     "cadence_days",
     "days_overdue",
+    "due_on",
     "overdue_actions",
     "draft",
     "has_plan",
@@ -67,7 +86,7 @@ QUEUE_COLUMNS = [
 def todays_queue(
     conn: Connection, coach_id: int | None, today: dt.date
 ) -> pd.DataFrame:
-    """The coach's active reps, most in need of a session first.
+    """The coach's active reps in the order to coach them (see the module notes).
 
     Parameters
     ----------
@@ -81,12 +100,13 @@ def todays_queue(
     Returns
     -------
     pandas.DataFrame
-        Columns rep_id, rep, attention (the score, see the module notes),
-        next_step (a sentence: "Session is 6 days late; 2 actions overdue."),
+        Columns rep_id, rep, place (``"due"``, ``"new"`` or ``"later"``), reason
+        (one phrase: "7 days late, 2 actions overdue"), attention (the score),
         plan_priority (int), days_since (Int64, <NA> when never coached),
         cadence_days (Int64, <NA> without a plan), days_overdue (int; negative
-        when the next session is still ahead), overdue_actions (int), draft (bool),
-        has_plan (bool), last_session and next_session_on (datetime.date or None).
+        when the next session is still ahead), due_on (the day the next session
+        is due, datetime.date), overdue_actions (int), draft (bool), has_plan
+        (bool), last_session and next_session_on (datetime.date or None).
     """
     frame = _reasons(conn, coach_id, today)
     last = pd.to_datetime(frame["last_session"])
@@ -97,25 +117,37 @@ def todays_queue(
     every = pd.to_timedelta(cadence.fillna(DEFAULT_CADENCE_DAYS), unit="D")
     due = pd.to_datetime(frame["next_session_on"])
     due = due.fillna(last + every).fillna(pd.to_datetime(frame["plan_start"]))
-    frame["days_overdue"] = (now - due.fillna(now)).dt.days.astype(int)
+    due = due.fillna(now)
+    frame["days_overdue"] = (now - due).dt.days.astype(int)
+    frame["due_on"] = [d.date() for d in due]
     frame["overdue_actions"] = frame["overdue_actions"].fillna(0).astype(int)
     frame["draft"] = frame["drafts"].fillna(0).astype(int) > 0
     frame["has_plan"] = frame["plan_start"].notna()
     gap = pd.to_numeric(frame["plan_priority"], errors="coerce").fillna(0)
     frame["plan_priority"] = gap.clip(lower=0).astype(int)
     frame["attention"] = attention_score(frame)
-    frame["next_step"] = [
-        next_step(*args)
+    coached = frame["days_since"].notna()
+    frame["place"] = np.select(
+        [coached & (frame["days_overdue"] >= 0), ~coached & frame["has_plan"]],
+        ["due", "new"],
+        "later",
+    )
+    frame["reason"] = [
+        reason(*args)
         for args in zip(
+            frame["place"],
             frame["days_overdue"],
-            frame["days_since"],
+            frame["due_on"],
             frame["overdue_actions"],
             frame["draft"],
-            frame["has_plan"],
+            coached,
             strict=True,
         )
     ]
-    frame = frame.sort_values("attention", ascending=False, kind="stable")
+    order = frame["place"].map({p: i for i, p in enumerate(PLACES)})
+    lateness = frame["days_overdue"].where(frame["place"] != "later", 0)
+    frame = frame.assign(_order=order, _late=-lateness, _score=-frame["attention"])
+    frame = frame.sort_values(["_order", "_late", "_score"], kind="stable")
     return frame[QUEUE_COLUMNS].reset_index(drop=True)
 
 
@@ -137,35 +169,34 @@ def attention_score(frame: pd.DataFrame) -> pd.Series:
     return (late + actions + gap + draft).astype(float).round(1)
 
 
-def next_step(
+def reason(
+    place: str,
     days_overdue: int,
-    days_since: object,
-    overdue_actions: int,
-    draft: bool,
-    has_plan: bool,
+    due_on: dt.date,
+    overdue_actions: int = 0,
+    draft: bool = False,
+    coached: bool = True,
 ) -> str:
-    """Say in one sentence why a rep is where they are in the queue.
+    """Say in one phrase why a rep is at their place in the queue.
 
-    Examples: ``Session is 6 days late; 2 actions overdue.``, ``Next session in 3
-    days.``, ``No session yet; no plan yet.``
+    Examples: ``7 days late, 2 actions overdue``, ``due today``, ``new plan, not
+    coached yet``, ``next due 12 June 2026, a draft is waiting``, ``not coached
+    yet, no plan yet``.
     """
-    if days_since is None or pd.isna(days_since):
-        parts = ["no session yet"]
-    elif days_overdue > 0:
-        parts = [f"session is {_days(days_overdue)} late"]
-    elif days_overdue == 0:
-        parts = ["session is due today"]
+    if place == "due":
+        parts = ["due today" if days_overdue <= 0 else f"{_days(days_overdue)} late"]
+    elif place == "new":
+        parts = ["new plan, not coached yet"]
+    elif not coached:  # no plan either: a rep with a plan is "new"
+        parts = ["not coached yet, no plan yet"]
     else:
-        parts = [f"next session in {_days(-days_overdue)}"]
+        parts = [f"next due {day(due_on)}"]
     if overdue_actions:
         noun = "action" if overdue_actions == 1 else "actions"
         parts.append(f"{overdue_actions} {noun} overdue")
     if draft:
         parts.append("a draft is waiting")
-    if not has_plan:
-        parts.append("no plan yet")
-    text = "; ".join(parts)
-    return text[0].upper() + text[1:] + "."
+    return ", ".join(parts)
 
 
 def _days(n: int) -> str:

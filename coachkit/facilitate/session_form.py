@@ -1,7 +1,9 @@
 """Pure checks of the session form: field names, labels and limits.
 
 :func:`check_draft` turns raw form values into clean ones (or problems naming the
-field); :func:`check_final` checks a whole session before it is finished. Nothing
+field); :func:`final_problems` finds everything wrong with a whole session before it
+is finished, and :func:`check_final` raises them all at once as
+:class:`SessionProblems`, so a form can show each problem next to its field. Nothing
 here touches the database; :mod:`coachkit.facilitate.sessions` stores what these accept.
 """
 
@@ -10,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import numbers
 from collections.abc import Mapping, Sequence
-from typing import Any, NoReturn
+from typing import Any
 
 from coachkit.errors import ValidationError
 from coachkit.facilitate.actions import parse_day
+from coachkit.model.formats import day
 from coachkit.model.session_checks import CHECKS, SCORE_FIELDS, SCORERS
 from coachkit.model.templates import SESSION_TYPE_KEYS, STYLE_KEYS
 
@@ -42,11 +45,13 @@ LABELS = {
     "rep_view": "Rep's view",
     "next_session_on": "Next session",
     **{
-        f"{who}_{part}": f"{part.capitalize()} ({who})"
+        f"{who}_{part}": f"{part.capitalize()} ({who}'s score)"
         for who in SCORERS
         for part in CHECKS
     },
 }
+#: A field's name by its label, to find the field a problem is about.
+_NAMES = {label: name for name, label in LABELS.items()}
 DURATION_MINUTES = (5, 480)
 TEXT_MAX = 4000
 _DURATION_HELP = "type a number of minutes, like 30"
@@ -92,17 +97,47 @@ def check_draft(
     return clean, tuple(problems)
 
 
-def check_final(values: Mapping[str, Any], today: dt.date) -> None:
-    """Check a whole session (clean values of every field) before it is finished.
+class SessionProblems(ValidationError):
+    """Everything wrong with a session form, field by field, found at once.
 
-    Raises
-    ------
-    ValidationError
-        For the first problem in form order, naming the field.
+    ``problems`` maps a form field's name (one of :data:`FIELDS`, or
+    ``"action <id>"`` for an agreed action) to its :class:`ValidationError`, in form
+    order. ``field`` and ``problem`` are the first one's; the message lists them all
+    on one line ("Focus: pick at least one ...; Next session: pick a day ...").
     """
 
-    def fail(name: str, problem: str) -> NoReturn:
-        raise ValidationError(LABELS[name], problem)
+    def __init__(self, problems: Mapping[str, ValidationError]) -> None:
+        if not problems:
+            raise ValueError("SessionProblems needs at least one problem")
+        self.problems = dict(problems)
+        first = next(iter(self.problems.values()))
+        super().__init__(first.field, first.problem)
+        self.args = ("; ".join(str(p) for p in self.problems.values()),)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def field_name(problem: ValidationError) -> str | None:
+    """The form field a problem is about (``"duration_minutes"``), from its label."""
+    return _NAMES.get(problem.field)
+
+
+def final_problems(
+    values: Mapping[str, Any], today: dt.date
+) -> dict[str, ValidationError]:
+    """Everything wrong with a whole session (clean values of every field).
+
+    Returns
+    -------
+    dict
+        Field name -> the problem, in form order; empty when the session can be
+        finished.
+    """
+    found: dict[str, ValidationError] = {}
+
+    def fail(name: str, problem: str) -> None:
+        found.setdefault(name, ValidationError(LABELS[name], problem))
 
     if values.get("session_type") not in SESSION_TYPE_KEYS:
         fail("session_type", "pick one")
@@ -115,10 +150,10 @@ def check_final(values: Mapping[str, Any], today: dt.date) -> None:
     minutes = values.get("duration_minutes")
     if minutes is None:
         fail("duration_minutes", _DURATION_HELP)
-    if not low <= minutes <= high:
+    elif not low <= minutes <= high:
         fail("duration_minutes", f"type a number of minutes from {low} to {high}")
     if values.get("style") not in STYLE_KEYS:
-        fail("style", "pick direct, guide, excite or delegate")
+        fail("style", "pick Direct, Guide, Excite or Delegate")
     if not values.get("focus"):
         fail("focus", "pick at least one behaviour you worked on")
     for name in TEXT_FIELDS:
@@ -133,6 +168,38 @@ def check_final(values: Mapping[str, Any], today: dt.date) -> None:
     for name in SCORE_FIELDS:
         if values.get(name) is None and name.startswith("coach_"):
             fail(name, "pick a score from 1 to 5")
+    return found
+
+
+def due_problem(
+    due_on: dt.date | None, held_on: dt.date, field: str = "Due date"
+) -> ValidationError | None:
+    """What is wrong with an action's due day for a session on ``held_on``, if any.
+
+    The days in the message are written as every screen writes them
+    (:func:`coachkit.model.formats.day`).
+    """
+    if due_on is None:
+        example = day(held_on + dt.timedelta(days=7))
+        return ValidationError(field, f"pick a day, like {example}")
+    if due_on < held_on:
+        return ValidationError(
+            field, f"pick a day on or after the session, {day(held_on)}"
+        )
+    return None
+
+
+def check_final(values: Mapping[str, Any], today: dt.date) -> None:
+    """Check a whole session (clean values of every field) before it is finished.
+
+    Raises
+    ------
+    SessionProblems
+        Every problem, each naming its field (see :func:`final_problems`).
+    """
+    found = final_problems(values, today)
+    if found:
+        raise SessionProblems(found)
 
 
 # --- reading form values ---
@@ -155,12 +222,17 @@ def _read(name: str, raw: object) -> object:
         return raw
     if name == "style":
         if raw not in STYLE_KEYS:
-            raise ValidationError(label, "pick direct, guide, excite or delegate")
+            raise ValidationError(label, "pick Direct, Guide, Excite or Delegate")
         return raw
     if name in ("held_on", "next_session_on"):
         return parse_day(raw, label, dt.date.today())
     if name == "duration_minutes":
         minutes = _whole(raw, ("minutes", "mins", "min"))
+        if minutes is None and _too_many_digits(raw):
+            low, high = DURATION_MINUTES
+            raise ValidationError(
+                label, f"type a number of minutes from {low} to {high}"
+            )
         if minutes is None or minutes < 0:
             raise ValidationError(label, _DURATION_HELP)
         return minutes
@@ -190,6 +262,12 @@ def _whole(raw: object, units: Sequence[str]) -> int | None:
             return None  # int("²") and int("9" * 5000) raise ValueError
         return int(text)
     return None
+
+
+def _too_many_digits(raw: object) -> bool:
+    """Text of digits too long to be any number of minutes ("9" * 400)."""
+    digits = str(raw).strip().split(" ")[0] if isinstance(raw, str) else ""
+    return digits.isascii() and digits.isdigit() and len(digits) > 18
 
 
 def _focus_ids(raw: object) -> tuple[int, ...]:

@@ -40,7 +40,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from coachkit.errors import ValidationError
-from coachkit.facilitate.actions import Action, check_session_actions, session_actions
+from coachkit.facilitate.actions import Action, session_actions
 from coachkit.facilitate.observations import Observation, session_observations
 from coachkit.facilitate.session_form import (  # noqa: F401 (re-exported for callers)
     DURATION_MINUTES,
@@ -49,8 +49,12 @@ from coachkit.facilitate.session_form import (  # noqa: F401 (re-exported for ca
     SCORE_FIELDS,
     TEXT_FIELDS,
     TEXT_MAX,
+    SessionProblems,
     check_draft,
     check_final,
+    due_problem,
+    field_name,
+    final_problems,
 )
 from coachkit.model.plans import Plan, current_plan
 from coachkit.model.team import team_coach
@@ -286,9 +290,12 @@ def finish_session(
 
     Raises
     ------
+    SessionProblems
+        Every problem at once, each naming its field ("Duration: type a number of
+        minutes, like 30"; ``exc.problems`` by field name, an action's as
+        ``"action <id>"``); nothing is saved.
     ValidationError
-        For the first problem, naming the field ("Duration: type a number of
-        minutes, like 30"); nothing is saved.
+        The session is gone or already finished, or a focus behaviour is unknown.
     SessionConflict
         Someone saved the session first; these values are in the copy
         ``exc.copy_id`` (a draft).
@@ -297,7 +304,9 @@ def finish_session(
     """
     clean, problems = check_draft(fields, final=True)
     if problems:
-        raise problems[0]
+        with store.read() as conn:
+            row = _row(conn, int(session_id))
+            raise SessionProblems(_problems(conn, row, clean, today, problems))
     return _save(store, int(session_id), clean, int(expected_version), today)
 
 
@@ -379,16 +388,56 @@ def _apply(
     if focus is not None:
         _check_behaviours(conn, focus)  # type: ignore[arg-type]
     if finish_today is not None:
-        merged = {f: getattr(row, f) for f in _ROW_FIELDS}
-        merged["focus"] = _focus(conn, session_id) if focus is None else focus
-        merged.update(values)
-        check_final(merged, finish_today)
-        check_session_actions(session_actions(conn, session_id), merged["held_on"])
+        found = _problems(conn, row, clean, finish_today)
+        if found:
+            raise SessionProblems(found)
         values["status"] = "done"
     version = update_versioned(conn, se, session_id, expected, values, "session")
     if focus is not None:
         _set_focus(conn, session_id, row.coach_id, focus)  # type: ignore[arg-type]
     return version
+
+
+def _problems(
+    conn: Connection,
+    row: Row,
+    clean: Mapping[str, object],
+    today: dt.date,
+    typed: Sequence[ValidationError] = (),
+) -> dict[str, ValidationError]:
+    """Everything wrong with the session as it would be finished, by field name.
+
+    ``typed`` are the values of the wrong kind (:func:`check_draft`); the saved
+    draft stands in for those fields in the other checks. An action due before the
+    session's day is ``"action <id>"``.
+    """
+    merged = {f: getattr(row, f) for f in _ROW_FIELDS}
+    focus = clean.get("focus")
+    merged["focus"] = _focus(conn, row.id) if focus is None else focus
+    merged.update({k: v for k, v in clean.items() if k != "focus"})
+    found = {field_name(p) or p.field: p for p in typed}
+    for name, problem in final_problems(merged, today).items():
+        found.setdefault(name, problem)
+    held = merged.get("held_on")
+    if held is not None and "held_on" not in found:
+        actions = session_actions(conn, row.id)
+        for i, action in enumerate(actions, start=1):
+            which = f" (action {i})" if len(actions) > 1 else ""
+            late = due_problem(action.due_on, held, "Due date" + which)
+            if late is not None:
+                found[f"action {action.id}"] = late
+    order: dict[str, float] = {name: i for i, name in enumerate(FIELDS)}
+    actions_at = order["next_session_on"] - 0.5  # the form lists them just above
+    return dict(sorted(found.items(), key=lambda kv: order.get(kv[0], actions_at)))
+
+
+def _row(conn: Connection, session_id: int) -> Row:
+    row = conn.execute(
+        sa.select(s.sessions).where(s.sessions.c.id == session_id)
+    ).first()
+    if row is None:
+        raise ConflictError("session", session_id, _GONE)
+    return row
 
 
 def _same(conn: Connection, row: Row, clean: Mapping[str, object]) -> bool:

@@ -30,7 +30,12 @@ from coachkit.model.text import md
 from coachkit.store import access
 from coachkit.store import schema as s
 
-_OUTCOME_WORDS = {"seen": "done well", "partly": "partly done", "missed": "missed"}
+#: How a noted observation reads to the rep, beside its note.
+_OUTCOME_WORDS = {
+    "seen": "done well",
+    "partly": "partly done",
+    "missed": "missed this time",
+}
 
 
 @dataclass(frozen=True)

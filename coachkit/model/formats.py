@@ -12,7 +12,8 @@ The rule for percentages
     0.125 read ``12%`` on some screens and ``13%`` on others; that is gone.
 
 The same rule for every number
-    :func:`number` and :func:`points` round the same way, with a comma between
+    :func:`number`, :func:`points` and :func:`percentage_points` (the change
+    between two shares, "7 percentage points") round the same way, with a comma between
     thousands (``45,000``). ``sign=True`` puts ``+`` before a positive number; a
     value that rounds to zero never shows a sign (``0.0``, never ``-0.0``).
     ``trim=True`` drops zeros at the end of the decimals (``2.50`` -> ``2.5``,
@@ -67,13 +68,31 @@ def points(
 ) -> str:
     """A change between two shares in percentage points: ``points(0.125)`` is ``13``.
 
-    The number alone, for the caller to add "points"; rounded like :func:`percent`,
-    so a share that moved from 20% to 32.5% moved by ``13`` points.
+    The number alone, rounded like :func:`percent`, so a share that moved from 20%
+    to 32.5% moved by ``13``. For a sentence or a table cell, use
+    :func:`percentage_points`, which spells the unit out.
     """
     exact = _exact(value)
     if exact is None:
         return MISSING
     return _text(exact.scaleb(2), digits, sign, trim)
+
+
+def percentage_points(
+    value: object, digits: int = 0, *, sign: bool = False, trim: bool = False
+) -> str:
+    """A change between two shares with its unit spelled out.
+
+    ``percentage_points(0.125)`` gives ``13 percentage points``; one point reads
+    ``1 percentage point``. A share that moved from 37% to 44% moved by 7
+    percentage points, never "7 points" (which reads as a score) nor "7%" (which
+    reads as a share of 37%).
+    """
+    shown = points(value, digits, sign=sign, trim=trim)
+    if shown == MISSING:
+        return MISSING
+    unit = "percentage point" if shown.lstrip("+-") == "1" else "percentage points"
+    return f"{shown} {unit}"
 
 
 def number(

@@ -9,6 +9,7 @@ import ipywidgets as w
 from coachkit.apps.shell import text
 from coachkit.apps.tabs import Tab, field
 from coachkit.facilitate.prep import conversation_steps
+from coachkit.model.vocabulary import words
 
 
 class GuideTab(Tab):
@@ -63,6 +64,7 @@ class GuideTab(Tab):
                 f"<li class='{css}'><b>{mark}{text(step.title)}</b>{body}</li>"
             )
         self.view.value = (
-            f"<h2>Conversation guide: {text(brief.style)} style</h2><p class='ck-note'>"
+            f"<h2>Conversation guide: {text(words('style', brief.style))} style</h2>"
+            "<p class='ck-note'>"
             f"Step {self.index + 1} of {len(self.steps)}.</p><ol>{''.join(items)}</ol>"
         )

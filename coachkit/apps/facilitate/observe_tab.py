@@ -8,11 +8,12 @@ import ipywidgets as w
 
 from coachkit.apps.shell import text
 from coachkit.apps.tabs import Tab, field
+from coachkit.errors import ValidationError
+from coachkit.model.vocabulary import OUTCOME
 
-_OUTCOMES = (
-    ("Seen", "seen", "success"),
-    ("Partly", "partly", "warning"),
-    ("Missed", "missed", "danger"),
+_OUTCOMES = tuple(
+    (OUTCOME[key], key, look)
+    for key, look in (("seen", "success"), ("partly", "warning"), ("missed", "danger"))
 )
 
 
@@ -36,6 +37,7 @@ class ObserveTab(Tab):
             ),
             "ck-obs-note",
         )
+        self.note_problem = field(w.HTML(), "ck-obs-note-problem")
         self.rows = w.VBox()
         self.tally = field(w.HTML(), "ck-tally")
         self.undo = field(w.Button(description="Undo last tap"), "ck-undo")
@@ -44,6 +46,7 @@ class ObserveTab(Tab):
             self.intro,
             self.start,
             self.note,
+            self.note_problem,
             self.rows,
             self.tally,
             self.undo,
@@ -55,7 +58,8 @@ class ObserveTab(Tab):
         draft = self.state.draft
         started = draft is not None
         self.start.layout.display = "none" if started else None
-        for widget in (self.note, self.rows, self.tally, self.undo):
+        self.note_problem.value = ""
+        for widget in (self.note, self.note_problem, self.rows, self.tally, self.undo):
             widget.layout.display = None if started else "none"
         if not started:
             self.intro.value = (
@@ -100,7 +104,15 @@ class ObserveTab(Tab):
 
     def _tapper(self, behaviour_id: int, outcome: str) -> Any:
         def tap(_button: Any = None) -> None:
-            self.app.log_tap(behaviour_id, outcome, self.note.value)
+            try:
+                self.app.log_tap(behaviour_id, outcome, self.note.value)
+            except ValidationError as exc:  # said beside the note; the tap is not kept
+                self.note_problem.value = (
+                    "<div class='ck-status ck-status-error ck-problem' role='alert'>"
+                    f"{text(str(exc))} The tap was not saved.</div>"
+                )
+                return
+            self.note_problem.value = ""
             self._counts.setdefault(behaviour_id, {"seen": 0, "partly": 0, "missed": 0})
             self._counts[behaviour_id][outcome] += 1
             self.note.value = ""
@@ -120,8 +132,10 @@ class ObserveTab(Tab):
         )
         total = sum(sum(c.values()) for c in self._counts.values())
         self.tally.value = (
-            f"<h3>So far: {total} taps</h3><table class='ck-table'><tr><th>Behaviour"
-            f"</th><th>Seen</th><th>Partly</th><th>Missed</th></tr>{rows}</table>"
+            f"<h3>So far: {total} {'tap' if total == 1 else 'taps'}</h3>"
+            "<table class='ck-table'><tr><th>Behaviour</th>"
+            + "".join(f"<th>{text(label)}</th>" for label, _, _ in _OUTCOMES)
+            + f"</tr>{rows}</table>"
         )
 
     def _start(self, _button: Any = None) -> None:
