@@ -73,10 +73,13 @@ def test_facilitate_queue_puts_most_in_need_first(
     app = Facilitate(db=demo_store.location, coach=first, today=today)
     queue = app.state.queue
     assert len(queue) >= 8
-    attention = queue["attention"].tolist()
-    assert attention == sorted(attention, reverse=True)
-    assert queue["rep"].iloc[0] in app.tabs[0].table.value
-    assert queue["next_step"].iloc[0] in app.tabs[0].table.value
+    late = queue[queue["place"] == "due"]["days_overdue"]
+    assert late.is_monotonic_decreasing  # the most late first (issue #22)
+    first = app.tabs[0].rows.children[1].children  # under the first heading
+    assert (first[0].description, first[1].value[:1].lower() + first[1].value[1:]) == (
+        queue["rep"].iloc[0],
+        queue["reason"].iloc[0],
+    )
 
 
 def test_workbook_on_a_broken_store_shows_a_message(tmp_path: Path) -> None:

@@ -79,7 +79,11 @@ def test_look_back_see_what_worked_reflect_and_reload(
     expect(headline).to_contain_text(f"{name}: last 12 months")
     expect(headline).to_contain_text("Coaching started on")
     expect(page.locator(".ck-retro-counts")).to_contain_text("Sessions held")
-    expect(page.locator(".ck-retro-skills table")).to_be_visible()
+    expect(page.locator(".ck-retro-skills table").first).to_be_visible()
+    # Behaviours with no rating before and after are counted, one click away.
+    expect(page.locator(".ck-retro-skills-hidden > summary")).to_contain_text(
+        "no rating before and after to compare"
+    )
     screenshot(page, "improve-1-look-back")
 
     open_tab(page, "2. What worked")
@@ -114,3 +118,55 @@ def test_look_back_see_what_worked_reflect_and_reload(
     screenshot(page, "improve-3-reflect")
     assert not watched.errors, watched.errors
     assert watched.outside_requests(server) == []
+
+
+def test_on_a_phone_tables_stay_inside_the_page_and_quiet_rows_are_folded(
+    server: Server, browser: Any
+) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    seen = Watched.of(page)
+    page.set_default_timeout(ROUND_TRIP_MS)
+    try:
+        open_workbook(page, server, pillar("improve").path)
+
+        def inside(css: str) -> None:
+            table = page.locator(f"{css} table").first
+            expect(table).to_be_attached(timeout=ROUND_TRIP_MS)
+            box = page.locator(css).bounding_box()
+            assert box is not None
+            assert box["x"] + box["width"] <= 360 + 1, (css, box)
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= 360, f"the page scrolls sideways: {wide}px"
+
+        open_tab(page, "3. Leading signs")
+        expect(page.locator(".ck-signs-reps")).to_contain_text(
+            "Pattern", timeout=ROUND_TRIP_MS
+        )
+        inside(".ck-signs-reps")
+        screenshot(page, "improve-phone-signs")
+
+        open_tab(page, "5. Styles")
+        fits = page.locator(".ck-style-fits > summary")
+        expect(fits).to_contain_text(
+            "the rep now: nothing to change", timeout=ROUND_TRIP_MS
+        )
+        hidden = page.locator(".ck-style-fits table")
+        expect(hidden).to_be_hidden()
+        fits.click()
+        expect(hidden).to_be_visible()
+        inside(".ck-style-suggestions")
+        screenshot(page, "improve-phone-styles")
+
+        open_tab(page, "7. Reflect")
+        expect(page.locator(".ck-writing-check")).to_contain_text(
+            "in this period", timeout=ROUND_TRIP_MS
+        )
+        expect(page.locator(".ck-writing-by-rep > summary")).to_contain_text(
+            "Notes for each of"
+        )
+        screenshot(page, "improve-phone-reflect")
+        assert not seen.errors, seen.errors
+    finally:
+        page.close(run_before_unload=True)
+        context.close()

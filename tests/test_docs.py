@@ -55,7 +55,8 @@ def test_readme_lists_every_import_column_of_every_kind() -> None:
     from coachkit.exchange.importer import COLUMNS
 
     table = README[README.index("| kind | required columns |") :]
-    rows = {line.split("|")[1].strip(): line for line in table.splitlines()[2:6]}
+    lines = table.splitlines()[2:]
+    rows = {line.split("|")[1].strip(): line for line in lines[: lines.index("")]}
     assert set(rows) == set(COLUMNS)
     for kind, columns in COLUMNS.items():
         required, optional = rows[kind].split("|")[2:4]

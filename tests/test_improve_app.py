@@ -267,3 +267,95 @@ def test_what_worked_folds_thin_rows_and_draws_the_weeks_of_the_row_picked(
     # No column name or code reaches the screen.
     for raw in ("behaviour_id", "metric_id", "higher_is_better", ">nan<", ">None<"):
         assert raw not in html
+
+
+def _rows(html: str) -> int:
+    """Body rows of the first table in ``html``."""
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return body.count("<tr")
+
+
+def test_styles_to_adjust_lists_only_the_styles_that_need_a_change(
+    app: Improve,
+) -> None:
+    styles = app.tab("styles")
+    suggestions = styles.frames["suggestions"]
+    change = suggestions["change"] != ""
+    assert change.any(), "the demo has styles to change"
+    assert (~change).any(), "and styles that fit"
+    html = _html(styles.box).split("What followed each style")[0]
+    shown = html.split("<details")[0]
+    assert _rows(shown) == int(change.sum())
+    for row in suggestions[change].itertuples():
+        assert row.change.replace(">", "&gt;") in shown
+    fits = int((~change).sum())
+    assert f"<summary>{fits} more styles fit the rep now: nothing to change" in html
+    assert _rows(html.split("<details", 1)[1]) == fits  # one click away
+
+
+def test_look_back_counts_the_behaviours_with_nothing_to_compare(
+    app: Improve,
+) -> None:
+    rep_id, _name = _coached_rep(app)
+    app.rep_picker.value = rep_id
+    look = app.tab("look_back")
+    skills = look.retro.skills
+    compared = skills["before"].notna() & skills["after"].notna()
+    shows = skills["focus"].astype(bool) | compared
+    assert (~shows).any(), "the demo rep has behaviours with nothing to compare"
+    html = _html(look.box).split("Skill ratings before and after")[1]
+    html = html.split("Numbers before and after")[0]
+    shown, hidden = html.split("<details", 1)
+    assert _rows(shown) == int(shows.sum())
+    n = int((~shows).sum())
+    assert f"{n} more behaviours have no rating before and after to compare" in hidden
+    for behaviour in skills[~shows]["behaviour"]:
+        assert behaviour not in shown
+
+
+def test_the_writing_check_says_how_many_notes_and_lists_only_hard_ones(
+    app: Improve,
+) -> None:
+    from coachkit.apps.improve.reflect import WRITING_ROWS
+
+    reflect = app.tab("reflect")
+    writing = reflect.frames["writing"]
+    assert len(writing) > WRITING_ROWS  # the demo coach wrote many notes
+    html = reflect.writing.value
+    hard = int((~writing["ok"]).sum())
+    if hard == 0:
+        assert f"All {len(writing):,} notes in this period are easy to read" in html
+    else:
+        assert f"{hard:,} of {len(writing):,} notes" in html
+    # No table of "easy to read" rows: a row per rep, folded, instead.
+    assert "easy to read</td>" not in html
+    reps = writing["rep"].nunique()
+    assert f"<summary>Notes for each of {reps} reps</summary>" in html
+    assert _rows(html.split("<details", 1)[1]) == reps
+
+
+def test_what_worked_folds_a_reps_rows_without_enough_data_too(
+    demo_store: Store, today: dt.date
+) -> None:
+    from coachkit.apps.improve.look_back import _ready_then_waiting
+
+    frame = pd.DataFrame(
+        {
+            "behaviour": ["Ask", "Listen", "Close"],
+            "metric": ["Calls", "Calls", "Wins"],
+            "enough": [True, False, False],
+            "verdict": ["helped", "not enough data yet", "not enough data yet"],
+            "text": ["Up 3 a week.", "Too few weeks.", "Too few weeks."],
+        }
+    )
+    columns = {"behaviour": "Coached on", "metric": "Number", "verdict": "Result"}
+    columns["text"] = "What changed"
+    html = _ready_then_waiting(frame, columns, "none")
+    shown, folded = html.split("<details", 1)
+    assert _rows(shown) == 1
+    assert "Ask" in shown
+    assert "Listen" not in shown
+    assert "<summary>2 more rows need more data</summary>" in folded
+    none_ready = _ready_then_waiting(frame.iloc[1:2], columns, "none", "None ready.")
+    assert "None ready." in none_ready
+    assert "<summary>1 row needs more data</summary>" in none_ready

@@ -127,3 +127,48 @@ def test_vega_lite_asks_for_no_format_that_workbook_kernels_leave_out() -> None:
     formats = set(re.findall(r'"format":\s*"([a-z-]+)"', text))
     assert formats, "the schema names its string formats"
     assert not formats & {"iri", "iri-reference"}
+
+
+def _texts(widget: w.Widget) -> str:
+    if isinstance(widget, w.HTML):
+        return str(widget.value)
+    return "".join(_texts(c) for c in getattr(widget, "children", ()))
+
+
+def test_a_tab_not_drawn_yet_says_loading_until_it_is_drawn(
+    demo_store: Store, today: dt.date
+) -> None:
+    from coachkit.apps.improve import Improve
+    from coachkit.apps.tabs import LOADING_HTML
+
+    app = Improve(db=demo_store.location, coach=None, today=today)
+    assert "role='status'" in LOADING_HTML
+    assert ">Loading…<" in LOADING_HTML
+    # Every tab not opened yet holds the loading text (the browser shows it the
+    # moment the tab is clicked, before the kernel answers); the one on screen not.
+    boxes = app.tab_widget.children
+    assert LOADING_HTML not in _texts(boxes[0])
+    assert all(_texts(box) == LOADING_HTML for box in boxes[1:])
+
+    app.tab_widget.selected_index = 4
+    assert LOADING_HTML not in _texts(boxes[4])
+    assert "Styles to adjust" in _texts(boxes[4])
+    assert _texts(boxes[5]) == LOADING_HTML
+
+
+def test_a_tab_that_fails_to_draw_does_not_stay_on_loading(
+    demo_store: Store, today: dt.date, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coachkit.apps.improve import Improve
+    from coachkit.apps.improve.styles import StylesTab
+    from coachkit.apps.tabs import LOADING_HTML
+
+    def broken(self: object, changed: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(StylesTab, "draw", broken)
+    app = Improve(db=demo_store.location, coach=None, today=today)
+    app.tab_widget.selected_index = 4
+    assert app.state.level == "error"
+    assert "Something went wrong while opening this tab" in app.state.message
+    assert LOADING_HTML not in _texts(app.tab_widget.children[4])

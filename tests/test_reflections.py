@@ -185,3 +185,36 @@ def test_writing_check_flags_a_hard_plan_note_and_passes_a_plain_one(
     assert rest["ok"].all()
     assert rest["written_on"].to_list() == [TODAY, TODAY.replace(day=1)]
     assert rest["excerpt"].to_list() == [PLAIN[:79] + "…"] * 2
+
+
+def test_the_writing_check_is_summed_up_per_rep_and_in_a_sentence() -> None:
+    import pandas as pd
+
+    from coachkit.improve.reflections import writing_by_rep, writing_sentence
+
+    writing = pd.DataFrame(
+        {
+            "rep_id": [1, 1, 2, 3],
+            "rep": ["Ana", "Ana", "Bo", "Cy"],
+            "grade": [12.5, 4.0, 11.0, float("nan")],
+            "ok": [False, True, False, True],
+        }
+    )
+    by = writing_by_rep(writing)
+    assert list(by["rep"]) == ["Ana", "Bo", "Cy"]
+    assert list(by["notes"]) == [2, 1, 1]
+    assert list(by["hard"]) == [1, 1, 0]
+    assert by["hardest"].iloc[0] == 12.5
+    assert pd.isna(by["hardest"].iloc[2])
+    assert writing_sentence(writing) == (
+        "2 of 4 notes in this period are hard to read. The hardest are listed below."
+    )
+    easy = writing[writing["ok"]]
+    assert writing_sentence(easy) == (
+        "All 2 notes in this period are easy to read (grade 10 or below)."
+    )
+    assert writing_sentence(writing.iloc[:1]).startswith("1 of 1 note in this")
+    assert writing_sentence(writing.iloc[:0]) == (
+        "There are no plan or session notes in this period."
+    )
+    assert writing_by_rep(writing.iloc[:0]).empty

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 import pandas as pd
 
+from coachkit.apps.address import Address, address_html
 from coachkit.apps.plugins import add_plugin_tabs
 from coachkit.apps.shell import (
     AppState,
@@ -69,7 +70,9 @@ class Workbook:
     coach
         The coach's id; None means the one in the page address, else the first coach.
         Someone signed in (JupyterHub, a trusted proxy, a workshop seat) only ever
-        gets their own team; an enablement lead may pick any coach.
+        gets their own team; an enablement lead may pick any coach. With None, the
+        page address also picks the rep, the tab and (Improve) the period, and the
+        page keeps them there as they change (:mod:`coachkit.apps.address`).
     today
         The day to treat as today (tests pin it).
     """
@@ -91,6 +94,9 @@ class Workbook:
         asked = coach is None
         if asked:
             coach = requested_coach(self.warm_up)  # a preheated kernel waits here
+        self.asked_for = Address.parse(
+            os.environ.get("QUERY_STRING", "") if asked else ""
+        )
         with self.whole_store.read() as conn:
             self.visitor = identity.visitor(
                 conn,
@@ -106,6 +112,7 @@ class Workbook:
             if not self.visitor.sees_all or coach is None:
                 coach = self.visitor.coach_id
         self.state = self.make_state()
+        self.seed(self.asked_for)
         self.state.coach_id = self._pick(coach)
         seat = ""  # a workshop seat's links keep the participant in it
         if self.visitor is not None and self.visitor.source == "seat":
@@ -115,6 +122,8 @@ class Workbook:
         )
         self.state.observe(self._on_coach, names="coach_id")
         self._on_coach()
+        self._note_ignored(self.asked_for)
+        self._keep_address()
         self.shell.ready()
 
     def make_state(self) -> AppState:
@@ -239,12 +248,16 @@ class Workbook:
 
     def _build_view(self) -> None:
         self.rep_picker = w.Dropdown(
-            description="Rep:", layout=w.Layout(width=self.rep_picker_width)
+            description="Rep:",
+            layout=w.Layout(width=self.rep_picker_width, max_width="100%"),
         )
         self.rep_picker.add_class("ck-rep-picker")
         self._showing_reps = False
         self.rep_picker.observe(self._on_rep, names="value")
-        self.deck = TabDeck(self, add_plugin_tabs(self, list(self.tab_kinds())))
+        tabs = add_plugin_tabs(self, list(self.tab_kinds()))
+        first = self.asked_for.tab  # the tab in the page address, opened first
+        start = first - 1 if first is not None and 1 <= first <= len(tabs) else 0
+        self.deck = TabDeck(self, tabs, start)
         self.tabs = self.deck.tabs  # each built when first opened
         self.tab_widget = self.deck.widget
         self.shell.body.children = [*self.controls(), self.tab_widget]
@@ -290,6 +303,85 @@ class Workbook:
             self.load_rep(conn)
         self.show_reps(options=False)
         self.announce("rep")
+
+    # -- the page address: what a reload keeps and a link opens ------------------
+    def seed(self, address: Address) -> None:
+        """Start from the rep ``address`` asks for, before the first read.
+
+        Only a start: :meth:`load` drops a rep the viewer's roster does not hold.
+        Improve also starts from the period asked for.
+        """
+        if address.rep is not None and self.state.has_trait("rep_id"):
+            self.state.set_trait("rep_id", address.rep)
+
+    def follow(self, address: Address) -> None:
+        """Show the view ``address`` asks for on a page built before it was asked.
+
+        A value the viewer may not see is skipped, with a quiet note.
+        """
+        self.asked_for = address
+        state: Any = self.state
+        if hasattr(self, "deck"):
+            wanted = address.rep
+            reps = [value for _label, value in self.rep_choices()]
+            if wanted is not None and wanted != state.rep_id and wanted in reps:
+                guarded(self.state, "opening this rep")(self.open_rep)(wanted)
+            if address.tab is not None and 1 <= address.tab <= len(self.deck.tabs):
+                self.tab_widget.selected_index = address.tab - 1
+        self._note_ignored(address)
+
+    def skipped(self, address: Address) -> list[str]:
+        """The parts of ``address`` this page did not follow ("the rep", ...)."""
+        state: Any = self.state
+        parts = []
+        if address.coach is not None and address.coach != state.coach_id:
+            parts.append("the coach")
+        if address.rep is not None and address.rep != getattr(state, "rep_id", None):
+            parts.append("the rep")
+        tabs = len(self.deck.tabs) if hasattr(self, "deck") else 0
+        if address.tab is not None and not 1 <= address.tab <= tabs:
+            parts.append("the tab")
+        return parts
+
+    def _note_ignored(self, address: Address) -> None:
+        """Say, quietly, which parts of the link were skipped (never what they held)."""
+        if self.state.coach_id is None:
+            return
+        parts = self.skipped(address)
+        if parts:
+            listed = parts[-1]
+            if len(parts) > 1:
+                listed = f"{', '.join(parts[:-1])} and {listed}"
+            found = "was" if len(parts) == 1 else "were"
+            level = "error" if self.state.level == "error" else "info"
+            self.state.say(
+                f"{self.state.message} Part of the link was skipped: {listed} "
+                f"{found} not found.".strip(),
+                level,
+            )
+
+    def current_address(self) -> Address:
+        """The view on screen, as the page address keeps it."""
+        state: Any = self.state
+        coach = None
+        if self.visitor is None or self.visitor.sees_all:
+            coach = state.coach_id
+        tab = None
+        if hasattr(self, "deck"):
+            index = self.tab_widget.selected_index or 0
+            tab = index + 1 if index else None
+        return Address(coach=coach, rep=getattr(state, "rep_id", None) or None, tab=tab)
+
+    def _keep_address(self) -> None:
+        """Write the view into the page address whenever it changes."""
+        names = [n for n in ("coach_id", "rep_id", "period") if self.state.has_trait(n)]
+        self.state.observe(self._write_address, names=names)
+        if hasattr(self, "deck"):
+            self.tab_widget.observe(self._write_address, names="selected_index")
+        self._write_address()
+
+    def _write_address(self, _change: object = None) -> None:
+        self.shell.address.value = address_html(self.current_address())
 
     # -- tabs for analysts and tests ---------------------------------------------
     def tab(self, key: str) -> Any:
@@ -373,6 +465,7 @@ def _built_before_visitor(
     await_visitor()
     saved_since = changed()  # asked always: it also closes SQLite's watching link
     if early is not None and not saved_since and _fits(early, store, kwargs):
+        early.follow(Address.parse(os.environ.get("QUERY_STRING", "")))
         early.view.add_class(BUILT_EARLY_CLASS)
         return early
     w.Widget.close_all()  # the browser is sent every live widget: none of these

@@ -20,11 +20,14 @@ import ipywidgets as w
 import pandas as pd
 import traitlets as t
 
+from coachkit.apps.address import ADDRESS_CLASS
 from coachkit.errors import CoachkitError
 from coachkit.model.pillars import PILLARS, Pillar, site_path
 from coachkit.store.access import Viewer
+from coachkit.web.serve import log_to_terminal
 
 log = logging.getLogger("coachkit")
+log_to_terminal(log)  # under coachkit serve, "the server log" is its terminal
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -181,7 +184,7 @@ class ShellView:
             value=state.coach_id if state.coach_id in dict(options).values() else None,
             description="Who are you?" if visitor is None else "Whose team?",
             style={"description_width": "initial"},
-            layout=w.Layout(width="420px"),
+            layout=w.Layout(width="420px", max_width="100%"),
         )
         if visitor is not None and not visitor.sees_all:
             self.coach_picker.description = "Signed in as"
@@ -190,8 +193,12 @@ class ShellView:
         self.status = w.HTML()
         self.status.add_class("ck-status-line")
         self.body = w.VBox()
+        # The view's query string; coachkit.js copies it into the address bar.
+        self.address = w.HTML(layout=w.Layout(display="none"))
+        self.address.add_class(ADDRESS_CLASS)
         self.root = w.VBox(
             [self.header, self.nav, self.coach_picker, self.status, self.body]
+            + [self.address]
         )
         self.root.add_class("coachkit-app")
         w.link((self.coach_picker, "value"), (state, "coach_id"))
@@ -219,7 +226,13 @@ class ShellView:
             else:
                 href = text(site_path(p.path))
                 links.append(f"<a href='{href}{query}'>{label}</a>")
-        self.nav.value = " ".join(links)
+        # Shown only on a served page, where coachkit.js copies the address.
+        copy = (
+            "<span class='ck-copy'><button type='button' class='ck-copy-link'>"
+            "Copy link to this view</button> "
+            "<span class='ck-copy-done' role='status' aria-live='polite'></span></span>"
+        )
+        self.nav.value = " ".join(links) + copy
 
     def ready(self) -> None:
         """Mark the workbook as built: browser tests wait for this class."""

@@ -7,7 +7,9 @@ Every tab follows one protocol, in all three workbooks and in plugins:
   (:meth:`TabDeck.announce`); every tab redraws on ``"data"`` (the team's data was
   read again) and on the events it lists in ``redraws_on``;
 - **off screen, it catches up**: a tab not on screen only remembers the events it
-  missed, and redraws once, for all of them, when it is opened.
+  missed, and redraws once, for all of them, when it is opened;
+- **never blank**: a tab not built yet says "Loading…" (``role=status``, so a screen
+  reader says it too) from the moment it is opened until it is drawn.
 
 To redraw, the deck calls :meth:`Tab.load` with a connection to the store (only a
 tab that reads for itself defines it), then :meth:`Tab.draw` with the events since
@@ -22,6 +24,10 @@ from typing import Any
 import ipywidgets as w
 
 from coachkit.apps.shell import guarded
+
+#: What a tab not drawn yet shows, in every workbook.
+LOADING_HTML = "<p class='ck-loading' role='status' aria-live='polite'>Loading…</p>"
+LOADING_CLASS = "ck-tab-loading"
 
 #: Every tab redraws on it: the team's data was read again (and the first draw).
 DATA = "data"
@@ -103,16 +109,24 @@ class TabDeck:
         The workbook; a tab class is called with it.
     tabs
         Tab classes (built when opened) or tabs already built (plugins), in order.
+    start
+        The index of the tab on screen first (a page address may ask for one).
     """
 
-    def __init__(self, app: Any, tabs: list[Any]) -> None:
+    def __init__(self, app: Any, tabs: list[Any], start: int = 0) -> None:
         self.app = app
+        # One "Loading…" shared by every tab not built yet: the browser shows it
+        # the moment a tab is opened, while the kernel builds and draws the tab.
+        loading = w.HTML(LOADING_HTML)
+        loading.add_class(LOADING_CLASS)
         self.tabs: list[Any] = [
-            _Unopened(tab) if isinstance(tab, type) else tab for tab in tabs
+            _Unopened(tab, loading) if isinstance(tab, type) else tab for tab in tabs
         ]
         self.widget = w.Tab(children=[tab.box for tab in self.tabs])
         self.widget.titles = tuple(tab.title for tab in self.tabs)
         self.widget.add_class("ck-tabs")
+        if 0 < start < len(self.tabs):
+            self.widget.selected_index = start
         self.timings: dict[str, float] = {}
         show = guarded(app.state, "opening this tab")(self.show_current)
         self.widget.observe(lambda _change: show(), names="selected_index")
@@ -138,10 +152,10 @@ class TabDeck:
         if not tab.stale:
             return tab
         began = time.perf_counter()
+        holder = None  # the box on screen, saying "Loading…" until the tab is drawn
         if isinstance(tab, _Unopened):
-            built = tab.kind(self.app)
-            tab.box.children = [built.box]
-            self.tabs[index] = tab = built
+            holder = tab.box
+            self.tabs[index] = tab = tab.kind(self.app)
         changed, tab._due = frozenset(tab._due), set()
         try:
             if type(tab).load is not Tab.load:
@@ -151,6 +165,9 @@ class TabDeck:
         except BaseException:
             tab._due |= changed  # tried again when next shown
             raise
+        finally:
+            if holder is not None:
+                holder.children = [tab.box]
         self.timings[tab.key or tab.title] = time.perf_counter() - began
         return tab
 
@@ -163,15 +180,15 @@ class TabDeck:
 
 
 class _Unopened:
-    """A tab not opened yet: its title and an empty box that will hold it."""
+    """A tab not opened yet: its title, and a box saying "Loading…" till drawn."""
 
     stale = True
 
-    def __init__(self, kind: type[Tab]) -> None:
+    def __init__(self, kind: type[Tab], loading: w.Widget) -> None:
         self.kind = kind
         self.title = kind.title
         self.key = kind.key
-        self.box = w.VBox()
+        self.box = w.VBox([loading])
 
 
 def field(widget: w.Widget, css: str) -> w.Widget:

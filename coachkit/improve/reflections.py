@@ -283,3 +283,53 @@ def writing_check(
         ["grade", "written_on"], ascending=[False, False], na_position="last"
     )
     return frame[WRITING_COLUMNS].reset_index(drop=True)
+
+
+def writing_by_rep(writing: pd.DataFrame) -> pd.DataFrame:
+    """One row per rep from :func:`writing_check`: how many notes, how many hard.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns rep_id, rep, notes, hard (notes above :data:`TARGET_GRADE`),
+        hardest (the highest grade; NaN when no note could be scored). Reps with
+        the most hard notes first, then by name.
+    """
+    columns = ["rep_id", "rep", "notes", "hard", "hardest"]
+    if writing.empty:
+        return pd.DataFrame(columns=columns)
+    frame = (
+        writing.assign(hard=~writing["ok"].astype(bool))
+        .groupby(["rep_id", "rep"], as_index=False)
+        .agg(
+            notes=("ok", "size"),
+            hard=("hard", "sum"),
+            hardest=("grade", "max"),
+        )
+    )
+    frame["hard"] = frame["hard"].astype(int)
+    frame = frame.sort_values(["hard", "rep"], ascending=[False, True])
+    return frame[columns].reset_index(drop=True)
+
+
+def writing_sentence(writing: pd.DataFrame) -> str:
+    """One plain sentence on :func:`writing_check`'s notes: how many are hard."""
+    total = len(writing)
+    if total == 0:
+        return "There are no plan or session notes in this period."
+    hard = int((~writing["ok"].astype(bool)).sum())
+    notes = "note" if total == 1 else "notes"
+    if hard == 0:
+        return (
+            f"All {total:,} {notes} in this period are easy to read "
+            f"(grade {TARGET_GRADE} or below)."
+        )
+    if hard == 1:
+        return (
+            f"1 of {total:,} {notes} in this period is hard to read. "
+            "It is listed below."
+        )
+    return (
+        f"{hard:,} of {total:,} {notes} in this period are hard to read. "
+        "The hardest are listed below."
+    )

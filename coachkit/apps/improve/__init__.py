@@ -7,6 +7,7 @@ opening the workbook costs one tab's work, not eight.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -14,12 +15,13 @@ import ipywidgets as w
 import pandas as pd
 import traitlets as t
 
+from coachkit.apps.address import Address
 from coachkit.apps.base import Workbook, build
 from coachkit.apps.shell import AppState, guarded
 from coachkit.apps.tabs import Tab
 from coachkit.exchange.reports import documents as reports
 from coachkit.improve import effects, reflections
-from coachkit.model.periods import Period, period_choices
+from coachkit.model.periods import MONTH_CHOICES, Period, period_choices
 from coachkit.store import queries
 
 #: The period a coach sees first.
@@ -75,18 +77,50 @@ class Improve(Workbook):
         return reps
 
     def controls(self) -> list[w.Widget]:
-        return [w.HBox([self.period_picker, self.rep_picker])]
+        # Side by side on a laptop, one under the other on a phone.
+        row = w.Layout(flex_flow="row wrap", max_width="100%")
+        return [w.HBox([self.period_picker, self.rep_picker], layout=row)]
 
     def render(self) -> None:
         if not hasattr(self, "period_picker"):
             self.period_picker = w.Dropdown(
-                description="Period:", layout=w.Layout(width="260px")
+                description="Period:",
+                layout=w.Layout(width="260px", max_width="100%"),
             )
             self.period_picker.add_class("ck-period-picker")
             self._showing_period = False
             self.period_picker.observe(self._on_period, names="value")
         self._show_period()
         super().render()
+
+    # -- the page address: the period too ---------------------------------------
+    def seed(self, address: Address) -> None:
+        super().seed(address)
+        if address.period in MONTH_CHOICES:
+            self.state.period = Period.last_months(self.today, int(address.period))
+
+    def follow(self, address: Address) -> None:
+        if address.period in MONTH_CHOICES and address.period != self.months():
+            self.set_period(Period.last_months(self.today, int(address.period)))
+        super().follow(address)
+
+    def skipped(self, address: Address) -> list[str]:
+        parts = super().skipped(address)
+        if address.period is not None and address.period != self.months():
+            parts.append("the period")
+        return parts
+
+    def current_address(self) -> Address:
+        months = self.months()
+        period = None if months == DEFAULT_MONTHS else months
+        return dataclasses.replace(super().current_address(), period=period)
+
+    def months(self) -> int | None:
+        """How many months back the period picked goes (None: another period)."""
+        for months in MONTH_CHOICES:
+            if self.state.period == Period.last_months(self.today, months):
+                return months
+        return None
 
     # -- the period --------------------------------------------------------------
     def _show_period(self) -> None:

@@ -10,6 +10,8 @@ import pandas as pd
 from coachkit.apps.downloads import report_buttons
 from coachkit.apps.improve.tabs import (
     ImproveTab,
+    count,
+    folded,
     note,
     num,
     pct,
@@ -76,12 +78,36 @@ class LookBackTab(ImproveTab):
                 }
             ]
         )
+        # A behaviour shows when it is in the plan or was rated both before and
+        # after; the others (a dash or two and no change) are counted, one click away.
+        compared = r.skills["before"].notna() & r.skills["after"].notna()
+        shows = r.skills["focus"].astype(bool) | compared
         skills = r.skills.assign(
             focus=r.skills["focus"].map({True: "yes", False: ""}),
             before=r.skills["before"].map(lambda v: num(v, 0)),
             after=r.skills["after"].map(lambda v: num(v, 0)),
             change=r.skills["change"].map(lambda v: num(v, 0, sign=True)),
         )
+        skill_columns = {
+            "behaviour": "Behaviour",
+            "focus": "In the plan",
+            "before": "Before",
+            "after": "Latest",
+            "change": "Change",
+        }
+        hidden = skills[~shows]
+        skill_body = table(
+            skills[shows],
+            skill_columns,
+            "No behaviour in the plan, and none rated both before and after.",
+        )
+        if len(hidden):
+            skill_body += folded(
+                f"{count(len(hidden), 'more behaviour has', 'more behaviours have')} "
+                "no rating before and after to compare",
+                table(hidden, {"behaviour": "Behaviour", "after": "Latest"}, ""),
+                "ck-retro-skills-hidden",
+            )
         metrics = r.metrics.assign(
             better=r.metrics["better"].map(
                 lambda v: (
@@ -94,32 +120,12 @@ class LookBackTab(ImproveTab):
             field(w.HTML(html_table(counts)), "ck-retro-counts"),
             section(
                 "Skill ratings before and after",
-                table(
-                    skills,
-                    {
-                        "behaviour": "Behaviour",
-                        "focus": "In the plan",
-                        "before": "Before",
-                        "after": "Latest",
-                        "change": "Change",
-                    },
-                    "No skill ratings yet.",
-                ),
+                skill_body if len(skills) else note("No skill ratings yet."),
                 "ck-retro-skills",
             ),
             section(
                 "Numbers before and after",
-                table(
-                    metrics,
-                    {
-                        "metric": "Number",
-                        "before_text": "8 weeks before coaching",
-                        "after_text": "Last 8 weeks",
-                        "change_text": "Change",
-                        "better": "Better or worse",
-                    },
-                    "No numbers for the focus behaviours yet.",
-                ),
+                self._numbers(metrics),
                 "ck-retro-metrics",
             ),
             section(
@@ -137,6 +143,26 @@ class LookBackTab(ImproveTab):
                 "ck-retro-goals",
             ),
         ]
+
+    def _numbers(self, metrics: pd.DataFrame) -> str:
+        """The focus behaviours' numbers; the ones never counted, only counted."""
+        counted = metrics["before"].notna() | metrics["after"].notna()
+        body = table(
+            metrics[counted],
+            {
+                "metric": "Number",
+                "before_text": "8 weeks before coaching",
+                "after_text": "Last 8 weeks",
+                "change_text": "Change",
+                "better": "Better or worse",
+            },
+            "No numbers for the focus behaviours yet.",
+        )
+        blank = int((~counted).sum())
+        if blank:
+            words = count(blank, "number was", "numbers were")
+            body += note(f"{words} not counted before or since, so not shown.")
+        return body
 
     def _team(self) -> w.Widget:
         frame = self.frames.get("by_coach", self.frames["team"]).copy()
@@ -232,32 +258,20 @@ class WorkedTab(ImproveTab):
             children.append(
                 section(
                     f"{self.app.rep_name()} against reps not coached on it",
-                    table(
+                    _ready_then_waiting(
                         self.frames["rep"],
                         mine,
                         "This rep has not been coached on a behaviour yet.",
+                        "Nothing for this rep has enough data to compare yet.",
                     ),
                     "ck-effect-rep",
                 )
             )
         team = self.frames["team"]
         ready = team[team["enough"].astype(bool)] if len(team) else team
-        waiting = team[~team["enough"].astype(bool)] if len(team) else team
-        body = note(effects.PERIOD_NOTE) + table(
-            ready, columns, "Nothing has enough data to compare yet."
+        body = note(effects.PERIOD_NOTE) + _ready_then_waiting(
+            team, columns, "Nothing has enough data to compare yet."
         )
-        if len(waiting):
-            rows = "row needs" if len(waiting) == 1 else "rows need"
-            body += (
-                f"<details class='ck-effect-waiting'><summary>{len(waiting)} more "
-                f"{rows} more data</summary>"
-                + table(
-                    waiting,
-                    {k: columns[k] for k in ("behaviour", "metric", "text")},
-                    "",
-                )
-                + "</details>"
-            )
         who = "everyone" if self.state.sees_all else "your team"
         children.append(section(f"Across {who}", body, "ck-effect-team"))
         if "Coaching effects" in self.charts:
@@ -311,3 +325,30 @@ class WorkedTab(ImproveTab):
             weeks, str(row["kind"]), str(row["unit"]), title[:90]
         )
         self.weeks.children = [self.chart("Week by week", "ck-effect-event")]
+
+
+def _ready_then_waiting(
+    frame: pd.DataFrame, columns: dict[str, str], empty: str, none_ready: str = ""
+) -> str:
+    """The rows with enough data as a table; the others folded behind a count.
+
+    Most rows of a young programme say "not enough data yet"; a coach reads the
+    few that have a result, and can open the rest.
+    """
+    if frame.empty:
+        return table(frame, columns, empty)
+    enough = frame["enough"].astype(bool)
+    ready, waiting = frame[enough], frame[~enough]
+    body = table(ready, columns, none_ready or empty)
+    if len(waiting):
+        more = "more " if len(ready) else ""
+        rows = "row needs" if len(waiting) == 1 else "rows need"
+        summary = f"{len(waiting):,} {more}{rows} more data"
+        body += folded(
+            summary,
+            table(
+                waiting, {k: columns[k] for k in ("behaviour", "metric", "text")}, ""
+            ),
+            "ck-effect-waiting",
+        )
+    return body

@@ -6,12 +6,24 @@ from typing import Any
 
 import ipywidgets as w
 
-from coachkit.apps.improve.tabs import ImproveTab, note, pct, say, section, table
+from coachkit.apps.improve.tabs import (
+    ImproveTab,
+    folded,
+    note,
+    num,
+    pct,
+    say,
+    section,
+    table,
+)
 from coachkit.apps.shell import text
 from coachkit.apps.tabs import field
 from coachkit.improve import reflections, selfcheck
 from coachkit.model.formats import day, number
 from coachkit.model.readability import grade_level
+
+#: The hard-to-read notes listed at most (the hardest first).
+WRITING_ROWS = 10
 
 
 class ReflectTab(ImproveTab):
@@ -73,26 +85,8 @@ class ReflectTab(ImproveTab):
                 "None yet.",
             ),
         )
-        writing = self.frames["writing"].copy()
-        writing["ok"] = writing["ok"].map({True: "easy to read", False: "hard to read"})
         self.writing.value = section_html(
-            "How easy your notes are to read",
-            note(
-                f"Aim for a reading grade of {reflections.TARGET_GRADE} or below, so "
-                "every rep can follow your plans and notes."
-            )
-            + table(
-                writing,
-                {
-                    "rep": "Rep",
-                    "what": "Text",
-                    "written_on": "Written on",
-                    "grade": "Reading grade",
-                    "ok": "Verdict",
-                    "excerpt": "Starts with",
-                },
-                "No plan or session notes in this period.",
-            ),
+            "How easy your notes are to read", self._writing()
         )
         self._show_grade()
         self.box.children = [
@@ -103,6 +97,51 @@ class ReflectTab(ImproveTab):
             self.history,
             self.writing,
         ]
+
+    def _writing(self) -> str:
+        """A sentence, the hard-to-read notes, and a count per rep (folded).
+
+        Hundreds of notes saying "easy to read" tell a coach nothing; the ones to
+        fix, and who they were written for, do. ``frames["writing"]`` keeps all.
+        """
+        writing = self.frames["writing"]
+        body = say(reflections.writing_sentence(writing)) + note(
+            f"Aim for a reading grade of {reflections.TARGET_GRADE} or below, so "
+            "every rep can follow your plans and notes."
+        )
+        hard = writing[~writing["ok"].astype(bool)] if len(writing) else writing
+        if len(hard):
+            body += table(
+                hard.assign(grade=hard["grade"].map(num)),
+                {
+                    "rep": "Rep",
+                    "what": "Text",
+                    "written_on": "Written on",
+                    "grade": "Reading grade",
+                    "excerpt": "Starts with",
+                },
+                "",
+                limit=WRITING_ROWS,
+                more="The hardest are first.",
+            )
+        by_rep = reflections.writing_by_rep(writing)
+        if len(by_rep):
+            reps = "rep" if len(by_rep) == 1 else "reps"
+            body += folded(
+                f"Notes for each of {len(by_rep)} {reps}",
+                table(
+                    by_rep.assign(hardest=by_rep["hardest"].map(num)),
+                    {
+                        "rep": "Rep",
+                        "notes": "Notes",
+                        "hard": "Hard to read",
+                        "hardest": "Hardest grade",
+                    },
+                    "",
+                ),
+                "ck-writing-by-rep",
+            )
+        return body
 
     def _show_grade(self, _change: object = None) -> None:
         grade = grade_level(self.text.value)

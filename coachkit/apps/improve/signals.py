@@ -8,6 +8,7 @@ import ipywidgets as w
 
 from coachkit.apps.improve.tabs import ImproveTab, note, num, pct, say, section, table
 from coachkit.improve import cadence, indicators
+from coachkit.model import standing
 from coachkit.model.formats import hours
 from coachkit.model.plans import RESEARCH_HOURS_PER_MONTH
 
@@ -143,6 +144,7 @@ class CoverageTab(ImproveTab):
                 )
             )
         else:
+            cov["standing"] = cov["standing"].map(standing.label)
             for col in (
                 "hours_per_month",
                 "planned_hours_per_month",

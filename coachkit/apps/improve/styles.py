@@ -6,7 +6,16 @@ from typing import Any
 
 import ipywidgets as w
 
-from coachkit.apps.improve.tabs import ImproveTab, num, pct, say, section, table
+from coachkit.apps.improve.tabs import (
+    ImproveTab,
+    count,
+    folded,
+    num,
+    pct,
+    say,
+    section,
+    table,
+)
 from coachkit.improve import development, quality, style_review
 from coachkit.model.formats import points
 
@@ -51,19 +60,7 @@ class StylesTab(ImproveTab):
         children: list[w.Widget] = [
             section(
                 "Styles to adjust",
-                table(
-                    suggestions,
-                    {
-                        "rep": "Rep",
-                        "behaviour": "Behaviour",
-                        "current_style": "Style now",
-                        "skill": "Skill",
-                        "will": "Will",
-                        "change": "Change",
-                        "reason": "Why",
-                    },
-                    "No active plans to review.",
-                ),
+                _adjust_first(suggestions),
                 "ck-style-suggestions",
             ),
             section(
@@ -173,3 +170,31 @@ class LongTermTab(ImproveTab):
             )
         )
         self.box.children = children
+
+
+def _adjust_first(suggestions: Any) -> str:
+    """The styles that need a change as a table; the ones that fit, counted, folded."""
+    columns = {
+        "rep": "Rep",
+        "behaviour": "Behaviour",
+        "current_style": "Style now",
+        "skill": "Skill",
+        "will": "Will",
+        "change": "Change",
+        "reason": "Why",
+    }
+    if suggestions.empty:
+        return table(suggestions, columns, "No active plans to review.")
+    change = suggestions["change"].fillna("").astype(str).str.strip() != ""
+    adjust, fits = suggestions[change], suggestions[~change]
+    body = table(adjust, columns, "Every style in the plans fits the rep now.")
+    if len(fits):
+        keep = {k: v for k, v in columns.items() if k != "change"}
+        more = "more " if len(adjust) else ""
+        body += folded(
+            f"{count(len(fits), more + 'style fits', more + 'styles fit')} "
+            "the rep now: nothing to change",
+            table(fits, keep, ""),
+            "ck-style-fits",
+        )
+    return body

@@ -89,18 +89,42 @@ MAX_ROWS = 60
 
 
 def table(
-    frame: pd.DataFrame, columns: dict[str, str], empty: str, limit: int = MAX_ROWS
+    frame: pd.DataFrame,
+    columns: dict[str, str],
+    empty: str,
+    limit: int = MAX_ROWS,
+    more: str = "Pick a rep above to see one rep.",
 ) -> str:
-    """Show ``columns`` (name -> heading) of ``frame`` as an escaped HTML table."""
+    """Show ``columns`` (name -> heading) of ``frame`` as an escaped HTML table.
+
+    The table wraps its text and scrolls sideways inside its box on a narrow
+    screen, never past the page edge. Past ``limit`` rows it shows the first ones
+    and says how many there are, then ``more``.
+    """
     shown = frame[[c for c in columns if c in frame.columns]].rename(columns=columns)
-    more = ""
+    cut = ""
     if len(shown) > limit:
-        more = note(
-            f"Showing the first {limit} of {len(shown):,} rows. "
-            "Pick a rep above to see one rep."
-        )
+        cut = note(f"Showing the first {limit} of {len(shown):,} rows. {more}".strip())
         shown = shown.head(limit)
-    return html_table(shown, empty) + more
+    if shown.empty:
+        return html_table(shown, empty)
+    return f"<div class='ck-table-wrap'>{html_table(shown, empty)}</div>{cut}"
+
+
+def folded(summary: str, body: str, css: str = "ck-folded") -> str:
+    """``summary`` (escaped) as a line that opens to show ``body`` (already HTML).
+
+    For rows most coaches need not read: they stay one click away, counted.
+    """
+    return (
+        f"<details class='ck-folded {text(css)}'><summary>{text(summary)}</summary>"
+        f"{body}</details>"
+    )
+
+
+def count(n: int, one: str, many: str) -> str:
+    """``3 rows``: ``n`` with the noun that fits it."""
+    return f"{n:,} {one if n == 1 else many}"
 
 
 def pct(value: object, digits: int = 0) -> str:
@@ -136,10 +160,12 @@ def chart_box(chart: alt.TopLevelMixin, name: str, css: str, state: Any) -> w.VB
     for kind in ("png", "svg"):
         button = w.Button(description=f"Save as {kind.upper()}", icon="")
         button.add_class(f"ck-save-{kind}")
-        button.layout.width = "130px"
+        button.layout.width = "auto"  # the whole label, on a phone too
+        button.layout.min_width = "120px"
         button.on_click(lambda _b, k=kind: guarded(state, "saving the chart")(save)(k))
         buttons.append(button)
-    box = w.VBox([image, w.HBox([*buttons, link])])
+    row = w.HBox([*buttons, link], layout=w.Layout(flex_flow="row wrap"))
+    box = w.VBox([image, row])
     return field(box, css)
 
 
