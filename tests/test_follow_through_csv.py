@@ -275,7 +275,7 @@ def test_a_coach_exports_only_their_own_team(demo_store: Store) -> None:
 def test_the_command_line_writes_and_refuses_to_replace(
     demo_store: Store, tmp_path: Path
 ) -> None:
-    db = str(demo_store.url.database)
+    db = demo_store.url.render_as_string(hide_password=False)
     demo_store.dispose()
     runner = CliRunner()
     out = tmp_path / "goals.csv"
