@@ -12,7 +12,7 @@
 //
 // An error the workbook shows in its status line (the store is gone, a save was
 // refused) is also shown in a bar at the top of the window while the status line
-// is scrolled out of view.
+// is scrolled out of view and no error beside a field is in view.
 
 const LOST_KERNEL =
   "This page has stopped working: its kernel stopped and coachkit started a new " +
@@ -221,7 +221,7 @@ export class PageGuard {
       }
       const error = this.root.querySelector(".ck-status-line .ck-status-error");
       const text = error ? error.textContent.trim() : "";
-      if (!text || inView || text === dismissed) {
+      if (!text || inView || text === dismissed || this.errorInView()) {
         this.clear("coachkit-problem");
         return;
       }
@@ -256,5 +256,31 @@ export class PageGuard {
     });
     observer.observe(this.root, { childList: true, subtree: true, characterData: true });
     this.watching = watchLine();
+    // The page scrolls a new message into view (coachkit.js); look again then.
+    let queued = false;
+    window.addEventListener(
+      "scroll",
+      () => {
+        if (!queued) {
+          queued = true;
+          window.requestAnimationFrame(() => {
+            queued = false;
+            update();
+          });
+        }
+      },
+      { passive: true },
+    );
+  }
+
+  /** Whether an error beside a field (not the status line's) is in the window. */
+  errorInView() {
+    return [...this.root.querySelectorAll("[role=alert]")].some((el) => {
+      if (el.closest(".ck-status-line, .coachkit-fault") || !el.textContent.trim()) {
+        return false;
+      }
+      const box = el.getBoundingClientRect();
+      return box.height > 0 && box.top >= 0 && box.bottom <= window.innerHeight;
+    });
   }
 }

@@ -212,3 +212,117 @@
     start();
   }
 })();
+
+// coachkit workbook pages: bring a new message into view.
+//
+// A form's messages are written next to the field they are about (ck-error with
+// role="alert", ck-note with role="status"), but the field may be far down a long
+// page, or the button that was pressed far from the field at fault. When messages
+// appear after a click or a change (a button pressed, a choice made), this
+// scrolls the error nearest that control into the middle of the window, unless it
+// is already in view. When the control itself went away with the answer (a
+// finished form makes way for its summary), the new message nearest where it was
+// is brought into view, error or not. Notes while typing ("Draft saved") move
+// nothing.
+(function () {
+  "use strict";
+
+  var REPLY_MS = 15000; // how long after a click a message is its answer
+  var lastUsed = null;
+  var usedAt = 0;
+  var usedY = 0; // where it was, from the top of the page
+  var pending = null;
+
+  function remember(event) {
+    if (event.target && event.target.nodeType === 1) {
+      lastUsed = event.target;
+      usedAt = Date.now();
+      usedY = centre(lastUsed) + window.scrollY;
+    }
+  }
+
+  function inView(el) {
+    var box = el.getBoundingClientRect();
+    return box.top >= 0 && box.bottom <= window.innerHeight;
+  }
+
+  function centre(el) {
+    var box = el.getBoundingClientRect();
+    return box.top + box.height / 2;
+  }
+
+  function messagesIn(node) {
+    var found = [];
+    if (node.nodeType !== 1) {
+      node = node.parentElement;
+    }
+    if (!node) {
+      return found;
+    }
+    var own = node.closest("[role=alert], [role=status]");
+    if (own) {
+      found.push(own);
+    }
+    node.querySelectorAll("[role=alert], [role=status]").forEach(function (el) {
+      found.push(el);
+    });
+    return found;
+  }
+
+  function show(messages) {
+    var shown = messages.filter(function (el) {
+      return el.isConnected && el.textContent.trim() && el.getClientRects().length;
+    });
+    if (!shown.length) {
+      return;
+    }
+    // The error nearest the control last used; any message if it went away.
+    var gone = !lastUsed.isConnected || !lastUsed.getClientRects().length;
+    var pool = shown.filter(function (el) {
+      return gone || el.getAttribute("role") === "alert";
+    });
+    if (!pool.length) {
+      return;
+    }
+    var near = gone ? usedY - window.scrollY : centre(lastUsed);
+    pool.sort(function (a, b) {
+      return Math.abs(centre(a) - near) - Math.abs(centre(b) - near);
+    });
+    var chosen = pool[0];
+    if (!inView(chosen)) {
+      chosen.scrollIntoView({ block: "center" });
+    }
+  }
+
+  function watch() {
+    var root = document.body;
+    var seen = [];
+    new MutationObserver(function (records) {
+      records.forEach(function (record) {
+        seen = seen.concat(messagesIn(record.target));
+        record.addedNodes.forEach(function (node) {
+          seen = seen.concat(messagesIn(node));
+        });
+      });
+      if (pending === null && seen.length) {
+        // Wait for the widgets' other changes of the same reply to land.
+        pending = window.setTimeout(function () {
+          var batch = seen;
+          seen = [];
+          pending = null;
+          if (lastUsed && Date.now() - usedAt < REPLY_MS) {
+            show(batch);
+          }
+        }, 50);
+      }
+    }).observe(root, { childList: true, subtree: true, characterData: true });
+  }
+
+  document.addEventListener("click", remember, true);
+  document.addEventListener("change", remember, true);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", watch);
+  } else {
+    watch();
+  }
+})();
