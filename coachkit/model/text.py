@@ -72,7 +72,9 @@ def hidden_characters(text: str, *, allow: str = "") -> list[tuple[int, str]]:
 
 #: Tag characters: after a black flag they spell a region's flag (Scotland's).
 _TAGS = range(0xE0020, 0xE0080)
-_BLACK_FLAG = "🏴"
+_BLACK_FLAG = "\U0001f3f4"
+#: A variation selector and the five skin tones: they follow the picture they change.
+_EMOJI_MODIFIERS = "\ufe0f\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff"
 
 
 def _part_of_emoji(text: str, i: int) -> bool:
@@ -84,7 +86,7 @@ def _part_of_emoji(text: str, i: int) -> bool:
     """
     ch = text[i]
     if ch == "\u200d":
-        before = text[:i].rstrip("\ufe0f\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff")
+        before = text[:i].rstrip(_EMOJI_MODIFIERS)
         after = text[i + 1 : i + 2]
         return (
             bool(before)
