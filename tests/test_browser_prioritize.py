@@ -34,6 +34,7 @@ from coachkit.model import goals as gl
 from coachkit.model.pillars import pillar
 from coachkit.model.plans import current_plan
 from coachkit.model.styles import choose_style
+from coachkit.model.vocabulary import STYLE
 from coachkit.prioritize import assessing
 from coachkit.prioritize import performance as perf
 from coachkit.prioritize import tables as prioritize
@@ -333,8 +334,9 @@ def _plan(page: Any, server: Server, choice: Choice, ranking: pd.DataFrame) -> s
     )
     expect(page.locator(".ck-focus-1 select")).to_have_value(focus)
     style = page.locator(".ck-style-1 select")
-    expect(style).to_have_value(choose_style(LOW_SKILL, WILL).style)
-    assert style.input_value() in ("direct", "guide", "excite", "delegate")
+    # The style reads in words ("Guide"), not as the store keeps it ("guide").
+    expect(style).to_have_value(STYLE[choose_style(LOW_SKILL, WILL).style])
+    assert style.input_value() in ("Direct", "Guide", "Excite", "Delegate")
 
     metrics = page.locator(".ck-goal-metric-1 select")
     if metrics.input_value() != metric.name:

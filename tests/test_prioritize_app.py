@@ -112,7 +112,7 @@ def test_assess_every_behaviour_then_rank_then_plan(
     first.target.value = "99%" if first.metric.value else ""
     if not first.metric.value:
         first.goal.value = ""
-    first.due.value = (today + dt.timedelta(days=45)).isoformat()
+    first.due.value = today + dt.timedelta(days=45)
     plan_tab.notes.value = "We meet every week. Bring one call to review."
     chosen = first.behaviour.value
     plan_tab.save.click()
@@ -185,7 +185,7 @@ def test_assessment_with_skill_but_no_will_names_the_behaviour(
     [
         ("lots", "+30", "Target: type a number"),
         ("99%", "-1", "Due date: pick a day after today"),
-        ("99%", "next week", "Due date: use the form"),
+        ("99%", "", "Due date: pick the day the goal is due"),
     ],
 )
 def test_goal_field_messages(
@@ -202,9 +202,8 @@ def test_goal_field_messages(
     row.goal.value = "Research the account"
     row.target.value = target
     days = due.lstrip("+-")
-    row.due.value = (
-        (today + dt.timedelta(days=int(due))).isoformat() if days.isdigit() else due
-    )
+    # The due date is a date picker: a day, or nothing picked.
+    row.due.value = today + dt.timedelta(days=int(due)) if days.isdigit() else None
     plans = _count(demo_store, schema.plans)
     plan_tab.save.click()
     assert app.state.level == "error"

@@ -218,8 +218,7 @@ def test_a_future_assessment_date_is_not_saved(
         ({"target": "nan"}, "Target: type a number"),
         ({"target": "1e400"}, "Target: type a number"),
         ({"target": "-5%"}, "Target: type a number of 0 or more"),
-        ({"due": "99999-01-01"}, "Due date: use the form"),
-        ({"due": "\x00"}, "Due date: use the form"),
+        ({"due": None}, "Due date: pick the day the goal is due"),
         ({"sessions": {"min": -100, "value": -5}}, "Sessions per month:"),
         ({"sessions": {"max": 10_000, "value": 10_000}}, "Sessions per month:"),
         ({"minutes": {"max": 10**6, "value": 10_000}}, "Minutes per session:"),
@@ -236,14 +235,33 @@ def test_a_plan_with_a_value_from_outside_the_form_is_not_saved(
     _refused(row.style, {"index": 9})
     _refused(row.stage, {"index": -1})
     for name, value in sent.items():
-        if name in ("target", "due"):
-            getattr(row, name).set_state({"value": value})
+        if name == "target":
+            row.target.set_state({"value": value})
+        elif name == "due":  # nothing picked (a day that cannot be is refused below)
+            row.due.set_state({"value": value})
         else:  # a bounded box whose bounds the browser rewrote
             getattr(plan, name).set_state(value)
     before = _snapshot(demo_store)
     plan.save.click()
     _says(app, message)
     assert _snapshot(demo_store) == before
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        {"year": 99999, "month": 0, "date": 1},
+        {"year": 2027, "month": 1, "date": 30},
+        "2027-01-01\x00",
+    ],
+)
+def test_a_due_date_that_cannot_be_a_day_keeps_the_day_picked(
+    app: Prioritize, sent: Any
+) -> None:
+    row = _tab(app, "Plan").rows[0]
+    picked = row.due.value
+    _refused(row.due, {"value": sent})
+    assert row.due.value == picked
 
 
 def test_a_ranking_weight_of_nan_is_refused(app: Prioritize) -> None:

@@ -66,7 +66,7 @@ class GoalDraft:
     metric_id: int
     description: str
     target: str | float
-    due_on: str | dt.date
+    due_on: str | dt.date | None
     baseline: float | None = None
     #: The saved goal this draft changes (a goal a new plan carries over), or None.
     goal_id: int | None = None
@@ -634,7 +634,7 @@ def parse_target(raw: str | float, kind: str) -> float:
     return round(value, 4)
 
 
-def parse_due_date(raw: str | dt.date, today: dt.date) -> dt.date:
+def parse_due_date(raw: str | dt.date | None, today: dt.date) -> dt.date:
     """Read a typed due date; it must come after ``today``.
 
     Raises
@@ -642,6 +642,8 @@ def parse_due_date(raw: str | dt.date, today: dt.date) -> dt.date:
     ValidationError
         On the ``Due date`` field, when it cannot be read or is not after today.
     """
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        raise ValidationError("Due date", "pick the day the goal is due")
     if isinstance(raw, dt.datetime):
         due = raw.date()
     elif isinstance(raw, dt.date):

@@ -24,11 +24,14 @@ from coachkit.model import goals as gl
 from coachkit.model.formats import day
 from coachkit.model.plans import EarlierPlan, FocusChoice, Plan, earlier_plans
 from coachkit.model.readability import Readability
-from coachkit.model.styles import STAGES, STYLES, choose_style
+from coachkit.model.styles import choose_style
 from coachkit.model.templates import load_session_guides
+from coachkit.model.vocabulary import choices
 from coachkit.prioritize.planning import CoachingTime, plan_html, plan_readability
 
 _NONE = ("(none)", None)
+#: Room for a label longer than the default (else "Sessions a month" is cut).
+_LONG_LABEL = {"description_width": "initial"}
 #: The fields of a goal, as a ValidationError names them.
 _GOAL_FIELDS = ("Goal", "Metric", "Target", "Due date", "Behaviour", "Rep")
 _WHICH_GOAL = re.compile(r"^(?P<field>.*?)(?: \(goal (?P<n>\d+)\))?$")
@@ -61,10 +64,12 @@ class _FocusRow:
             f"ck-focus-{number}",
         )
         self.style = field(
-            w.Dropdown(options=list(STYLES), description="Style"), f"ck-style-{number}"
+            w.Dropdown(options=choices("style"), description="Style"),
+            f"ck-style-{number}",
         )
         self.stage = field(
-            w.Dropdown(options=list(STAGES), description="Stage"), f"ck-stage-{number}"
+            w.Dropdown(options=choices("stage"), description="Stage"),
+            f"ck-stage-{number}",
         )
         self.reason = w.HTML()
         self.focus_message = field(w.HTML(), f"ck-focus-message-{number}")
@@ -86,10 +91,7 @@ class _FocusRow:
             w.Text(description="Target", placeholder="pick a number first"),
             f"ck-goal-target-{number}",
         )
-        self.due = field(
-            w.Text(description="Due date", placeholder="2026-12-31"),
-            f"ck-goal-due-{number}",
-        )
+        self.due = field(w.DatePicker(description="Due date"), f"ck-goal-due-{number}")
         self.behaviour.observe(self._on_behaviour, names="value")
         self.metric.observe(self._on_metric, names="value")
         self.box = w.VBox(
@@ -176,7 +178,7 @@ class _FocusRow:
             self.metric.value = goal.metric_id
         self.goal.value = goal.description
         self.target.value = gl.target_text(goal.target, goal.kind)
-        self.due.value = goal.due_on.isoformat()
+        self.due.value = goal.due_on
 
     def clear(self) -> None:
         """An empty row: no focus, no goal, no messages."""
@@ -185,7 +187,7 @@ class _FocusRow:
         self.reason.value = ""
         self.goal.value = self.target.value = ""
         self.carried = None
-        self.due.value = (self.tab.app.today + dt.timedelta(days=60)).isoformat()
+        self.due.value = self.tab.app.today + dt.timedelta(days=60)
         _message(self.focus_message, "", "")
         _message(self.goal_message, "", "")
 
@@ -219,10 +221,15 @@ class PlanTab(Tab):
         #: The plan the form was filled in from (None: a new plan).
         self.editing: Plan | None = None
         self.sessions = w.BoundedIntText(
-            value=4, min=1, max=8, description="Sessions a month"
+            value=4, min=1, max=8, description="Sessions a month", style=_LONG_LABEL
         )
         self.minutes = w.BoundedIntText(
-            value=45, min=10, max=120, step=5, description="Minutes each"
+            value=45,
+            min=10,
+            max=120,
+            step=5,
+            description="Minutes each",
+            style=_LONG_LABEL,
         )
         self.time_note = w.HTML()
         self.time_message = field(w.HTML(), "ck-time-message")
