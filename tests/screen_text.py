@@ -21,9 +21,13 @@ _TAG = re.compile(r"<[^>]+>")
 _SVG_TEXT = re.compile(r"<text\b[^>]*>(.*?)</text>", re.S)
 
 
-def visible_texts(root: Any) -> list[str]:
-    """Every piece of text shown under ``root``, in page order."""
-    return [t for t in _texts(root) if t.strip()]
+def visible_texts(root: Any, *, charts: bool = True) -> list[str]:
+    """Every piece of text shown under ``root``, in page order.
+
+    ``charts=False`` leaves out the words drawn in charts (axis ticks such as
+    "Jan 25", which follow the chart's own short style).
+    """
+    return [t for t in _texts(root, charts) if t.strip()]
 
 
 def html_words(markup: str) -> list[str]:
@@ -32,14 +36,14 @@ def html_words(markup: str) -> list[str]:
     return [html.unescape(p).strip() for p in _TAG.split(markup) if p.strip()]
 
 
-def _texts(widget: Any) -> Iterator[str]:
+def _texts(widget: Any, charts: bool = True) -> Iterator[str]:
     layout = getattr(widget, "layout", None)
     if layout is not None and getattr(layout, "display", None) == "none":
         return
     if isinstance(widget, w.Tab):
         yield from (str(t) for t in widget.titles if t)
     if isinstance(widget, w.Image):
-        if "svg" in str(widget.format):
+        if charts and "svg" in str(widget.format):
             svg = bytes(widget.value).decode("utf-8", "replace")
             yield from (html.unescape(_TAG.sub("", t)) for t in _SVG_TEXT.findall(svg))
         return
@@ -57,4 +61,4 @@ def _texts(widget: Any) -> Iterator[str]:
     if labels:
         yield from (str(label) for label in labels)
     for child in getattr(widget, "children", ()):
-        yield from _texts(child)
+        yield from _texts(child, charts)

@@ -350,7 +350,7 @@ def test_session_from_queue_to_progress(
     _shot(page, "facilitate-4-summary", ".ck-summary")
 
     _tab(page, "6. Progress")
-    done = page.locator(".ck-session-list tbody tr", has_text=today.isoformat())
+    done = page.locator(".ck-session-list tbody tr", has_text=day(today))
     expect(done.filter(has_text="Held")).to_have_count(1)  # in words, not "done"
 
     _no_trouble(server, first, second)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from coachkit.apps.facilitate import Facilitate
+from coachkit.model.formats import day
 from coachkit.store import queries, schema
 from coachkit.store.database import Store
 
@@ -100,7 +101,7 @@ def test_open_observe_write_and_recover_the_draft(
             sa.select(schema.sessions.c.status).where(schema.sessions.c.id == draft.id)
         ).scalar_one()
     assert status == "done"
-    assert today.isoformat() in _tab(again, "Progress").sessions.value
+    assert day(today) in _tab(again, "Progress").sessions.value
 
 
 def test_two_tabs_on_one_session_keep_both_texts(

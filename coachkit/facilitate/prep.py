@@ -413,7 +413,7 @@ def conversation_steps(
     steps = []
     for key, title, does, part in _STEPS[style]:
         if key == "practice":
-            title = f"{title} ({practice.name.lower()} stage)"
+            title = f"{title} ({practice.name} stage)"
             does = f"{practice.coach_does} The rep: {_lower_first(practice.rep_does)}"
         does = does.replace("{opening}", guide.opening)
         questions = guide.grow[part] if part in GROW_PARTS else ()

@@ -18,6 +18,7 @@ from coachkit.apps.tabs import Tab, field
 from coachkit.facilitate.actions import OWNER_WORDS
 from coachkit.model.formats import day
 from coachkit.model.templates import GROW_PARTS
+from coachkit.model.vocabulary import words
 
 
 class PrepTab(Tab):
@@ -67,8 +68,8 @@ class PrepTab(Tab):
             parts.append("<p>No coaching plan yet. Make one in 1. Prioritize.</p>")
         else:
             focus = "".join(
-                f"<li><b>{text(f.behaviour)}</b>: {text(f.style)} style, "
-                f"{text(f.stage)} stage</li>"
+                f"<li><b>{text(f.behaviour)}</b>: {text(words('style', f.style))} "
+                f"style, {text(words('stage', f.stage))} stage</li>"
                 for f in plan.focus
             )
             parts.append(f"<h3>The plan</h3><ul>{focus}</ul>")
@@ -81,9 +82,9 @@ class PrepTab(Tab):
         last = [f"<h3>Last session: {text(when)}</h3>"]
         if brief.commitments:
             last.append(
-                f"<p>{text(brief.kept_sentence())} Mark each one below: kept, "
-                "missed, or dropped if it is no longer worth doing (a dropped one "
-                "is not counted).</p>"
+                f"<p>{text(brief.kept_sentence())} Mark each one below as Kept, "
+                "Missed, or Dropped when it is no longer worth doing (a dropped "
+                "one is not counted).</p>"
             )
         self.last.value = "".join(last)
         self.commitments.show(
@@ -154,8 +155,8 @@ class PrepTab(Tab):
             for part in GROW_PARTS
         )
         parts.append(
-            f"<h3>Questions to ask ({text(brief.style)} style, {text(brief.stage)} "
-            f"stage)</h3><ul>{questions}</ul>"
+            f"<h3>Questions to ask ({text(words('style', brief.style))} style, "
+            f"{text(words('stage', brief.stage))} stage)</h3><ul>{questions}</ul>"
         )
         return "".join(parts)
 

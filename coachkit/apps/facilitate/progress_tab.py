@@ -147,13 +147,14 @@ class ProgressTab(Tab):
                 field(page_charts.chart_widget(skill_chart), "ck-skill-chart")
             )
             latest = coach_rated.sort_values("date").groupby("behaviour").tail(3)
+            latest = latest.sort_values(["behaviour", "date"])
             table = pd.DataFrame(
                 {
                     "Behaviour": latest["behaviour"],
-                    "Assessed on": pd.to_datetime(latest["date"]).dt.date,
+                    "Assessed on": pd.to_datetime(latest["date"]).map(day),
                     "Skill": latest["skill"],
                 }
-            ).sort_values(["Behaviour", "Assessed on"])
+            )
             charts_.append(
                 field(
                     w.HTML("<h3>Latest skill ratings</h3>" + html_table(table)),
@@ -161,6 +162,9 @@ class ProgressTab(Tab):
                 )
             )
         self.chart.children = charts_
+        shown = self.latest.copy()
+        if len(shown):
+            shown["Date"] = shown["Date"].map(day)
         self.sessions.value = "<h2>Latest sessions</h2>" + html_table(
-            self.latest, "No sessions yet."
+            shown, "No sessions yet."
         )
