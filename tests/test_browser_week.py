@@ -350,6 +350,11 @@ def test_a_coachs_week(team: tuple[Store, int, int], served: Server, page: Any) 
 
     # -- Write up: an action due before the session is refused beside it --------------
     open_tab(page, "5. Write up")
+    # The plan's focus is ticked; a second behaviour is one more click, no Ctrl.
+    focus = page.locator(".ck-focus")
+    expect(focus.get_by_role("checkbox", name=str(low.behaviour))).to_be_checked()
+    focus.get_by_role("checkbox", name=str(other.behaviour)).click()
+    expect(focus.get_by_role("checkbox", name=str(low.behaviour))).to_be_checked()
     page.locator(".ck-went-well textarea").fill(WENT_WELL)
     page.locator(".ck-to-change textarea").fill(TO_CHANGE)
     page.locator(".ck-action-text input").fill(ACTIONS[0])
@@ -393,6 +398,13 @@ def test_a_coachs_week(team: tuple[Store, int, int], served: Server, page: Any) 
         TO_CHANGE,
         today,
     )
+    with store.read() as conn:
+        focused = conn.execute(
+            sa.select(s.session_focus.c.behaviour_id).where(
+                s.session_focus.c.session_id == held.id
+            )
+        ).scalars()
+        assert set(focused) == {low.behaviour_id, other.behaviour_id}
     assert [(a.text, a.status) for a in _actions_of(store, rep)] == [
         (words, "open") for words in ACTIONS
     ]

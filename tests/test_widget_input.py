@@ -404,7 +404,6 @@ def test_a_draft_never_stores_a_value_no_session_can_have(
     [
         ("style", {"index": 9}),
         ("session_type", {"index": -1}),
-        ("focus", {"index": [0, 99]}),
         ("coach_relevant", {"index": 6}),
         ("held_on", {"value": {"year": 2026, "month": 13, "date": 1}}),
         ("next_session_on", {"value": "next friday"}),
@@ -418,6 +417,19 @@ def test_a_choice_the_write_up_does_not_offer_is_refused(
     before = _snapshot(demo_store)
     _refused(widget, sent)
     assert widget.value == value
+    assert _snapshot(demo_store) == before
+
+
+def test_the_focus_tick_boxes_take_only_a_tick_from_the_browser(
+    facilitate: Facilitate, demo_store: Store
+) -> None:
+    focus = _tab(facilitate, "Write up").fields["focus"]
+    value = focus.value
+    before = _snapshot(demo_store)
+    # The list's value is not sent by the browser at all; each box sends a tick.
+    focus.set_state({"value": [99]})
+    _refused(focus.children[0].children[1].children[0], {"value": "yes"})
+    assert focus.value == value
     assert _snapshot(demo_store) == before
 
 

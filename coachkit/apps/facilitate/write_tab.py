@@ -9,6 +9,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from coachkit.apps.checklist import CheckList
 from coachkit.apps.shell import text
 from coachkit.apps.tabs import Tab, field
 from coachkit.errors import ValidationError
@@ -90,11 +91,9 @@ class WriteTab(Tab):
                 "ck-style",
             ),
             "focus": field(
-                w.SelectMultiple(
+                CheckList(
                     options=_focus_options(app),
                     description="Focus",
-                    rows=5,
-                    style=wide,
                     layout=w.Layout(width="640px"),
                 ),
                 "ck-focus",
