@@ -31,6 +31,7 @@ from browser_fixtures import (
 )
 
 from coachkit.model import goals as gl
+from coachkit.model.formats import day
 from coachkit.model.pillars import pillar
 from coachkit.model.plans import current_plan
 from coachkit.model.styles import choose_style
@@ -361,7 +362,7 @@ def _still_there(page: Any, server: Server, choice: Choice, focus: str) -> None:
     expect(plan).to_contain_text(GOAL)
     _tab(page, "5. Assess")
     history = page.locator(".ck-history")
-    todays = history.locator("tbody tr").filter(has_text=dt.date.today().isoformat())
+    todays = history.locator("tbody tr").filter(has_text=day(dt.date.today()))
     expect(todays).to_have_count(len(_todays_ratings(server, choice)))
     # The typed HTML shows as the characters typed, not as bold text.
     expect(history).to_contain_text(EVIDENCE)

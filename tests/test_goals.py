@@ -98,7 +98,7 @@ def test_a_good_goal_comes_back_ready_to_save(conn: Connection) -> None:
         ({"target": "-5"}, "Target: type a number of 0 or more"),
         ({"target": "150%"}, "Target: a share cannot be more than 100%"),
         ({"due_on": "31/08/2026"}, "Due date: use the form 2026-07-31"),
-        ({"due_on": ""}, "Due date: use the form 2026-07-31"),
+        ({"due_on": ""}, "Due date: pick the day the goal is due"),
         ({"due_on": "2026-02-30"}, "Due date: use the form 2026-07-31"),
         ({"due_on": "2026-06-15"}, "Due date: pick a day after today"),
         ({"due_on": dt.date(2026, 1, 5)}, "Due date: pick a day after today"),

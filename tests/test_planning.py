@@ -82,7 +82,7 @@ def test_the_html_page_has_the_same_parts_and_prints_alone() -> None:
     assert page.startswith('<div class="coachkit-plan">')
     assert "@media print" in page
     assert "<h1>Coaching plan for Ben Okafor</h1>" in page
-    assert '<td>28%</td><td>35%</td><td class="date">2026-07-31</td>' in page
+    assert '<td>28%</td><td>35%</td><td class="date">31 July 2026</td>' in page
     assert "Practice stage: Prompt." in page
 
 

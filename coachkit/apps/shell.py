@@ -7,6 +7,7 @@ message in the status line, never a traceback.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import html
 import logging
@@ -22,6 +23,7 @@ import traitlets as t
 
 from coachkit.apps.address import ADDRESS_CLASS
 from coachkit.errors import CoachkitError
+from coachkit.model.formats import day
 from coachkit.model.pillars import PILLARS, Pillar, site_path
 from coachkit.store.access import Viewer
 from coachkit.web.serve import log_to_terminal
@@ -128,13 +130,29 @@ def text(value: object) -> str:
 
 
 def html_table(frame: pd.DataFrame, empty: str = "Nothing here yet.") -> str:
-    """Render a DataFrame as an HTML table; every cell is escaped."""
+    """Render a DataFrame as an HTML table; every cell is escaped.
+
+    Days read as every screen writes them, "7 December 2026".
+    """
     if frame.empty:
         return f"<p class='ck-note'>{text(empty)}</p>"
+    frame = frame.apply(_days_in_words)
     frame = frame.astype(object).where(frame.notna(), "–")
     return frame.to_html(
         index=False, escape=True, na_rep="–", border=0, classes="ck-table"
     )
+
+
+def _days_in_words(column: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return column.map(lambda v: day(v) if pd.notna(v) else v)
+    if column.dtype == object and column.map(_is_day).any():
+        return column.map(lambda v: day(v) if _is_day(v) else v)
+    return column
+
+
+def _is_day(value: object) -> bool:
+    return isinstance(value, (dt.date, pd.Timestamp)) and pd.notna(value)
 
 
 class ShellView:

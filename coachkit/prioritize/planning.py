@@ -20,7 +20,7 @@ import html
 from dataclasses import dataclass
 from importlib import resources
 
-from coachkit.model.formats import hours
+from coachkit.model.formats import day, hours
 from coachkit.model.plans import RESEARCH_HOURS_PER_MONTH, Plan
 from coachkit.model.readability import Readability
 from coachkit.model.templates import SessionGuides
@@ -188,7 +188,7 @@ def plan_html(plan: Plan, guides: SessionGuides) -> str:
             out.append(
                 f"<tr><td>{e(g.description)}{status}</td><td>{e(g.metric or '')}</td>"
                 f"<td>{e(g.show(g.baseline))}</td><td>{e(g.show(g.target))}</td>"
-                f'<td class="date">{e(g.due_on.isoformat())}</td></tr>'
+                f'<td class="date">{e(day(g.due_on))}</td></tr>'
             )
         out.append("</tbody></table>")
     else:
@@ -211,7 +211,7 @@ def _meta(plan: Plan) -> str:
         else f", {plan.minutes_per_session} minutes each"
     )
     return (
-        f"Coach: {plan.coach} · Started {plan.started_on.isoformat()} · "
+        f"Coach: {plan.coach} · Started {day(plan.started_on)} · "
         f"We meet every {plan.cadence_days} days "
         f"(about {n} session{'' if n == 1 else 's'} a month{length})."
     )

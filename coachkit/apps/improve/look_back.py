@@ -24,6 +24,7 @@ from coachkit.apps.tabs import field
 from coachkit.improve import effects
 from coachkit.improve.retro import look_back as retro
 from coachkit.model.formats import day
+from coachkit.model.vocabulary import words
 
 
 class LookBackTab(ImproveTab):
@@ -131,7 +132,7 @@ class LookBackTab(ImproveTab):
             section(
                 "Goals in this period",
                 table(
-                    r.goal_rows,
+                    _goals_in_words(r.goal_rows),
                     {
                         "goal": "Goal",
                         "metric": "Number",
@@ -352,3 +353,13 @@ def _ready_then_waiting(
             "ck-effect-waiting",
         )
     return body
+
+
+def _goals_in_words(goals: pd.DataFrame) -> pd.DataFrame:
+    """The period's goals as people read them: days in words, status in words."""
+    if goals.empty:
+        return goals
+    return goals.assign(
+        due_on=goals["due_on"].map(day),
+        status=goals["status"].map(lambda code: words("goal_status", code)),
+    )

@@ -16,6 +16,7 @@ import pandas as pd
 from coachkit.apps.shell import html_table, text
 from coachkit.apps.tabs import Tab, field
 from coachkit.errors import CoachkitError, ValidationError
+from coachkit.model.formats import day
 from coachkit.model.framework import LEVEL_COLUMNS
 from coachkit.prioritize import assessing
 
@@ -131,7 +132,7 @@ class _Row:
         notes = []
         when = getattr(record, f"{source}_assessed_on")
         if mine is not None and when is not None:
-            notes.append(f"Latest rating: {pd.Timestamp(when).date().isoformat()}")
+            notes.append(f"Latest rating: {day(pd.Timestamp(when).date())}")
         if self.last_note:
             notes.append(f"Last note: {text(self.last_note)}")
         if theirs is not None:

@@ -11,6 +11,7 @@ from coachkit.apps.import_panel import ImportPanel
 from coachkit.apps.shell import html_table
 from coachkit.apps.tabs import DATA, Tab, field
 from coachkit.model import standing, team
+from coachkit.model.formats import day
 
 
 def _wide() -> w.Layout:
@@ -163,7 +164,4 @@ class TeamTab(Tab):
 
 
 def _dates(values: pd.Series) -> list[str]:
-    return [
-        "" if v is None or pd.isna(v) else pd.Timestamp(v).date().isoformat()
-        for v in values
-    ]
+    return ["" if v is None or pd.isna(v) else day(pd.Timestamp(v)) for v in values]
