@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from coachkit.apps.improve import Improve
 from coachkit.model.periods import Period
+from coachkit.model.vocabulary import words
 from coachkit.store import queries, schema
 from coachkit.store.database import Store
 
@@ -287,7 +288,9 @@ def test_styles_to_adjust_lists_only_the_styles_that_need_a_change(
     shown = html.split("<details")[0]
     assert _rows(shown) == int(change.sum())
     for row in suggestions[change].itertuples():
-        assert row.change.replace(">", "&gt;") in shown
+        # In words: "Direct → Guide", not the stored "direct → guide".
+        now, then = row.current_style, row.suggested_style
+        assert f"{words('style', now)} → {words('style', then)}" in shown
     fits = int((~change).sum())
     assert f"<summary>{fits} more styles fit the rep now: nothing to change" in html
     assert _rows(html.split("<details", 1)[1]) == fits  # one click away

@@ -131,7 +131,8 @@ def test_suggestions_put_needed_changes_first(
     assert first["suggested_style"] == "delegate"
     assert first["change"] == "guide → delegate"
     assert first["reason"] == (
-        "Skill rose from 3 to 4 and will is high, so hand them the lead: delegate."
+        "Skill rose from 3 to 4 and will is high, so hand them the lead (the "
+        "Delegate style)."
     )
     fits = out.iloc[1]  # the rep's own rating of 5 does not count
     assert (fits["skill"], fits["suggested_style"], fits["change"]) == (2, "direct", "")

@@ -37,7 +37,7 @@ from coachkit.store.database import Store
 
 pytestmark = pytest.mark.usefixtures("no_callback_errors")
 
-_PIECES = re.compile(r"[()\[\]:;,!?\n·•|/]|\.(?:\s|$)")
+_PIECES = re.compile(r"[()\[\]:;,!?\n·•|/→]|\.(?:\s|$)")
 
 
 @cache

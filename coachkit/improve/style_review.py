@@ -37,10 +37,11 @@ SUGGESTION_COLUMNS += ["skill", "will", "suggested_style", "change", "reason"]
 
 #: What each style asks of the coach, to end a reason.
 _DO = {
-    "direct": "so show them exactly what to do: direct.",
-    "guide": "so guide them step by step: guide.",
-    "excite": "so find what matters to them and spark their interest: excite.",
-    "delegate": "so hand them the lead: delegate.",
+    "direct": "so show them exactly what to do (the Direct style).",
+    "guide": "so guide them step by step (the Guide style).",
+    "excite": "so find what matters to them and spark their interest (the Excite "
+    "style).",
+    "delegate": "so hand them the lead (the Delegate style).",
 }
 NOT_RATED = "Not rated yet: rate skill and will on this behaviour to pick a style."
 

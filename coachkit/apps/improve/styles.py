@@ -18,6 +18,7 @@ from coachkit.apps.improve.tabs import (
 )
 from coachkit.improve import development, quality, style_review
 from coachkit.model.formats import points
+from coachkit.model.vocabulary import words
 
 
 class StylesTab(ImproveTab):
@@ -53,6 +54,14 @@ class StylesTab(ImproveTab):
         outcomes = self.frames["outcomes"].copy()
         for col in ("skill_change", "will_change"):
             outcomes[col] = outcomes[col].map(lambda v: num(v, 0, sign=True))
+        if "style" in outcomes:
+            outcomes["style"] = outcomes["style"].map(lambda v: words("style", v))
+        if "current_style" in suggestions:
+            now = suggestions["current_style"].map(lambda v: words("style", v))
+            then = suggestions["suggested_style"].map(lambda v: words("style", v))
+            changes = suggestions["change"].fillna("").astype(str).str.strip() != ""
+            suggestions["change"] = (now + " → " + then).where(changes, "")
+            suggestions["current_style"] = now
         gaps = self.frames["gaps"].copy()
         for col in ("coach", "rep_score", "gap"):
             if col in gaps:
