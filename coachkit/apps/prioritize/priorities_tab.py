@@ -33,9 +33,10 @@ _OWN_WEIGHTS = (
 )
 
 
-def scrolling(table_html: str) -> str:
+def scrolling(table_html: str, css: str = "") -> str:
     """Put a table in a box that scrolls sideways when the table is too wide."""
-    return f"<div class='ck-table-scroll' style='{SCROLL_STYLE}'>{table_html}</div>"
+    classes = f"ck-table-scroll {css}".strip()
+    return f"<div class='{classes}' style='{SCROLL_STYLE}'>{table_html}</div>"
 
 
 class PrioritiesTab(Tab):
@@ -163,10 +164,11 @@ class PrioritiesTab(Tab):
         )
         common = common_reason(s.ranking)
         self.table.value = (
-            f"<h3>Top {len(ranked)} of {len(s.ranking)} (rep, behaviour) pairs</h3>"
+            f"<h3>Top {len(ranked)} of {len(s.ranking)} pairs of a rep and a "
+            "behaviour</h3>"
             f"<p class='ck-note'>Factors run from 0 to 1. {text(common)} "
             "'What stands out' says what puts each row where it is.</p>"
-            + scrolling(html_table(detail))
+            + scrolling(html_table(detail), "ck-ranking-detail")
         )
 
     def _reweigh(self, _change: Any = None) -> None:
