@@ -279,3 +279,30 @@ def test_the_plan_downloads_as_a_page_to_print_and_as_markdown(
     markdown_button.click()
     assert "coaching-plan" in link.value
     assert re.search(r"href='data:(text/markdown|application/zip);base64,", link.value)
+
+
+def test_a_plan_saved_without_a_change_writes_nothing_and_says_so(
+    app: Prioritize, demo_store: Store
+) -> None:
+    with demo_store.read() as conn:
+        rep = conn.execute(
+            sa.select(schema.plans.c.rep_id).where(
+                schema.plans.c.status == "active",
+                schema.plans.c.coach_id == app.state.coach_id,
+            )
+        ).scalar()
+    app.rep_picker.value = rep
+    plan_tab = _tab(app, "Plan")
+    plans, goals = _count(demo_store, schema.plans), _count(demo_store, schema.goals)
+    plan_tab.edit.click()
+    plan_tab.notes.value = plan_tab.notes.value + "  "  # spaces are no change
+    plan_tab.save.click()
+    assert "Nothing was saved" in plan_tab.save_message.value
+    assert (_count(demo_store, schema.plans), _count(demo_store, schema.goals)) == (
+        plans,
+        goals,
+    )
+    plan_tab.notes.value = "Meet on Mondays."
+    plan_tab.save.click()
+    assert "Saved the plan" in plan_tab.save_message.value
+    assert _count(demo_store, schema.plans) == plans + 1  # the old one kept as history

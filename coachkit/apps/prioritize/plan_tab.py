@@ -26,10 +26,14 @@ from coachkit.model.plans import EarlierPlan, FocusChoice, Plan, earlier_plans
 from coachkit.model.readability import Readability
 from coachkit.model.styles import choose_style
 from coachkit.model.templates import load_session_guides
-from coachkit.model.vocabulary import choices
+from coachkit.model.vocabulary import choices, words
 from coachkit.prioritize.planning import CoachingTime, plan_html, plan_readability
 
 _NONE = ("(none)", None)
+_NOTHING_CHANGED = (
+    "Nothing was saved: the form says what the plan says already. Change something "
+    "first, or leave the plan as it is."
+)
 #: Room for a label longer than the default (else "Sessions a month" is cut).
 _LONG_LABEL = {"description_width": "initial"}
 #: The fields of a goal, as a ValidationError names them.
@@ -220,6 +224,7 @@ class PlanTab(Tab):
         self.extra: list[gl.Goal] = []
         #: The plan the form was filled in from (None: a new plan).
         self.editing: Plan | None = None
+        self._filled: tuple[Any, ...] = ()
         self.sessions = w.BoundedIntText(
             value=4, min=1, max=8, description="Sessions a month", style=_LONG_LABEL
         )
@@ -415,6 +420,8 @@ class PlanTab(Tab):
         self.minutes.value = plan.minutes_per_session or self.minutes.value
         self.notes.value = plan.notes
         self.editing = plan
+        #: The form as filled in from the plan: saving it unchanged writes nothing.
+        self._filled = self._snapshot()
         self.heading.value = "<h2>Change the plan</h2>"
         self.mode_note.value = (
             f"<p class='ck-note'>Filled in from the plan started "
@@ -434,6 +441,10 @@ class PlanTab(Tab):
             carried = {d.goal_id for d in drafts if d.goal_id is not None}
             old = self.editing or s.rep_plan
             before = {g.id for g in old.goals if g.status == "open"} if old else set()
+            if self.editing is not None and self._snapshot() == self._filled:
+                _message(self.save_message, "ok", _NOTHING_CHANGED)
+                s.say(_NOTHING_CHANGED)
+                return
             self.app.save_plan(
                 focus,
                 drafts,
@@ -453,6 +464,30 @@ class PlanTab(Tab):
         said = self._saved_words(drafts, carried, before)
         _message(self.save_message, "ok", said)
         s.say("Saved the plan. It is shown at the top of this tab, ready to print.")
+
+    def _snapshot(self) -> tuple[Any, ...]:
+        """What the form holds, field by field (typed text with its spaces folded)."""
+
+        def typed(value: object) -> object:
+            return " ".join(value.split()) if isinstance(value, str) else value
+
+        rows = tuple(
+            tuple(
+                typed(widget.value)
+                for widget in (
+                    row.behaviour,
+                    row.style,
+                    row.stage,
+                    row.metric,
+                    row.goal,
+                    row.target,
+                    row.due,
+                )
+            )
+            for row in self.rows
+        )
+        rhythm = (self.sessions.value, self.minutes.value, typed(self.notes.value))
+        return rows, rhythm
 
     def _read_form(
         self, rep_id: int | None
@@ -527,7 +562,9 @@ class PlanTab(Tab):
         if plan is None:  # pragma: no cover - the save just made it
             return "Saved the plan."
         focus = "; ".join(
-            f"{f.behaviour} ({f.style} style, {f.stage} stage)" for f in plan.focus
+            f"{f.behaviour} ({words('style', f.style)} style, "
+            f"{words('stage', f.stage)} stage)"
+            for f in plan.focus
         )
         kept = len(carried)
         new = len(drafts) - kept
@@ -558,7 +595,9 @@ def _earlier_html(plans: tuple[EarlierPlan, ...]) -> str:
     for p in plans:
         until = f" to {day(p.ended_on)}" if p.ended_on else ""
         focus = "; ".join(
-            f"{f.behaviour} ({f.style} style, {f.stage} stage)" for f in p.focus
+            f"{f.behaviour} ({words('style', f.style)} style, "
+            f"{words('stage', f.stage)} stage)"
+            for f in p.focus
         )
         goals = (
             " Goals: " + "; ".join(text(g) for g in p.goals) + "." if p.goals else ""
