@@ -275,3 +275,25 @@ def test_unknown_rep_is_a_validation_error(store: Store) -> None:
     message = "Rep: there is no rep with id 7"
     with pytest.raises(ValidationError, match=message), store.read() as conn:
         get_rep(conn, 7)
+
+
+def test_an_update_that_changes_nothing_writes_nothing(store: Store, coach: int) -> None:
+    with store.write() as conn:
+        rep = add_rep(conn, coach, "Dana Reyes", role="Account Executive")
+        conn.execute(s.reps.update().values(updated_at=dt.datetime(2020, 1, 1)))
+    with store.write() as conn:
+        saved = update_rep(
+            conn,
+            rep.id,
+            expected_version=rep.row_version,
+            name="Dana  Reyes ",  # the same name once spaces are folded
+            role=rep.role,
+            segment=rep.segment,
+            start_date=rep.start_date,
+            today=TODAY,
+        )
+        stamp = conn.execute(
+            sa.select(s.reps.c.updated_at).where(s.reps.c.id == rep.id)
+        ).scalar_one()
+    assert saved.row_version == rep.row_version
+    assert stamp == dt.datetime(2020, 1, 1)

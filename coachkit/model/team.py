@@ -132,6 +132,9 @@ def update_rep(
 ) -> Rep:
     """Change a rep's name, role, segment and start date; return the saved rep.
 
+    When nothing differs from the store, nothing is written (the rep keeps its
+    ``row_version``).
+
     Parameters
     ----------
     expected_version
@@ -151,6 +154,11 @@ def update_rep(
     values = _checked(
         conn, rep.coach_id, rep.id, name, role, segment, start_date, today
     )
+    stored = conn.execute(
+        sa.select(*(s.reps.c[k] for k in values)).where(s.reps.c.id == rep_id)
+    ).one()
+    if dict(stored._mapping) == values and rep.row_version == expected_version:
+        return rep  # nothing changed: nothing is written
     update_versioned(conn, s.reps, rep_id, expected_version, values, "rep")
     return get_rep(conn, rep_id)
 

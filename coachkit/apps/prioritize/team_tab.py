@@ -135,13 +135,17 @@ class TeamTab(Tab):
         self.state.say(f"Added {rep.name} to your team.")
 
     def _save(self, _button: Any = None) -> None:
+        shown = self._require_rep()
         saved = self.app.update_rep(
-            self._require_rep(),
+            shown,
             name=self.edit_name.value,
             role=self.edit_role.value,
             segment=self.edit_segment.value,
             start_date=self.edit_start.value,
         )
+        if saved.row_version == shown.row_version:
+            self.state.say(f"Nothing changed for {saved.name}, so nothing was saved.")
+            return
         self.state.say(f"Saved {saved.name}.")
 
     def _deactivate(self, _button: Any = None) -> None:
