@@ -103,7 +103,8 @@ def test_the_ranking_table_fits_and_says_why_in_a_phrase(
     app, tab = _open(demo_store, coach, today)
     html = tab.table.value
     # The table scrolls inside its own box, never past the page's edge.
-    assert f"<div class='ck-table-scroll' style='{SCROLL_STYLE}'><table" in html
+    scrolls = "<div class='ck-table-scroll ck-ranking-detail' style='{}'><table"
+    assert scrolls.format(SCROLL_STYLE) in html
     assert "overflow-x:auto" in SCROLL_STYLE
     assert f"style='{SCROLL_STYLE}'" in tab.summary.value
     # What most rows share is said once, above the table.

@@ -277,7 +277,9 @@ def test_unknown_rep_is_a_validation_error(store: Store) -> None:
         get_rep(conn, 7)
 
 
-def test_an_update_that_changes_nothing_writes_nothing(store: Store, coach: int) -> None:
+def test_an_update_that_changes_nothing_writes_nothing(
+    store: Store, coach: int
+) -> None:
     with store.write() as conn:
         rep = add_rep(conn, coach, "Dana Reyes", role="Account Executive")
         conn.execute(s.reps.update().values(updated_at=dt.datetime(2020, 1, 1)))

@@ -211,7 +211,8 @@ def test_upgraded_store_takes_dropped_actions_and_notes(
         )
         conn.execute(
             "UPDATE goals SET status = 'met', closed_on = '2026-01-05', "
-            "closed_value = 0.4, note = 'reached' WHERE id = (SELECT min(id) FROM goals)"
+            "closed_value = 0.4, note = 'reached' "
+            "WHERE id = (SELECT min(id) FROM goals)"
         )
         conn.commit()
         assert conn.execute(
