@@ -14,12 +14,8 @@ import sqlalchemy as sa
 from coachkit.cli.options import DB_META, db_option
 from coachkit.errors import CoachkitError, file_problem
 from coachkit.model.framework import prepare_store
-from coachkit.store.database import (
-    describe,
-    explain_fault,
-    removed_if_failed,
-    resolve_url,
-)
+from coachkit.store.database import describe, removed_if_failed, resolve_url
+from coachkit.store.faults import explain_fault
 from coachkit.web.serve import POOL_SIZE
 
 if TYPE_CHECKING:

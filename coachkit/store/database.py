@@ -6,16 +6,15 @@ databases written by a newer coachkit, and upgrades older ones in place; it crea
 store only where there is no file at all (never in an empty file, a SQLite file with
 other things in it, a folder or a device). A workbook opens a store that is there with
 :func:`open_existing`, which never creates one; a command that only reads (a report,
-an export, a check) uses :func:`open_for_reading`, which also opens it read-only. A command that may create a store runs inside
-:func:`removed_if_failed`, so a failure leaves no new file. A full disk, a read-only
-file or a damaged one is said in one sentence that names the store
-(:func:`explain_fault`).
+an export, a check) uses :func:`open_for_reading`, which also opens it read-only. A
+command that may create a store runs inside :func:`removed_if_failed`, so a failure
+leaves no new file. A full disk, a read-only file or a damaged one is said in one
+sentence that names the store (:func:`coachkit.store.faults.explain_fault`).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -31,12 +30,12 @@ from coachkit.errors import (
     SchemaTooNew,
     StoreBusy,
     StoreError,
-    StoreFull,
     StoreReadOnly,
     StoreUnreachable,
 )
 from coachkit.store import migrations, schema
 from coachkit.store.access import INFO_KEY, Viewer, lead_only
+from coachkit.store.faults import explain_fault, first_line
 from coachkit.store.watch import check_file, guard_file, refuse_leftovers
 
 #: How long a SQLite write waits for another one to finish before giving up.
@@ -486,7 +485,7 @@ def _open(
     except (ImportError, sa.exc.NoSuchModuleError) as exc:
         raise StoreError(
             f"coachkit cannot talk to {url.get_backend_name()} databases here: "
-            f"{_first_line(exc)}. For PostgreSQL run: pip install 'psycopg[binary]'."
+            f"{first_line(exc)}. For PostgreSQL run: pip install 'psycopg[binary]'."
         ) from exc
     try:
         with engine.begin() as conn:
@@ -523,16 +522,16 @@ def _open(
             raise fault from exc
         if path is not None:
             raise StoreError(
-                f"cannot open the SQLite file {where}: {_first_line(exc.orig)}."
+                f"cannot open the SQLite file {where}: {first_line(exc.orig)}."
             ) from exc
         raise StoreUnreachable(
-            f"cannot reach the database at {where}: {_first_line(exc.orig)}. "
+            f"cannot reach the database at {where}: {first_line(exc.orig)}. "
             "Check that the server runs and the URL is right, or use a file path."
         ) from exc
     except sa.exc.SQLAlchemyError as exc:
         engine.dispose()
         raise StoreUnreachable(
-            f"cannot open the database at {where}: {_first_line(exc)}."
+            f"cannot open the database at {where}: {first_line(exc)}."
         ) from exc
     except BaseException:
         engine.dispose()
@@ -542,81 +541,9 @@ def _open(
     return Store(engine=engine, url=url, read_only=read_only)
 
 
-def explain_fault(
-    exc: sa.exc.DBAPIError | sqlite3.Error, where: str, saving: bool = True
-) -> StoreError | None:
-    """Say in one sentence what went wrong with a SQLite store's file or disk.
-
-    SQLite's own words ("database or disk is full") name no file; this names the
-    store and what to do. Returns None for anything else (a server's error, a
-    broken rule such as a duplicate name), which the caller raises as it is.
-
-    Parameters
-    ----------
-    exc
-        The error SQLAlchemy (or the sqlite3 module) raised.
-    where
-        The store, as :func:`describe` says it, or the file being written.
-    saving
-        True when the error came while saving, False while reading.
-    """
-    orig = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
-    if not isinstance(orig, sqlite3.Error):
-        return None
-    text = str(orig).lower()
-    if "disk i/o error" in text and _nearly_full(where):
-        text = "disk is full"  # SQLite says I/O error when even -shm finds no room
-    if "disk is full" in text:  # SQLITE_FULL: the disk, or the file's size limit
-        return StoreFull(
-            f"the disk is full: could not save to {where}. Nothing of this save was "
-            "kept; free some space on the disk and try again."
-        )
-    if "readonly database" in text:  # SQLITE_READONLY
-        return StoreReadOnly(
-            f"{where} is read-only: coachkit could not save to it, so nothing was "
-            "saved. Check the permissions of the file and its folder, or pass "
-            "another store with --db."
-        )
-    if "unable to open database file" in text:  # SQLITE_CANTOPEN
-        return StoreError(
-            f"cannot open {where}: the file or its folder cannot be opened. Check "
-            "that the path is right and that you may read and write there."
-        )
-    if "disk i/o error" in text:  # SQLITE_IOERR
-        doing = "save to" if saving else "read"
-        return StoreError(
-            f"could not {doing} {where}: the disk reported an input/output error. "
-            "Check the disk, then run coachkit check."
-        )
-    if "not a database" in text:  # SQLITE_NOTADB
-        return NotACoachkitDatabase(
-            f"{where} is not a coachkit database (not a readable SQLite file). "
-            "coachkit will not touch it; pass another path with --db."
-        )
-    if "malformed" in text:  # SQLITE_CORRUPT
-        return StoreError(
-            f"{where} is damaged ({_first_line(orig)}). Run coachkit check, and "
-            "restore from a backup or an export."
-        )
-    return None
-
-
-def _nearly_full(where: str) -> bool:
-    """True when the disk that holds the file ``where`` has less than 1 MB free."""
-    try:
-        return shutil.disk_usage(Path(where).parent).free < 1 << 20
-    except (OSError, ValueError):
-        return False
-
-
 def _is_busy(exc: sa.exc.DBAPIError) -> bool:
     """True for SQLite's "database is locked" (SQLITE_BUSY) after the wait."""
     return isinstance(exc.orig, sqlite3.OperationalError) and _LOCKED in str(exc.orig)
-
-
-def _first_line(exc: object) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 @lead_only

@@ -19,7 +19,8 @@ from sqlalchemy.engine import Connection
 
 from coachkit.errors import CoachkitError, StoreError, file_problem
 from coachkit.store import access, schema
-from coachkit.store.database import Store, explain_fault
+from coachkit.store.database import Store
+from coachkit.store.faults import explain_fault, first_line
 
 #: What the one-line summary counts, in words.
 _COUNTED = (
@@ -157,7 +158,7 @@ def check_store(store: Store) -> Health:
                 count = conn.execute(sa.select(sa.func.count()).select_from(table))
                 counts[table.name] = count.scalar_one()
     except sa.exc.DBAPIError as exc:
-        problems.append(f"the database cannot be read ({_first_line(exc.orig)})")
+        problems.append(f"the database cannot be read ({first_line(exc.orig)})")
     except StoreError as exc:  # the disk or the file failed (Store.read says which)
         problems.append(str(exc).rstrip("."))
     if problems:
@@ -193,8 +194,3 @@ def _version(conn: Connection) -> int | None:
         sa.select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
     ).scalar_one_or_none()
     return None if value is None else int(value)
-
-
-def _first_line(exc: object) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
