@@ -43,7 +43,9 @@ def _follow_through(conn: Connection) -> None:
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("ALTER TABLE actions DROP CONSTRAINT action_status"))
         conn.execute(
-            sa.text(f"ALTER TABLE actions ADD CONSTRAINT action_status CHECK ({allowed})")
+            sa.text(
+                f"ALTER TABLE actions ADD CONSTRAINT action_status CHECK ({allowed})"
+            )
         )
         return
     # SQLite cannot change a CHECK constraint in place: edit the table's stored
@@ -51,15 +53,20 @@ def _follow_through(conn: Connection) -> None:
     # index and foreign key as they are.
     old = "status in ('open', 'kept', 'missed')"
     sql = conn.execute(
-        sa.text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'actions'")
+        sa.text(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'actions'"
+        )
     ).scalar_one()
     if old not in sql:
-        raise StoreError("coachkit cannot upgrade the actions table: it is not as expected.")
+        raise StoreError(
+            "coachkit cannot upgrade the actions table: it is not as expected."
+        )
     version = conn.execute(sa.text("PRAGMA schema_version")).scalar_one()
     conn.execute(sa.text("PRAGMA writable_schema = ON"))
     conn.execute(
         sa.text(
-            "UPDATE sqlite_master SET sql = :sql WHERE type = 'table' AND name = 'actions'"
+            "UPDATE sqlite_master SET sql = :sql "
+            "WHERE type = 'table' AND name = 'actions'"
         ),
         {"sql": sql.replace(old, allowed)},
     )
