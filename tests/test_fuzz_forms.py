@@ -31,9 +31,9 @@ from coachkit.facilitate.session_form import (
     check_final,
 )
 from coachkit.improve.reflections import REFLECTION_MAX, save_reflection
-from coachkit.model.goals import parse_due_date, parse_target
 from coachkit.model.names import clean_name
 from coachkit.model.team import NAME_MAX, add_rep
+from coachkit.model.typed import parse_due_date, parse_target
 from coachkit.prioritize.assessing import Rating, save_assessment
 from coachkit.store import schema as s
 from coachkit.store.database import Store

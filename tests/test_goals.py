@@ -17,12 +17,10 @@ from coachkit.model.goals import (
     format_value,
     judgement,
     metrics_for_behaviour,
-    parse_target,
     set_goal_status,
-    target_example,
-    target_text,
     validate_goal,
 )
+from coachkit.model.typed import parse_target, target_example, target_text
 from coachkit.store import schema as s
 from coachkit.store.database import Store
 from coachkit.store.versions import ConflictError

@@ -23,8 +23,8 @@ from sqlalchemy.engine import Connection, Row
 
 from coachkit.errors import ValidationError
 from coachkit.model import formats
-from coachkit.model.goals import check_note
-from coachkit.model.goals import parse_day as parse_day  # re-exported
+from coachkit.model.typed import check_note
+from coachkit.model.typed import parse_day as parse_day  # re-exported
 from coachkit.store import access
 from coachkit.store import schema as s
 from coachkit.store.versions import update_versioned

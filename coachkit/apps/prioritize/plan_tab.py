@@ -26,6 +26,7 @@ from coachkit.model.plans import EarlierPlan, FocusChoice, Plan, earlier_plans
 from coachkit.model.readability import Readability
 from coachkit.model.styles import choose_style
 from coachkit.model.templates import load_session_guides
+from coachkit.model.typed import target_example, target_text
 from coachkit.model.vocabulary import choices, words
 from coachkit.prioritize.planning import CoachingTime, plan_html, plan_readability
 
@@ -142,7 +143,7 @@ class _FocusRow:
         self.baseline.value = f"<span class='ck-note'>Now: {text(shown)}</span>"
         # An example the checks accept: one step better than where the rep is.
         higher = bool(metric.get("higher_is_better", True))
-        example = gl.target_example(value, metric["kind"], higher)
+        example = target_example(value, metric["kind"], higher)
         self.target.placeholder = f"e.g. {example}"
 
     def choice(self) -> FocusChoice | None:
@@ -181,7 +182,7 @@ class _FocusRow:
         if goal.metric_id in ids:
             self.metric.value = goal.metric_id
         self.goal.value = goal.description
-        self.target.value = gl.target_text(goal.target, goal.kind)
+        self.target.value = target_text(goal.target, goal.kind)
         self.due.value = goal.due_on
 
     def clear(self) -> None:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from coachkit.exchange.importer.cells import Cells, choice, past_day, text
 from coachkit.exchange.importer.upsert import CLEARED
-from coachkit.model.goals import NOTE_MAX
+from coachkit.model.typed import NOTE_MAX
 
 
 @dataclass(frozen=True)

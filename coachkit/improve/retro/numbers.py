@@ -18,8 +18,9 @@ from sqlalchemy.engine import Connection
 
 from coachkit.improve.retro.data import Base, read
 from coachkit.model.formats import number, points
-from coachkit.model.goals import SHARE_KINDS, format_value
+from coachkit.model.goals import format_value
 from coachkit.model.periods import Period
+from coachkit.model.typed import SHARE_KINDS
 from coachkit.store import access
 from coachkit.store import schema as s
 
