@@ -9,7 +9,6 @@ save says what was saved.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
@@ -17,6 +16,7 @@ import ipywidgets as w
 import pandas as pd
 
 from coachkit.apps.downloads import report_buttons
+from coachkit.apps.prioritize.plan_rows import NONE, FocusRow, say_beside
 from coachkit.apps.shell import text
 from coachkit.apps.tabs import Tab, field
 from coachkit.errors import CoachkitError, ValidationError
@@ -24,13 +24,10 @@ from coachkit.model import goals as gl
 from coachkit.model.formats import day
 from coachkit.model.plans import EarlierPlan, FocusChoice, Plan, earlier_plans
 from coachkit.model.readability import Readability
-from coachkit.model.styles import choose_style
 from coachkit.model.templates import load_session_guides
-from coachkit.model.typed import target_example, target_text
-from coachkit.model.vocabulary import choices, words
+from coachkit.model.vocabulary import words
 from coachkit.prioritize.planning import CoachingTime, plan_html, plan_readability
 
-_NONE = ("(none)", None)
 _NOTHING_CHANGED = (
     "Nothing was saved: the form says what the plan says already. Change something "
     "first, or leave the plan as it is."
@@ -40,161 +37,6 @@ _LONG_LABEL = {"description_width": "initial"}
 #: The fields of a goal, as a ValidationError names them.
 _GOAL_FIELDS = ("Goal", "Metric", "Target", "Due date", "Behaviour", "Rep")
 _WHICH_GOAL = re.compile(r"^(?P<field>.*?)(?: \(goal (?P<n>\d+)\))?$")
-
-
-def _wide() -> w.Layout:
-    return w.Layout(width="460px")
-
-
-def _message(widget: w.HTML, level: str, message: str) -> None:
-    """Say ``message`` in ``widget``, beside the control it is about."""
-    if not message:
-        widget.value = ""
-        return
-    look = (
-        "class='ck-error' role='alert' style='color:#b00020'"
-        if level == "error"
-        else "class='ck-note' role='status'"
-    )
-    widget.value = f"<p {look}>{text(message)}</p>"
-
-
-class _FocusRow:
-    """One focus behaviour with its style, stage and one goal."""
-
-    def __init__(self, tab: PlanTab, number: int) -> None:
-        self.tab = tab
-        self.behaviour = field(
-            w.Dropdown(description=f"Focus {number}", layout=_wide()),
-            f"ck-focus-{number}",
-        )
-        self.style = field(
-            w.Dropdown(options=choices("style"), description="Style"),
-            f"ck-style-{number}",
-        )
-        self.stage = field(
-            w.Dropdown(options=choices("stage"), description="Stage"),
-            f"ck-stage-{number}",
-        )
-        self.reason = w.HTML()
-        self.focus_message = field(w.HTML(), f"ck-focus-message-{number}")
-        self.goal_message = field(w.HTML(), f"ck-goal-message-{number}")
-        #: The saved goal this row shows while the plan is being changed.
-        self.carried: gl.Goal | None = None
-        self.metric = field(
-            w.Dropdown(description="Shown by", layout=_wide()),
-            f"ck-goal-metric-{number}",
-        )
-        self.baseline = w.HTML()
-        self.goal = field(
-            w.Text(
-                description="Goal", placeholder="What will the rep do?", layout=_wide()
-            ),
-            f"ck-goal-text-{number}",
-        )
-        self.target = field(
-            w.Text(description="Target", placeholder="pick a number first"),
-            f"ck-goal-target-{number}",
-        )
-        self.due = field(w.DatePicker(description="Due date"), f"ck-goal-due-{number}")
-        self.behaviour.observe(self._on_behaviour, names="value")
-        self.metric.observe(self._on_metric, names="value")
-        self.box = w.VBox(
-            [
-                self.behaviour,
-                w.HBox([self.style, self.stage]),
-                self.reason,
-                self.focus_message,
-                w.HTML("<i>Goal for this focus (optional)</i>"),
-                self.metric,
-                self.baseline,
-                self.goal,
-                w.HBox([self.target, self.due]),
-                self.goal_message,
-            ],
-            layout=w.Layout(border_bottom="1px solid #ddd", padding="6px 0"),
-        )
-
-    def _on_behaviour(self, _change: Any = None) -> None:
-        bid = self.behaviour.value
-        self.reason.value = ""
-        if bid is None:
-            self.metric.options = []
-            return
-        rated = self.tab.skill_will(bid)
-        if rated is not None:
-            choice = choose_style(*rated)
-            self.style.value, self.stage.value = choice.style, choice.stage
-            self.reason.value = f"<span class='ck-note'>{text(choice.reason)}</span>"
-        metrics = self.tab.app.metrics_for(bid)
-        options = [(str(m.name), int(m.metric_id)) for m in metrics.itertuples()]
-        self.metric.options = options
-        self.metric.value = options[0][1] if options else None
-
-    def _on_metric(self, _change: Any = None) -> None:
-        rep, mid = self.tab.state.rep_id, self.metric.value
-        if rep is None or mid is None:
-            self.baseline.value = ""
-            self.target.placeholder = "pick a number first"
-            return
-        value = self.tab.app.baseline(rep, mid)
-        metric = self.tab.app.metric_info(mid)
-        shown = gl.format_value(value, metric["kind"], metric["unit"])
-        self.baseline.value = f"<span class='ck-note'>Now: {text(shown)}</span>"
-        # An example the checks accept: one step better than where the rep is.
-        higher = bool(metric.get("higher_is_better", True))
-        example = target_example(value, metric["kind"], higher)
-        self.target.placeholder = f"e.g. {example}"
-
-    def choice(self) -> FocusChoice | None:
-        if self.behaviour.value is None:
-            return None
-        return FocusChoice(self.behaviour.value, self.style.value, self.stage.value)
-
-    def draft(self, rep_id: int) -> gl.GoalDraft | None:
-        if not (self.goal.value.strip() or self.target.value.strip()):
-            return None
-        carried = self.carried
-        same = carried is not None and (carried.behaviour_id, carried.metric_id) == (
-            self.behaviour.value,
-            self.metric.value,
-        )
-        return gl.GoalDraft(
-            rep_id=rep_id,
-            behaviour_id=self.behaviour.value,
-            metric_id=self.metric.value,
-            description=self.goal.value,
-            target=self.target.value,
-            due_on=self.due.value,
-            baseline=carried.baseline if same and carried else None,
-            goal_id=carried.id if same and carried else None,
-        )
-
-    def fill(self, behaviour_id: int, style: str, stage: str, goal: Any) -> None:
-        """Show a saved focus behaviour and its goal (a :class:`Goal` or None)."""
-        self.behaviour.value = behaviour_id
-        self.style.value, self.stage.value = style, stage
-        self.reason.value = ""
-        self.carried = goal
-        if goal is None:
-            return
-        ids = [value for _label, value in self.metric.options]
-        if goal.metric_id in ids:
-            self.metric.value = goal.metric_id
-        self.goal.value = goal.description
-        self.target.value = target_text(goal.target, goal.kind)
-        self.due.value = goal.due_on
-
-    def clear(self) -> None:
-        """An empty row: no focus, no goal, no messages."""
-        self.behaviour.index = 0  # shows "(none)"
-        self.style.index = self.stage.index = 0
-        self.reason.value = ""
-        self.goal.value = self.target.value = ""
-        self.carried = None
-        self.due.value = self.tab.app.today + dt.timedelta(days=60)
-        _message(self.focus_message, "", "")
-        _message(self.goal_message, "", "")
 
 
 class PlanTab(Tab):
@@ -219,7 +61,7 @@ class PlanTab(Tab):
             w.Button(description="Use the suggestion"), "ck-use-suggestion"
         )
         self.use.on_click(self.action("filling in the suggestion", self._use))
-        self.rows = [_FocusRow(self, 1), _FocusRow(self, 2)]
+        self.rows = [FocusRow(self, 1), FocusRow(self, 2)]
         self.extra_note = w.HTML()
         #: Open goals of the plan being changed that no row shows; they carry over.
         self.extra: list[gl.Goal] = []
@@ -305,14 +147,14 @@ class PlanTab(Tab):
             (str(r.behaviour), int(r.behaviour_id)) for r in framework.itertuples()
         ]
         for row in self.rows:
-            row.behaviour.options = [_NONE, *options]
+            row.behaviour.options = [NONE, *options]
             row.clear()
         self._new_form()
         if s.rep_id != self._drawn_rep:  # another rep: the last save's words go
-            _message(self.save_message, "", "")
+            say_beside(self.save_message, "", "")
             self._drawn_rep = s.rep_id
         for box in (self.time_message, self.notes_message):
-            _message(box, "", "")
+            say_beside(box, "", "")
         plan = s.rep_plan
         if plan is None:
             self.current.value = (
@@ -436,14 +278,14 @@ class PlanTab(Tab):
     def _save(self, _button: Any = None) -> None:
         s = self.state
         self._clear_messages()
-        owners: list[_FocusRow | None] = []
+        owners: list[FocusRow | None] = []
         try:
             focus, drafts, owners = self._read_form(s.rep_id)
             carried = {d.goal_id for d in drafts if d.goal_id is not None}
             old = self.editing or s.rep_plan
             before = {g.id for g in old.goals if g.status == "open"} if old else set()
             if self.editing is not None and self._snapshot() == self._filled:
-                _message(self.save_message, "ok", _NOTHING_CHANGED)
+                say_beside(self.save_message, "ok", _NOTHING_CHANGED)
                 s.say(_NOTHING_CHANGED)
                 return
             self.app.save_plan(
@@ -457,13 +299,13 @@ class PlanTab(Tab):
             self._say_beside(exc, owners)
             raise
         except CoachkitError as exc:
-            _message(self.save_message, "error", f"Not saved. {exc}")
+            say_beside(self.save_message, "error", f"Not saved. {exc}")
             raise
         for row in self.rows:
             row.goal.value = row.target.value = ""
         self.notes.value = ""
         said = self._saved_words(drafts, carried, before)
-        _message(self.save_message, "ok", said)
+        say_beside(self.save_message, "ok", said)
         s.say("Saved the plan. It is shown at the top of this tab, ready to print.")
 
     def _snapshot(self) -> tuple[Any, ...]:
@@ -492,12 +334,12 @@ class PlanTab(Tab):
 
     def _read_form(
         self, rep_id: int | None
-    ) -> tuple[list[FocusChoice], list[gl.GoalDraft], list[_FocusRow | None]]:
+    ) -> tuple[list[FocusChoice], list[gl.GoalDraft], list[FocusRow | None]]:
         if rep_id is None:
             raise ValidationError("Rep", "pick a rep first")
         focus = [c for row in self.rows if (c := row.choice()) is not None]
         drafts: list[gl.GoalDraft] = []
-        owners: list[_FocusRow | None] = []
+        owners: list[FocusRow | None] = []
         for row in self.rows:
             draft = row.draft(rep_id)
             if draft is not None:
@@ -523,12 +365,12 @@ class PlanTab(Tab):
 
     def _clear_messages(self) -> None:
         for row in self.rows:
-            _message(row.focus_message, "", "")
-            _message(row.goal_message, "", "")
+            say_beside(row.focus_message, "", "")
+            say_beside(row.goal_message, "", "")
         for box in (self.time_message, self.notes_message, self.save_message):
-            _message(box, "", "")
+            say_beside(box, "", "")
 
-    def _say_beside(self, exc: ValidationError, owners: list[_FocusRow | None]) -> None:
+    def _say_beside(self, exc: ValidationError, owners: list[FocusRow | None]) -> None:
         """Say a refusal beside the field that caused it, and beside Save."""
         said = f"{exc.field}: {exc.problem}"
         match = _WHICH_GOAL.match(exc.field)
@@ -552,8 +394,8 @@ class PlanTab(Tab):
                 f"{text(said)}</p>"
             )
         elif place is not None:
-            _message(place, "error", said)
-        _message(self.save_message, "error", f"Not saved. {said}")
+            say_beside(place, "error", said)
+        say_beside(self.save_message, "error", f"Not saved. {said}")
 
     def _saved_words(
         self, drafts: list[gl.GoalDraft], carried: set[int], before: set[Any]
