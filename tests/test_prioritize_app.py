@@ -306,3 +306,24 @@ def test_a_plan_saved_without_a_change_writes_nothing_and_says_so(
     plan_tab.save.click()
     assert "Saved the plan" in plan_tab.save_message.value
     assert _count(demo_store, schema.plans) == plans + 1  # the old one kept as history
+
+
+def test_the_plan_form_shows_every_problem_at_once_beside_its_field(
+    app: Prioritize, demo_store: Store, today: dt.date
+) -> None:
+    plan_tab = _tab(app, "Plan")
+    behaviours = [int(b) for b in app.state.framework["behaviour_id"].iloc[:2]]
+    first, second = plan_tab.rows
+    for row, behaviour in zip(plan_tab.rows, behaviours, strict=True):
+        row.behaviour.value = behaviour
+        row.goal.value = "Ask about budget on every call"
+    first.target.value = "lots"  # not a number
+    second.target.value = "50%"
+    second.due.value = today - dt.timedelta(days=1)  # in the past
+    plans = _count(demo_store, schema.plans)
+    plan_tab.save.click()
+    assert "Target (goal 1): type a number" in first.goal_message.value
+    assert "Due date (goal 2): pick a day after today" in second.goal_message.value
+    assert "2 things to fix" in plan_tab.save_message.value
+    assert app.state.level == "error"
+    assert _count(demo_store, schema.plans) == plans

@@ -259,6 +259,47 @@ def save_plan(
 
 
 @access.checks("rep_id")
+def plan_problems(
+    conn: Connection,
+    rep_id: int,
+    focus: Sequence[FocusChoice],
+    goals: Sequence[GoalDraft],
+    *,
+    sessions_per_month: int,
+    minutes_per_session: int | None,
+    today: dt.date,
+) -> list[ValidationError]:
+    """Every problem :func:`save_plan` would refuse the form for, not just the first.
+
+    A form shows them all at once, each beside its field. Each goal is checked on
+    its own (the field says which: ``Target (goal 2)``); :func:`save_plan` checks
+    them together again when saving, so this list may miss only a goal given twice.
+    """
+    problems: list[ValidationError] = []
+    checks = (
+        lambda: _check_focus(conn, focus),
+        lambda: _check_range(
+            "Sessions per month", sessions_per_month, SESSIONS_PER_MONTH
+        ),
+        lambda: _check_range(
+            "Minutes per session", minutes_per_session, MINUTES_PER_SESSION
+        ),
+    )
+    for check in checks:
+        try:
+            check()
+        except ValidationError as exc:
+            problems.append(exc)
+    for i, draft in enumerate(goals, start=1):
+        try:
+            _check_goals(conn, int(rep_id), focus, [draft], today)
+        except ValidationError as exc:
+            which = f" (goal {i})" if len(goals) > 1 else ""
+            problems.append(ValidationError(exc.field + which, exc.problem))
+    return problems
+
+
+@access.checks("rep_id")
 def earlier_plans(conn: Connection, rep_id: int) -> tuple[EarlierPlan, ...]:
     """The rep's closed plans, newest first, each with its focus and goals.
 

@@ -22,7 +22,13 @@ from coachkit.apps.tabs import Tab, field
 from coachkit.errors import CoachkitError, ValidationError
 from coachkit.model import goals as gl
 from coachkit.model.formats import day
-from coachkit.model.plans import EarlierPlan, FocusChoice, Plan, earlier_plans
+from coachkit.model.plans import (
+    EarlierPlan,
+    FocusChoice,
+    Plan,
+    earlier_plans,
+    plan_problems,
+)
 from coachkit.model.readability import Readability
 from coachkit.model.templates import load_session_guides
 from coachkit.model.vocabulary import words
@@ -288,6 +294,17 @@ class PlanTab(Tab):
                 say_beside(self.save_message, "ok", _NOTHING_CHANGED)
                 s.say(_NOTHING_CHANGED)
                 return
+            problems = self._problems(focus, drafts)
+            if problems:
+                self._say_all(problems, owners)
+                only = problems[0]
+                s.fail(
+                    f"{only.field}: {only.problem}"
+                    if len(problems) == 1
+                    else f"The plan was not saved: {len(problems)} things to fix, "
+                    "each marked beside its field."
+                )
+                return
             self.app.save_plan(
                 focus,
                 drafts,
@@ -370,32 +387,70 @@ class PlanTab(Tab):
         for box in (self.time_message, self.notes_message, self.save_message):
             say_beside(box, "", "")
 
+    def _problems(
+        self, focus: list[FocusChoice], drafts: list[gl.GoalDraft]
+    ) -> list[ValidationError]:
+        """Every problem of the form, so all are shown at once."""
+        with self.app.store.read() as conn:
+            return plan_problems(
+                conn,
+                int(self.state.rep_id),
+                focus,
+                drafts,
+                sessions_per_month=self.sessions.value,
+                minutes_per_session=self.minutes.value,
+                today=self.app.today,
+            )
+
     def _say_beside(self, exc: ValidationError, owners: list[FocusRow | None]) -> None:
         """Say a refusal beside the field that caused it, and beside Save."""
-        said = f"{exc.field}: {exc.problem}"
+        self._say_all([exc], owners)
+
+    def _say_all(
+        self, problems: list[ValidationError], owners: list[FocusRow | None]
+    ) -> None:
+        """Say every problem beside its field at once; beside Save, how many."""
+        for exc in problems:
+            said = f"{exc.field}: {exc.problem}"
+            place = self._place(exc, owners)
+            if place is None:
+                continue
+            if place is self.extra_note or place.value:  # a second one, same place
+                place.value += (
+                    "<p class='ck-error' role='alert' style='color:#b00020'>"
+                    f"{text(said)}</p>"
+                )
+            else:
+                say_beside(place, "error", said)
+        if len(problems) == 1:
+            only = problems[0]
+            summary = f"Not saved. {only.field}: {only.problem}"
+        else:
+            summary = (
+                f"Not saved: {len(problems)} things to fix. Each is marked next to "
+                "its field."
+            )
+        say_beside(self.save_message, "error", summary)
+
+    def _place(
+        self, exc: ValidationError, owners: list[FocusRow | None]
+    ) -> w.HTML | None:
+        """The message line beside the field ``exc`` names."""
         match = _WHICH_GOAL.match(exc.field)
         name = match.group("field") if match else exc.field
         number = match.group("n") if match else None
-        place: w.HTML | None = None
         if name in ("Focus", "Style", "Stage"):
             picked = [r for r in self.rows if r.behaviour.value is not None]
-            place = (picked or self.rows)[0].focus_message
-        elif name in _GOAL_FIELDS and owners:
+            return (picked or self.rows)[0].focus_message
+        if name in _GOAL_FIELDS and owners:
             index = int(number) - 1 if number else 0
             owner = owners[index] if 0 <= index < len(owners) else None
-            place = owner.goal_message if owner is not None else self.extra_note
-        elif name in ("Sessions per month", "Minutes per session"):
-            place = self.time_message
-        elif name == "Notes":
-            place = self.notes_message
-        if place is not None and place is self.extra_note:
-            place.value += (
-                "<p class='ck-error' role='alert' style='color:#b00020'>"
-                f"{text(said)}</p>"
-            )
-        elif place is not None:
-            say_beside(place, "error", said)
-        say_beside(self.save_message, "error", f"Not saved. {said}")
+            return owner.goal_message if owner is not None else self.extra_note
+        if name in ("Sessions per month", "Minutes per session"):
+            return self.time_message
+        if name == "Notes":
+            return self.notes_message
+        return None
 
     def _saved_words(
         self, drafts: list[gl.GoalDraft], carried: set[int], before: set[Any]
