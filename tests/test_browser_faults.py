@@ -214,6 +214,9 @@ def test_a_store_removed_while_serving_stops_saves_in_words_and_is_never_remade(
     gone = f"The store file {db} is gone or was replaced; nothing more can be saved"
     expect(page.locator(".ck-status-line")).to_contain_text(gone)
     expect(page.locator(".ck-status-line")).to_contain_text("Ask whoever runs coachkit")
+    # Beside the field, "Draft saved" no longer stands next to what was not saved.
+    expect(page.locator(".ck-saved-at")).to_contain_text("Not saved")
+    expect(page.locator(".ck-saved-at")).not_to_contain_text("Draft saved")
     # Where the coach is looking: at the top of the window while the status line
     # is scrolled away.
     page.locator(".ck-finish").scroll_into_view_if_needed()

@@ -264,6 +264,17 @@ class WriteTab(Tab):
                     f"{text(LABELS[name])}.</p>"
                 )
                 return
+            except Exception:
+                # The store refused (gone, full, read-only) or the save broke: never
+                # leave "Draft saved" beside what was not. The status line says why.
+                # role=status: the alert is the status line's, which says why (and
+                # shows at the top of the window while it is scrolled away).
+                self.saved.value = (
+                    "<div class='ck-status ck-status-error' role='status'>Not saved: "
+                    "what you typed since the last save is only on this page. The "
+                    "message at the top says why.</div>"
+                )
+                raise
             self.problems[name].value = ""
 
         return self.action("saving the draft", save)
