@@ -22,6 +22,7 @@ from coachkit.facilitate.session_form import (
     SessionProblems,
     due_problem,
 )
+from coachkit.facilitate.sessions import SessionConflict
 from coachkit.facilitate.summary import (
     summary_body_html,
     summary_html,
@@ -264,6 +265,8 @@ class WriteTab(Tab):
                     f"{text(LABELS[name])}.</p>"
                 )
                 return
+            except SessionConflict:
+                raise  # the coach's copy was saved beside the other version, and shown
             except Exception:
                 # The store refused (gone, full, read-only) or the save broke: never
                 # leave "Draft saved" beside what was not. The status line says why.
