@@ -143,6 +143,22 @@ def html_table(frame: pd.DataFrame, empty: str = "Nothing here yet.") -> str:
     )
 
 
+def beside(message: str, level: str = "ok") -> str:
+    """A message shown beside the control it is about: one line, escaped.
+
+    ``level`` is "ok", "info" or "error". An error is an alert (a screen reader
+    says it at once, and the page brings it into view); the others are a status.
+    Empty ``message``: empty HTML.
+    """
+    if not message:
+        return ""
+    role = "alert" if level == "error" else "status"
+    return (
+        f"<div class='ck-status ck-status-{level} ck-problem' role='{role}'>"
+        f"{text(message)}</div>"
+    )
+
+
 def _days_in_words(column: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(column):
         return column.map(lambda v: day(v) if pd.notna(v) else v)

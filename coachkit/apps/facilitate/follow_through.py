@@ -22,7 +22,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from coachkit.apps.shell import text
+from coachkit.apps.shell import beside, text
 from coachkit.apps.tabs import field
 from coachkit.errors import CoachkitError
 from coachkit.facilitate.actions import set_action_status
@@ -194,12 +194,7 @@ class _Row:
 
     def say(self, level: str, message: str) -> None:
         """Show a message on this row, beside its buttons."""
-        look = (
-            "class='ck-error' role='alert' style='color:#b00020'"
-            if level == "error"
-            else "class='ck-note' role='status'"
-        )
-        self.message.value = f"<p {look}>{text(message)}</p>"
+        self.message.value = beside(message, level)
 
     def _mark(self, status: str) -> None:
         self.panel.save(self.item, status, self.on.value, self.note.value)

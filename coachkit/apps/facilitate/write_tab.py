@@ -10,7 +10,7 @@ from typing import Any
 import ipywidgets as w
 
 from coachkit.apps.checklist import CheckList
-from coachkit.apps.shell import text
+from coachkit.apps.shell import beside, text
 from coachkit.apps.tabs import Tab, field
 from coachkit.errors import ValidationError
 from coachkit.facilitate import actions as ac
@@ -56,14 +56,8 @@ def _box(description: str, css: str) -> w.Textarea:
 
 
 def _note(message: str, level: str) -> str:
-    """A message shown beside its control: one line, the typed parts escaped."""
-    if not message:
-        return ""
-    role = "alert" if level == "error" else "status"
-    return (
-        f"<div class='ck-status ck-status-{level} ck-problem' role='{role}'>"
-        f"{text(message)}</div>"
-    )
+    """A message shown beside its control (:func:`coachkit.apps.shell.beside`)."""
+    return beside(message, level)
 
 
 class WriteTab(Tab):

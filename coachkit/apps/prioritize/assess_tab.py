@@ -13,7 +13,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from coachkit.apps.shell import html_table, text
+from coachkit.apps.shell import beside, html_table, text
 from coachkit.apps.tabs import Tab, field
 from coachkit.errors import CoachkitError, ValidationError
 from coachkit.model.formats import day
@@ -41,13 +41,7 @@ def _message(css: str) -> w.HTML:
 
 def _say(widget: w.HTML, message: str, level: str = "error") -> None:
     """Show ``message`` beside its control: one line, escaped (as Facilitate does)."""
-    role = "alert" if level == "error" else "status"
-    widget.value = (
-        f"<div class='ck-status ck-status-{level} ck-problem' role='{role}'>"
-        f"{text(message)}</div>"
-        if message
-        else ""
-    )
+    widget.value = beside(message, level)
 
 
 class _Row:

@@ -13,7 +13,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from coachkit.apps.shell import text
+from coachkit.apps.shell import beside, text
 from coachkit.apps.tabs import field
 from coachkit.model import goals as gl
 from coachkit.model.plans import FocusChoice
@@ -31,15 +31,7 @@ def _wide() -> w.Layout:
 
 def say_beside(widget: w.HTML, level: str, message: str) -> None:
     """Say ``message`` in ``widget``, beside the control it is about."""
-    if not message:
-        widget.value = ""
-        return
-    look = (
-        "class='ck-error' role='alert' style='color:#b00020'"
-        if level == "error"
-        else "class='ck-note' role='status'"
-    )
-    widget.value = f"<p {look}>{text(message)}</p>"
+    widget.value = beside(message, level)
 
 
 class FocusRow:

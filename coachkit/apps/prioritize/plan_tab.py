@@ -17,7 +17,7 @@ import pandas as pd
 
 from coachkit.apps.downloads import report_buttons
 from coachkit.apps.prioritize.plan_rows import NONE, FocusRow, say_beside
-from coachkit.apps.shell import text
+from coachkit.apps.shell import beside, text
 from coachkit.apps.tabs import Tab, field
 from coachkit.errors import CoachkitError, ValidationError
 from coachkit.model import goals as gl
@@ -416,10 +416,7 @@ class PlanTab(Tab):
             if place is None:
                 continue
             if place is self.extra_note or place.value:  # a second one, same place
-                place.value += (
-                    "<p class='ck-error' role='alert' style='color:#b00020'>"
-                    f"{text(said)}</p>"
-                )
+                place.value += beside(said, "error")
             else:
                 say_beside(place, "error", said)
         if len(problems) == 1:

@@ -8,7 +8,7 @@ import ipywidgets as w
 import pandas as pd
 
 from coachkit.apps import charts as page_charts
-from coachkit.apps.shell import html_table, text
+from coachkit.apps.shell import beside, html_table, text
 from coachkit.apps.tabs import DATA, Tab, field
 from coachkit.errors import ValidationError
 from coachkit.model import charts, standing
@@ -199,9 +199,5 @@ class PrioritiesTab(Tab):
 
     def _tell(self, message: str, level: str) -> None:
         """Say ``message`` next to the weights, and in the status line."""
-        role = "alert" if level == "error" else "status"
-        self.weights_msg.value = (
-            f"<div class='ck-status ck-status-{level} ck-problem' role='{role}'>"
-            f"{text(message)}</div>"
-        )
+        self.weights_msg.value = beside(message, level)
         self.state.say(message, level)
