@@ -21,9 +21,24 @@ if TYPE_CHECKING:
     import altair as alt
 
 
-def chart_widget(chart: alt.TopLevelMixin) -> w.Image:
-    """Show a chart in a workbook as an SVG image."""
-    image = w.Image(value=to_svg(chart).encode(), format="svg+xml")
+class ChartImage(w.Image):
+    """An image whose ``tooltip`` is its text alternative (a title on the picture).
+
+    ipywidgets' page script sets a widget's title only when it has an empty
+    ``description``, and an Image has none at all: without this one its view
+    fails to draw.
+    """
+
+    description = t.Unicode("").tag(sync=True)
+
+
+def chart_widget(chart: alt.TopLevelMixin, about: str) -> w.Image:
+    """Show a chart in a workbook as an SVG image.
+
+    ``about`` is its text alternative, what a screen reader says for the picture:
+    what it shows, and where on the page the same numbers are in words or a table.
+    """
+    image = ChartImage(value=to_svg(chart).encode(), format="svg+xml", tooltip=about)
     image.add_class("ck-chart")
     return image
 

@@ -25,6 +25,7 @@ import { CommsOverSubshells } from "@jupyterlab/services/lib/kernel/comm";
 import { KernelConnection } from "@jupyterlab/services/lib/kernel/default";
 import { ServerConnection } from "@jupyterlab/services/lib/serverconnection";
 import { Widget } from "@lumino/widgets";
+import { nameControls } from "./a11y";
 import { PageGuard } from "./faults";
 import { Keeper } from "./kept";
 import { FileUploadView } from "./upload";
@@ -326,6 +327,7 @@ async function start() {
   showCells();
   await Promise.all(scripts.map((script) => show(manager, script)));
   keeper.listen(cells);
+  nameControls(cells);
   guard.restoreKept();
   guard.mirrorErrors();
 }

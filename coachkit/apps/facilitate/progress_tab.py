@@ -22,6 +22,17 @@ from coachkit.model import charts
 from coachkit.model.formats import day, month, percent
 
 
+#: What the charts say, for a screen reader (their text alternatives).
+_GOAL_CHART = (
+    "Bar chart of progress toward each goal. Each goal and where it stands is "
+    "listed above, in words."
+)
+_SKILL_CHART = (
+    "Line chart of the rep's skill ratings over time, one line per behaviour. The "
+    "latest ratings are in the table below."
+)
+
+
 class ProgressTab(Tab):
     """How the open rep is getting on, as tables and a chart."""
 
@@ -102,7 +113,8 @@ class ProgressTab(Tab):
         judged = s.goals
         if not judged.empty and judged["progress"].notna().any():
             chart = charts.goal_chart(judged, "Progress toward each goal")
-            charts_.append(field(page_charts.chart_widget(chart), "ck-goal-chart"))
+            picture = page_charts.chart_widget(chart, _GOAL_CHART)
+            charts_.append(field(picture, "ck-goal-chart"))
         record = s.actions.copy()
         if not record.empty:
             record["month"] = pd.to_datetime(record["month"]).map(month)
@@ -144,7 +156,10 @@ class ProgressTab(Tab):
         if not coach_rated.empty:
             skill_chart = charts.skill_chart(skills, "Skill ratings over time")
             charts_.append(
-                field(page_charts.chart_widget(skill_chart), "ck-skill-chart")
+                field(
+                    page_charts.chart_widget(skill_chart, _SKILL_CHART),
+                    "ck-skill-chart",
+                )
             )
             latest = coach_rated.sort_values("date").groupby("behaviour").tail(3)
             latest = latest.sort_values(["behaviour", "date"])

@@ -325,7 +325,16 @@ class WorkedTab(ImproveTab):
         self.charts["Week by week"] = effects.event_chart(
             weeks, str(row["kind"]), str(row["unit"]), title[:90]
         )
-        self.weeks.children = [self.chart("Week by week", "ck-effect-event")]
+        self.weeks.children = [
+            self.chart(
+                "Week by week",
+                "ck-effect-event",
+                f"Chart, week by week, for {title}: the gap between coached reps "
+                "and the others, from 12 weeks before coaching to 9 weeks after, "
+                "with the likely range each week. The row in the table above gives "
+                "the result in words.",
+            )
+        ]
 
 
 def _ready_then_waiting(

@@ -60,9 +60,18 @@ class ImproveTab(Tab):
             return frame
         return frame[frame["rep_id"] == self.rep_id]
 
-    def chart(self, name: str, css: str) -> w.Widget:
-        """The chart called ``name`` as a picture, with buttons to save it."""
-        return chart_box(self.charts[name], name, css, self.state)
+    def chart(self, name: str, css: str, about: str = "") -> w.Widget:
+        """The chart called ``name`` as a picture, with buttons to save it.
+
+        ``about`` is what a screen reader says for it; by default, that the
+        sentence and table on this tab give its numbers in words.
+        """
+        about = about or f"Chart: {name}. {CHART_IN_WORDS}"
+        return chart_box(self.charts[name], name, css, self.state, about)
+
+
+#: The text alternative's second sentence for a chart on an Improve tab.
+CHART_IN_WORDS = "The sentence and the table on this tab give its numbers in words."
 
 
 def section(title: str, body: str = "", css: str = "") -> w.HTML:
@@ -137,14 +146,18 @@ def num(value: object, digits: int = 1, sign: bool = False) -> str:
     return number(value, digits, sign=sign)
 
 
-def chart_box(chart: alt.TopLevelMixin, name: str, css: str, state: Any) -> w.VBox:
+def chart_box(
+    chart: alt.TopLevelMixin, name: str, css: str, state: Any, about: str
+) -> w.VBox:
     """A chart drawn as SVG, with "Save as PNG" and "Save as SVG" buttons.
+
+    ``about`` is the chart's text alternative (:func:`page_charts.chart_widget`).
 
     A button draws the file in the kernel and shows a download link for it; the
     picture on screen and the files come from the same :func:`coachkit.model.charts`
     functions an analyst calls.
     """
-    image = page_charts.chart_widget(chart)
+    image = page_charts.chart_widget(chart, about)
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "chart"
     link = w.HTML()
     link.add_class("ck-download")

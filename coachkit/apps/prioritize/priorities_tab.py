@@ -27,6 +27,12 @@ _TEAM_WEIGHTS = (
     "slider to make them your own; your weights are kept for you and come back "
     "when you open this page again."
 )
+#: What the heat map says, for a screen reader (its text alternative).
+_HEATMAP = (
+    "Heat map of each rep's gap on each behaviour: the darker the square, the "
+    "bigger the gap, and each square shows its number. The ranking below lists "
+    "the same gaps in words."
+)
 _OWN_WEIGHTS = (
     "These are your own weights, kept for you: they come back when you open this "
     "page again. The team's weights count every factor the same (1)."
@@ -130,7 +136,7 @@ class PrioritiesTab(Tab):
             title = "Rep" if len(cells) == len(s.gaps) else "Team (average)"
             chart = charts.heatmap_chart(cells, row_title=title)
             self.heatmap.children = [
-                field(page_charts.chart_widget(chart), "ck-heatmap")
+                field(page_charts.chart_widget(chart, _HEATMAP), "ck-heatmap")
             ]
 
     def _draw_ranking(self) -> None:
