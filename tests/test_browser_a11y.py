@@ -47,6 +47,19 @@ def audit(page: Any, script: str) -> list[str]:
     ]
 
 
+def settled_audit(page: Any, script: str) -> list[str]:
+    """Audit a tab once it is drawn: the kernel may still be sending its widgets
+    for a moment after the tab opens, so a finding is checked again a little later
+    and only what stays is reported."""
+    found: list[str] = []
+    for wait in (500, 1500, 3000):
+        page.wait_for_timeout(wait)
+        found = audit(page, script)
+        if not found:
+            break
+    return found
+
+
 def coach_ids(server: Server) -> dict[str, int]:
     """The first coach and the lead of the demo store, by role."""
     from coachkit.store import queries
@@ -59,12 +72,15 @@ def coach_ids(server: Server) -> dict[str, int]:
     }
 
 
-@pytest.mark.parametrize("role", ["coach", "lead"])
+@pytest.mark.parametrize(
+    ("role", "width"), [("coach", 1280), ("lead", 1280), ("coach", 390)]
+)
 @pytest.mark.parametrize("key", [p.key for p in PILLARS])
 def test_no_serious_accessibility_problem_on_any_tab(
-    server: Server, watched: Watched, key: str, role: str
+    server: Server, watched: Watched, key: str, role: str, width: int
 ) -> None:
     page = watched.page
+    page.set_viewport_size({"width": width, "height": 900})
     open_workbook(page, server, f"{pillar(key).path}?coach={coach_ids(server)[role]}")
     script = axe_script()
     titles = page.locator(".ck-tabs .lm-TabBar-tab").all_inner_texts()
@@ -72,8 +88,7 @@ def test_no_serious_accessibility_problem_on_any_tab(
     problems: dict[str, list[str]] = {}
     for title in titles:
         open_tab(page, title)
-        page.wait_for_timeout(500)  # the tab's widgets are drawn
-        found = audit(page, script)
+        found = settled_audit(page, script)
         if found:
             problems[title] = found
-    assert problems == {}, f"axe-core found on {key} as a {role}: {problems}"
+    assert problems == {}, f"axe-core on {key}, {role}, {width} px: {problems}"

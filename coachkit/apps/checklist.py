@@ -41,8 +41,10 @@ class CheckList(w.VBox):  # type: ignore[misc]
             "</div>",
             layout=w.Layout(width="130px"),
         )
+        self._title.add_class("ck-checklist-title")
         self._list = w.VBox(layout=w.Layout(flex="1 1 auto"))
         super().__init__(**kwargs)
+        self.add_class("ck-checklist")
         self.children = [w.HBox([self._title, self._list])]
         self.options = list(options)
 

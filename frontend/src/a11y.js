@@ -4,7 +4,12 @@
 // and the arrow keys, but nothing names it: it gets the slider's own label, so a
 // screen reader says "Gap weight, slider, 1" rather than "slider, 1".
 
+//
+// A box that scrolls sideways (a wide table on a phone) takes the focus, so the
+// keyboard can scroll it too.
+
 const HANDLE = ".widget-slider .noUi-handle";
+const SCROLLER = ".widget-html-content, .widget-box, .ck-table-wrap";
 
 /** The words of the label beside a slider widget, or "". */
 function sliderLabel(handle) {
@@ -23,16 +28,44 @@ function nameHandles(root) {
   });
 }
 
-/** Keep naming the handles of sliders as the page shows them. */
-export function nameControls(root) {
+/** Let the keyboard reach every box in ``root`` whose content is wider than it. */
+function reachScrollers(root) {
+  root.querySelectorAll(SCROLLER).forEach((box) => {
+    const wide = box.scrollWidth > box.clientWidth + 1;
+    const scrolls = ["auto", "scroll"].includes(getComputedStyle(box).overflowX);
+    if (wide && scrolls && !box.hasAttribute("tabindex")) {
+      box.setAttribute("tabindex", "0");
+      box.dataset.ckScroller = "1";
+    } else if (!wide && box.dataset.ckScroller) {
+      box.removeAttribute("tabindex");
+      delete box.dataset.ckScroller;
+    }
+  });
+}
+
+function label(root) {
   nameHandles(root);
+  reachScrollers(root);
+}
+
+/** Keep naming slider handles and opening wide boxes to the keyboard as the page
+ * shows them (and when the window changes size). */
+export function nameControls(root) {
+  label(root);
+  window.addEventListener("resize", () => label(root));
   let pending = 0;
   new MutationObserver(() => {
     if (!pending) {
       pending = window.setTimeout(() => {
         pending = 0;
-        nameHandles(root);
-      }, 50);
+        label(root);
+      }, 200);
     }
-  }).observe(root, { childList: true, subtree: true, characterData: true });
+  }).observe(root, {
+    childList: true,
+    subtree: true,
+    characterData: true,
+    attributes: true,
+    attributeFilter: ["class"], // a tab opened
+  });
 }

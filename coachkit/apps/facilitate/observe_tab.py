@@ -97,9 +97,13 @@ class ObserveTab(Tab):
             button = field(
                 w.Button(description=label, button_style=style), f"ck-{outcome}"
             )
+            button.add_class("ck-tap")
             button.on_click(self._tapper(behaviour_id, outcome))
             buttons.append(button)
-        title = w.HTML(f"<b>{text(name)}</b>", layout=w.Layout(width="340px"))
+        title = field(
+            w.HTML(f"<b>{text(name)}</b>", layout=w.Layout(width="340px")),
+            "ck-tap-title",
+        )
         return field(w.HBox([title, *buttons]), f"ck-observe-{behaviour_id}")
 
     def _tapper(self, behaviour_id: int, outcome: str) -> Any:

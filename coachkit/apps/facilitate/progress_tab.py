@@ -21,7 +21,6 @@ from coachkit.facilitate.progress import goal_progress, recent_sessions
 from coachkit.model import charts
 from coachkit.model.formats import day, month, percent
 
-
 #: What the charts say, for a screen reader (their text alternatives).
 _GOAL_CHART = (
     "Bar chart of progress toward each goal. Each goal and where it stands is "
