@@ -15,6 +15,7 @@ import pandas as pd
 
 from coachkit.apps.address import Address, address_html
 from coachkit.apps.plugins import add_plugin_tabs
+from coachkit.apps.rep_picker import RepSearch, by_team, matching
 from coachkit.apps.shell import (
     AppState,
     ShellView,
@@ -254,13 +255,22 @@ class Workbook:
         self.rep_picker.add_class("ck-rep-picker")
         self._showing_reps = False
         self.rep_picker.observe(self._on_rep, names="value")
+        # A lead's reps, grouped by coach, and the box that narrows them.
+        self.rep_search = RepSearch()
+        self._all_reps: list[tuple[str, int]] = []
+        self._rep_teams: dict[int, tuple[str, str]] = {}  # rep id: (rep, coach)
+        self.rep_search.text.observe(self._on_rep_search, names="value")
         tabs = add_plugin_tabs(self, list(self.tab_kinds()))
         first = self.asked_for.tab  # the tab in the page address, opened first
         start = first - 1 if first is not None and 1 <= first <= len(tabs) else 0
         self.deck = TabDeck(self, tabs, start)
         self.tabs = self.deck.tabs  # each built when first opened
         self.tab_widget = self.deck.widget
-        self.shell.body.children = [*self.controls(), self.tab_widget]
+        self.shell.body.children = [
+            *self.controls(),
+            self.rep_search.box,
+            self.tab_widget,
+        ]
 
     def announce(self, event: str) -> None:
         """Tell the tabs what changed (an event of :data:`coachkit.apps.tabs.EVENTS`).
@@ -273,13 +283,51 @@ class Workbook:
     def show_reps(self, options: bool = True) -> None:
         """Select the picked rep in the Rep picker; ``options``: list the reps again."""
         state: Any = self.state  # every workbook's state has a rep_id
+        listed = [value for _label, value in self.rep_picker.options]
         self._showing_reps = True
         try:
-            if options:
-                self.rep_picker.options = self.rep_choices()
+            if options or state.rep_id not in listed:  # or opened past the search
+                self._all_reps = self.rep_choices()
+                self._rep_teams = self._teams() if state.sees_all else {}
+                if state.sees_all:
+                    self._all_reps = by_team(self._all_reps, self._rep_teams)
+                self.rep_search.show(state.sees_all)  # empty: every rep is listed
+                self.rep_picker.options = self._all_reps
             self.rep_picker.value = state.rep_id
         finally:
             self._showing_reps = False
+
+    def _teams(self) -> dict[int, tuple[str, str]]:
+        """Each rep id the viewer sees, with the rep's and their coach's name."""
+        with self.store.read() as conn:
+            roster = queries.roster(conn, None, include_inactive=True)
+        return {int(r.rep_id): (str(r.rep), str(r.coach)) for r in roster.itertuples()}
+
+    def _on_rep_search(self, change: Any) -> None:
+        """Narrow the Rep picker to the reps whose label holds what was typed.
+
+        A choice that is no rep (Improve's "Everyone") stays. The picker shows no
+        rep while the one open is not among them; a name only one rep has opens
+        that rep.
+        """
+        if self._showing_reps:
+            return
+        state: Any = self.state
+        typed = str(change.new)
+        reps = [c for c in self._all_reps if c[1] in self._rep_teams]
+        found = matching(reps, typed)
+        others = [c for c in self._all_reps if c[1] not in self._rep_teams]
+        listed = others + found if typed.strip() and found else self._all_reps
+        self._showing_reps = True
+        try:
+            self.rep_picker.options = listed
+            ids = [value for _label, value in listed]
+            self.rep_picker.value = state.rep_id if state.rep_id in ids else None
+        finally:
+            self._showing_reps = False
+        self.rep_search.say(typed, found)
+        if len(found) == 1 and typed.strip() and found[0][1] != state.rep_id:
+            guarded(self.state, "opening this rep")(self.open_rep)(found[0][1])
 
     def _on_rep(self, change: Any) -> None:
         state: Any = self.state

@@ -129,18 +129,35 @@ def text(value: object) -> str:
     return html.escape("" if value is None else str(value))
 
 
+#: The class of a table the page script (static/coachkit.js) lets people sort by
+#: any column and, past ten rows, filter with a box above it.
+SORTABLE_CLASS = "ck-sortable"
+
+
 def html_table(frame: pd.DataFrame, empty: str = "Nothing here yet.") -> str:
     """Render a DataFrame as an HTML table; every cell is escaped.
 
-    Days read as every screen writes them, "7 December 2026".
+    Days read as every screen writes them, "7 December 2026"; an empty cell reads
+    "–". On a served page a click (or Enter) on a column's heading sorts the rows
+    by it, and a table longer than ten rows gets a filter box (the page script
+    does both, in the browser: the table itself is plain HTML).
     """
     if frame.empty:
         return f"<p class='ck-note'>{text(empty)}</p>"
     frame = frame.apply(_days_in_words)
     frame = frame.astype(object).where(frame.notna(), "–")
     return frame.to_html(
-        index=False, escape=True, na_rep="–", border=0, classes="ck-table"
+        index=False,
+        escape=True,
+        na_rep="–",
+        border=0,
+        classes=["ck-table", *([SORTABLE_CLASS] if _sortable(frame) else [])],
     )
+
+
+def _sortable(frame: pd.DataFrame) -> bool:
+    """One row of plain headings (a grouped heading spans columns: no sorting)."""
+    return frame.columns.nlevels == 1 and len(frame) > 1
 
 
 def beside(message: str, level: str = "ok") -> str:

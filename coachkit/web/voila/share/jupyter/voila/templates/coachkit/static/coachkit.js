@@ -326,3 +326,258 @@
     watch();
   }
 })();
+
+// coachkit workbook pages: tables people can sort and filter (issue #25).
+//
+// coachkit/apps/shell.py's html_table writes <table class="ck-table ck-sortable">.
+// Each such table that appears (the widgets replace their HTML at any time) gets:
+// - its column headers as buttons: a click, Enter or Space sorts by that column,
+//   again to reverse. Numbers sort as numbers ("1,234", "45%", "3 hours"), days
+//   as days ("7 December 2026", "March 2026"), other words alphabetically; an
+//   empty cell ("–") always comes last. The sorted header says so in aria-sort.
+//   A table drawn again with the same columns keeps the order that was picked.
+// - above a table longer than FILTER_FROM rows, a box labelled "Filter this
+//   table" that hides the rows without every word typed in it.
+// A table is done once (data-ck-sorting marks it), so watching again is harmless.
+(function () {
+  "use strict";
+
+  var TABLES = "table.ck-sortable";
+  var FILTER_FROM = 11; // rows
+  var MISSING = /^[–—-]?$/;
+  var MONTHS = [
+    "january", "february", "march", "april", "may", "june", "july", "august",
+    "september", "october", "november", "december",
+  ];
+  var DAY = new RegExp(
+    "^(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\\s+)?" +
+      "(?:(\\d{1,2})\\s+)?(" + MONTHS.join("|") + ")\\s+(\\d{4})$"
+  );
+  var NUMBER = new RegExp(
+    "^([+\\-\\u2212]?)((?:\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.\\d+)?|\\.\\d+)" +
+      "(\\s*%|\\s+[a-z][a-z ]*)?$"
+  );
+  var collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+  var picked = {}; // columns' names -> {column, descending}: kept across redraws
+
+  function cellText(row, column) {
+    var cell = row.cells[column];
+    return cell ? cell.textContent.replace(/\s+/g, " ").trim() : "";
+  }
+
+  function asDay(text) {
+    var m = DAY.exec(text.toLowerCase());
+    if (!m) {
+      return null;
+    }
+    return Date.UTC(+m[3], MONTHS.indexOf(m[2]), m[1] ? +m[1] : 1);
+  }
+
+  // A number and its unit ("%", "hour"), or null.
+  function asNumber(text) {
+    var m = NUMBER.exec(text.toLowerCase());
+    if (!m) {
+      return null;
+    }
+    var value = parseFloat(m[2].replace(/,/g, ""));
+    var unit = (m[3] || "").trim().replace(/s$/, "");
+    return { value: m[1] && m[1] !== "+" ? -value : value, unit: unit };
+  }
+
+  // Each row's sort key for one column, and how to compare two keys.
+  function keysOf(rows, column) {
+    var texts = rows.map(function (row) {
+      return cellText(row, column);
+    });
+    var filled = texts.filter(function (text) {
+      return !MISSING.test(text);
+    });
+    var days = filled.map(asDay);
+    if (filled.length && days.indexOf(null) < 0) {
+      return { keys: texts.map(asDay), compare: byValue };
+    }
+    var numbers = filled.map(asNumber);
+    var sameUnit = numbers.every(function (n) {
+      return n !== null && n.unit === numbers[0].unit;
+    });
+    if (filled.length && sameUnit) {
+      return {
+        keys: texts.map(function (text) {
+          var n = asNumber(text);
+          return n === null ? null : n.value;
+        }),
+        compare: byValue,
+      };
+    }
+    return {
+      keys: texts.map(function (text) {
+        return MISSING.test(text) ? null : text;
+      }),
+      compare: collator.compare,
+    };
+  }
+
+  function byValue(a, b) {
+    return a - b;
+  }
+
+  function headersOf(table) {
+    var head = table.tHead;
+    return head && head.rows.length === 1 ? Array.from(head.rows[0].cells) : [];
+  }
+
+  function nameOf(table) {
+    return headersOf(table)
+      .map(function (th) {
+        return th.textContent.trim();
+      })
+      .join("\u0001");
+  }
+
+  function sortBy(table, column, descending) {
+    var body = table.tBodies[0];
+    var rows = Array.from(body.rows);
+    var found = keysOf(rows, column);
+    var order = rows.map(function (row, i) {
+      return { row: row, key: found.keys[i], first: +row.dataset.ckOrder };
+    });
+    order.sort(function (a, b) {
+      if (a.key === null || b.key === null) {
+        // An empty cell comes last either way.
+        return a.key === b.key ? a.first - b.first : a.key === null ? 1 : -1;
+      }
+      var diff = found.compare(a.key, b.key);
+      return (descending ? -diff : diff) || a.first - b.first;
+    });
+    order.forEach(function (item) {
+      body.appendChild(item.row);
+    });
+    headersOf(table).forEach(function (th, i) {
+      if (i === column) {
+        th.setAttribute("aria-sort", descending ? "descending" : "ascending");
+      } else {
+        th.removeAttribute("aria-sort");
+      }
+    });
+    picked[nameOf(table)] = { column: column, descending: descending };
+  }
+
+  function makeSortable(table) {
+    var headers = headersOf(table);
+    headers.forEach(function (th, column) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "ck-sort";
+      while (th.firstChild) {
+        button.appendChild(th.firstChild);
+      }
+      th.appendChild(button);
+      th.setAttribute("scope", "col");
+      button.addEventListener("click", function () {
+        var again = th.getAttribute("aria-sort") === "ascending";
+        sortBy(table, column, again);
+      });
+    });
+    var before = picked[nameOf(table)];
+    if (before && before.column < headers.length) {
+      sortBy(table, before.column, before.descending);
+    }
+  }
+
+  function plain(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  function addFilter(table) {
+    var rows = Array.from(table.tBodies[0].rows);
+    var holder = document.createElement("div");
+    holder.className = "ck-table-filter";
+    var label = document.createElement("label");
+    var title = document.createElement("span");
+    title.textContent = "Filter this table";
+    var box = document.createElement("input");
+    box.type = "search";
+    box.autocomplete = "off";
+    box.spellcheck = false;
+    label.appendChild(title);
+    label.appendChild(box);
+    var count = document.createElement("span");
+    count.className = "ck-table-count";
+    count.setAttribute("aria-live", "polite");
+    holder.appendChild(label);
+    holder.appendChild(count);
+    box.addEventListener("input", function () {
+      var wanted = plain(box.value).split(/\s+/).filter(Boolean);
+      var shown = 0;
+      rows.forEach(function (row) {
+        var text = plain(row.textContent);
+        var match = wanted.every(function (word) {
+          return text.indexOf(word) >= 0;
+        });
+        row.hidden = !match;
+        shown += match ? 1 : 0;
+      });
+      if (!wanted.length) {
+        count.textContent = "";
+      } else if (!shown) {
+        count.textContent = "No rows have these words.";
+      } else {
+        count.textContent = "Showing " + shown + " of " + rows.length + " rows.";
+      }
+    });
+    // Above the box that scrolls the table sideways, if it has one of its own.
+    var parent = table.parentElement;
+    var place =
+      parent && parent.children.length === 1 &&
+      parent.matches(".ck-table-scroll, .ck-table-wrap")
+        ? parent
+        : table;
+    place.parentNode.insertBefore(holder, place);
+  }
+
+  function prepare(table) {
+    if (table.hasAttribute("data-ck-sorting")) {
+      return;
+    }
+    table.setAttribute("data-ck-sorting", "");
+    var body = table.tBodies[0];
+    if (!body || table.tBodies.length !== 1 || !headersOf(table).length) {
+      return;
+    }
+    if (body.querySelector("[rowspan], [colspan]")) {
+      return;
+    }
+    Array.from(body.rows).forEach(function (row, i) {
+      row.dataset.ckOrder = String(i);
+    });
+    makeSortable(table);
+    if (body.rows.length >= FILTER_FROM) {
+      addFilter(table);
+    }
+  }
+
+  function prepareIn(node) {
+    if (node.nodeType !== 1) {
+      return;
+    }
+    if (node.matches(TABLES)) {
+      prepare(node);
+    }
+    node.querySelectorAll(TABLES).forEach(prepare);
+  }
+
+  function start() {
+    new MutationObserver(function (records) {
+      records.forEach(function (record) {
+        record.addedNodes.forEach(prepareIn);
+      });
+    }).observe(document.body, { childList: true, subtree: true });
+    prepareIn(document.body);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
