@@ -48,6 +48,7 @@ SHARED = {
     "coachkit.model.users.list_users": "names and roles",
     "coachkit.web.workshop.has_seats": "says whether this is a workshop",
     "coachkit.web.workshop.seat_viewer": "decides who the viewer is",
+    "coachkit.web.workshop.workshop_visitor": "decides who the viewer is",
     "coachkit.store.migrations.upgrade": "runs when the store opens, before any viewer",
     "coachkit.exchange.importer.check_file": (
         "rows are checked in importer.lookup.coach_ids"

@@ -50,6 +50,9 @@ SKIPPED = {
     'docs/deploy.md: pip install coachkit jhsingle-native-proxy "tornado<6.6"': (
         "installs packages"
     ),
+    "docs/workshop.md: coachkit workshop --participants 20 --db workshop.db   # one "
+    "seat each, plus a few spare": "then starts the workshop's server, which runs "
+    "until it is stopped (tests/test_browser_workshop_room.py runs it)",
 }
 
 

@@ -34,6 +34,7 @@ from coachkit.web import identity
 from coachkit.web.workshop import SeatNeeded, has_seats, seat_in
 
 if TYPE_CHECKING:
+    from coachkit.apps.trainer import TrainerView
     from coachkit.apps.workshop_claim import ClaimView
 
 _STORES: dict[str, Store] = {}
@@ -121,6 +122,11 @@ class Workbook:
         self.shell = ShellView(
             pillar(self.pillar_key), self.state, self.coaches, self.visitor, seat
         )
+        if self.visitor is not None and self.visitor.source == "seat":
+            # Keep the seat in a cookie; stop saving once the trainer resets it.
+            from coachkit.apps.workshop_watch import keep_watch
+
+            keep_watch(self)
         self.state.observe(self._on_coach, names="coach_id")
         self._on_coach()
         self._note_ignored(self.asked_for)
@@ -467,18 +473,20 @@ def error_view(message: str) -> w.HTML:
     return box
 
 
-def build(cls: type[Workbook], **kwargs: Any) -> Workbook | w.HTML | ClaimView:
+def build(
+    cls: type[Workbook], **kwargs: Any
+) -> Workbook | w.HTML | ClaimView | TrainerView:
     """Build a workbook, or a plain error message if the store cannot be opened.
 
-    A workshop store opened without a seat link gives the form that claims a seat.
+    A workshop store opened without a seat link gives the form that claims a seat;
+    opened with the trainer's key, the trainer's page.
     """
     try:
         return _built_before_visitor(cls, kwargs) or cls(**kwargs)
-    except SeatNeeded as exc:
-        from coachkit.apps.workshop_claim import ClaimView
+    except SeatNeeded as exc:  # the claim form, or the trainer's page
+        from coachkit.apps.workshop_claim import seat_page
 
-        where = store_for(kwargs.get("db"))
-        return ClaimView(where, pillar(cls.pillar_key), str(exc))
+        return seat_page(store_for(kwargs.get("db")), pillar(cls.pillar_key), exc)
     except CoachkitError as exc:
         return error_view(str(exc))
 

@@ -9,16 +9,29 @@ send the browser elsewhere by itself.
 from __future__ import annotations
 
 import html
+import os
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 import traitlets as t
 
 from coachkit.apps.shell import _CSS, READY_CLASS, AppState, guarded, text
+from coachkit.apps.workshop_page import WorkshopPage, status_html
+from coachkit.apps.workshop_watch import KEEP_CLASS, browser_mark, keep_html
 from coachkit.model.pillars import PILLARS, Pillar, site_path
 from coachkit.store.database import Store
-from coachkit.web.workshop import NAME_MAX, claim_seat, seat_link
+from coachkit.web.workshop import (
+    NAME_MAX,
+    SeatNeeded,
+    TrainerHere,
+    claim_seat,
+    seat_link,
+)
+from coachkit.web.workshop_meta import room
+
+if TYPE_CHECKING:
+    from coachkit.apps.trainer import TrainerView
 
 #: The seat links' style, in ``workshop_claim.css`` beside this module.
 _LINKS_CSS = (
@@ -30,6 +43,16 @@ _LINKS_CSS = (
 )
 
 
+def seat_page(store: Store, pillar: Pillar, why: SeatNeeded) -> ClaimView | TrainerView:
+    """The page a workshop shows instead of a workbook: the trainer's page for the
+    trainer's key, else the form that claims a seat."""
+    if isinstance(why, TrainerHere):
+        from coachkit.apps.trainer import TrainerView
+
+        return TrainerView(store)
+    return ClaimView(store, pillar, str(why))
+
+
 class ClaimState(AppState):
     """The claim form's state: the name typed, and the seat's token once claimed."""
 
@@ -38,7 +61,7 @@ class ClaimState(AppState):
     token = t.Unicode("")
 
 
-class ClaimView:
+class ClaimView(WorkshopPage):
     """ "Type your name to get your own practice team", then links to the seat.
 
     Parameters
@@ -55,6 +78,10 @@ class ClaimView:
         self.store = store
         self.pillar = pillar
         self.state = ClaimState()
+        self.browser = browser_mark(os.environ)
+        with store.read() as conn:
+            kept = room(conn)
+        self.key = kept.server if kept else ""
         header = w.HTML(
             _CSS
             + _LINKS_CSS
@@ -77,7 +104,10 @@ class ClaimView:
         self.status.add_class("ck-status-line")
         self.links = w.HTML()
         self.links.add_class("ck-seat-links")
-        self.root = w.VBox([header, self.form, self.status, self.links])
+        # The browser's mark now (so a claim can be found again), the seat later.
+        self.keep = w.HTML(keep_html("", self.browser), layout=w.Layout(display="none"))
+        self.keep.add_class(KEEP_CLASS)
+        self.root = w.VBox([header, self.form, self.status, self.links, self.keep])
         self.root.add_class("coachkit-app")
         self.root.add_class("coachkit-claim")
         w.link((self.name, "value"), (self.state, "name"))
@@ -87,22 +117,13 @@ class ClaimView:
         self._show_status()
         self.root.add_class(READY_CLASS)
 
-    @property
-    def view(self) -> w.VBox:
-        """The root widget to display."""
-        return self.root
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.view)
-
     def claim(self, _widget: Any = None) -> None:
         """Claim the first free seat for the name typed; show its links."""
         if self.state.token:
             return  # one seat per page
         with self.store.write() as conn:
-            token = claim_seat(conn, self.state.name)
+            token = claim_seat(conn, self.state.name, browser=self.browser)
+        self.keep.value = keep_html(token, self.browser)
         self.state.claimed_by = " ".join(self.state.name.split())
         self.state.token = token
         self.form.layout.display = "none"
@@ -115,28 +136,35 @@ class ClaimView:
             f"Up to {NAME_MAX} characters. Type the name others know you by."
         )
         level = self.state.level if self.state.message else "info"
-        self.status.value = (
-            f"<div class='ck-status ck-status-{level}' role='status'>"
-            f"{text(message)}</div>"
-        )
+        self.status.value = status_html(message, level)
 
     def _show_links(self, _change: object = None) -> None:
         others = [p for p in PILLARS if p.key != self.pillar.key]
         self.links.value = (
             "<p>"
-            + _link(self.state.token, self.pillar, "ck-seat-link", "Open your team in ")
+            + _link(
+                self.state.token,
+                self.pillar,
+                "ck-seat-link",
+                "Open your team in ",
+                self.key,
+            )
             + "</p>"
             "<p><b>Bookmark the page this link opens</b> (or copy its address "
             "somewhere safe): it is your way back to your team. Anyone with it sees "
-            "your team, so keep it to yourself.</p>"
+            "your team, so keep it to yourself. This browser remembers your seat "
+            "too: Home and every link open your team, and typing your name here "
+            "again gets you back in.</p>"
             "<p>The other workbooks, in your seat: "
-            + " ".join(_link(self.state.token, p) for p in others)
+            + " ".join(_link(self.state.token, p, key=self.key) for p in others)
             + "</p>"
         )
 
 
-def _link(token: str, pillar: Pillar, css: str = "", words: str = "") -> str:
-    href = html.escape(site_path(seat_link(token, pillar.path)), quote=True)
+def _link(
+    token: str, pillar: Pillar, css: str = "", words: str = "", key: str = ""
+) -> str:
+    href = html.escape(site_path(seat_link(token, pillar.path, key)), quote=True)
     return (
         f"<a class='{css}' href='{href}'>{text(words)}{pillar.number}. "
         f"{text(pillar.title)}</a>"

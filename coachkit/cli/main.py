@@ -202,6 +202,9 @@ def serve(
             f"port {port} on {host} is already in use; pick another with --port."
         )
     store = store_with_team(db)
+    from coachkit.cli.workshop import with_seat_cookies
+
+    door = with_seat_cookies(door, store)  # a workshop's seats live in a cookie
     if own:
         click.echo(f"Also serving your workbooks from {workbooks}: {', '.join(own)}")
     url = store.url.render_as_string(hide_password=False)

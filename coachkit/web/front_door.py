@@ -57,12 +57,17 @@ class FrontDoor:
     hub
         Behind JupyterHub's jhsingle-native-proxy, which removes ``base_url`` before
         passing a request on; ``JUPYTERHUB_USER`` says who the server belongs to.
+    seat_cookies
+        A workshop: each page's ``Cookie`` header reaches its kernel
+        (``HTTP_COOKIE``), so the seat a browser keeps in a cookie opens that
+        participant's team from any link, Home included.
     """
 
     base_url: str = "/"
     token: str = ""
     trusted_header: str = ""
     hub: bool = False
+    seat_cookies: bool = False
 
     @classmethod
     def from_options(
@@ -182,6 +187,8 @@ class FrontDoor:
             ]
         if self.trusted_header:
             args += ["--VoilaConfiguration.http_header_envs", self.trusted_header]
+        if self.seat_cookies:
+            args += ["--VoilaConfiguration.http_header_envs", "Cookie"]
         if self.token:
             args.append("--Voila.auto_token=True")  # the key itself: TOKEN_VAR
         return args

@@ -6,7 +6,9 @@ In order, coachkit believes:
 2. A trusted reverse proxy: when ``coachkit serve --trusted-header X-Forwarded-User``
    runs, Voila hands that request header to the kernel (``http_header_envs``) and
    ``COACHKIT_USER_HEADER`` names it. A page without the header is refused.
-3. A workshop seat: the secret ``?seat=`` link a participant got when they claimed it.
+3. A workshop seat: the secret ``?seat=`` link a participant got when they claimed it,
+   or the seat cookie their browser kept (the ``Cookie`` header reaches the kernel
+   as ``HTTP_COOKIE``).
 4. Otherwise single-user mode: the coach picker on the page.
 
 Sign-in names are matched against ``coaches.login`` (``coachkit users add NAME
@@ -92,7 +94,7 @@ def visitor(
     from coachkit.web import workshop
 
     if seats and (seat or workshop.has_seats(conn)):
-        return workshop.seat_viewer(conn, seat)
+        return workshop.workshop_visitor(conn, query, env.get("HTTP_COOKIE", ""))
     return None
 
 

@@ -144,12 +144,16 @@ def insert_teams(
     template: Template,
     coach_ids: list[int],
     stamp: dt.datetime,
+    slots: list[int] | None = None,
 ) -> int:
     """Copy the template to each coach; the ``k``-th shifts ids by ``k`` spans.
 
-    Every copied row is stamped ``stamp`` (``created_at``, ``updated_at``). Returns
-    the number of rows written.
+    ``slots`` gives each coach's ``k`` instead of its place in ``coach_ids`` (a
+    seat added later uses a block of ids past every row already there). Every
+    copied row is stamped ``stamp`` (``created_at``, ``updated_at``). Returns the
+    number of rows written.
     """
+    places = list(range(len(coach_ids))) if slots is None else slots
     written = 0
     for table in s.metadata.sorted_tables:
         if table not in _TEAM:
@@ -157,7 +161,7 @@ def insert_teams(
         move = _mover(table, template.span, stamp)
         rows = [
             move(row, k, coach)
-            for k, coach in enumerate(coach_ids)
+            for k, coach in zip(places, coach_ids, strict=True)
             for row in template.rows[table]
         ]
         for i in range(0, len(rows), _BATCH):
@@ -196,6 +200,17 @@ def _mover(
         return moved
 
     return move
+
+
+@access.lead_only
+def free_slot(conn: Connection, template: Template) -> int:
+    """The first block of ids past every row of every team table (for a new seat)."""
+    slot = 0
+    for table, size in template.span.items():
+        if size:
+            top = conn.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0
+            slot = max(slot, -(-int(top) // size))
+    return slot
 
 
 @access.lead_only

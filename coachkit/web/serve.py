@@ -29,6 +29,7 @@ from types import FrameType
 from coachkit.errors import CoachkitError
 from coachkit.model.pillars import PILLARS
 from coachkit.web.front_door import FrontDoor, is_loopback
+from coachkit.web.room import room_addresses
 
 #: Folder that holds ``voila/templates/coachkit``; Voila finds it through JUPYTER_PATH.
 TEMPLATE_ROOT = Path(__file__).resolve().parent / "voila" / "share" / "jupyter"
@@ -441,7 +442,10 @@ def serve(
     previous = {sig: signal.signal(sig, forward) for sig in stop_signals}
     try:
         if _wait_until_listening(child, host, port):
-            where = _url(host, port, "/" if door.hub else door.base_url)
+            # Listening everywhere (0.0.0.0): the addresses people can type.
+            where = " or ".join(
+                room_addresses(host, port, "/" if door.hub else door.base_url)
+            )
             key = "  (open it once with ?token=<your key>)" if door.token else ""
             print(
                 f"coachkit is running at {where}{key}  (press Ctrl+C to stop)",
@@ -461,11 +465,6 @@ def serve(
 def _reachable(host: str) -> str:
     """Return an address that reaches a server listening on ``host``."""
     return {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
-
-
-def _url(host: str, port: int, path: str = "/") -> str:
-    shown = f"[{host}]" if ":" in host else host
-    return f"http://{shown}:{port}{path}"
 
 
 def _wait_until_listening(

@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs, quote
 
@@ -27,6 +28,7 @@ from coachkit.store import access
 from coachkit.store import schema as s
 from coachkit.store.access import Viewer
 from coachkit.store.database import Store
+from coachkit.web import workshop_meta as wm
 from coachkit.web.identity import NotSignedIn
 from coachkit.web.practice_teams import (
     MONTHS,
@@ -46,12 +48,21 @@ SEAT_NAME = "Seat {}"
 #: ``meta`` key holding the recipe of the start state, as JSON.
 META_KEY = "workshop"
 
+#: The cookie that keeps a participant's seat in their browser (set by the page
+#: script, static/coachkit-seat.js), and the browser's own random mark.
+SEAT_COOKIE = "coachkit_seat"
+BROWSER_COOKIE = "coachkit_browser"
+
 _SEAT_LIKE = re.compile(r"seat\s*\d+", re.IGNORECASE)
 _TRIES = 20  # conditional claims tried before giving up (only under heavy racing)
 
 
 class SeatNeeded(NotSignedIn):
     """A workshop page was opened without a seat link: the participant claims one."""
+
+
+class TrainerHere(SeatNeeded):
+    """A workshop page was opened with the trainer's key: the trainer's page shows."""
 
 
 @dataclass(frozen=True)
@@ -95,9 +106,64 @@ def seat_in(query: str) -> str:
     return parse_qs(query).get("seat", [""])[0]
 
 
-def seat_link(token: str, path: str = "/voila/render/1_prioritize.ipynb") -> str:
-    """The address of a workbook (``path``) opened in the seat ``token``."""
-    return f"{path}?seat={quote(token, safe='')}"
+def seat_link(
+    token: str, path: str = "/voila/render/1_prioritize.ipynb", key: str = ""
+) -> str:
+    """The address of a workbook (``path``) opened in the seat ``token``.
+
+    With the server's ``key``, the link also opens the door after a restart.
+    """
+    link = f"{path}?seat={quote(token, safe='')}"
+    return link + (f"&token={quote(key, safe='')}" if key else "")
+
+
+def cookie_value(cookie_header: str, name: str) -> str:
+    """The value of cookie ``name`` in a ``Cookie`` request header, or ""."""
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(cookie_header or "")
+    except CookieError:
+        return ""
+    morsel = jar.get(name)
+    return morsel.value if morsel is not None else ""
+
+
+def workshop_visitor(conn: Connection, query: str, cookie_header: str = "") -> Viewer:
+    """The participant behind a workshop page: by the seat link, else the cookie.
+
+    A seat link (``?seat=``) that does not work is refused; a seat cookie that
+    does not work (the seat was freed, or the cookie is another workshop's) is
+    passed over, and the participant claims a seat again.
+
+    Raises
+    ------
+    TrainerHere
+        The address holds the trainer's key (``?trainer=``).
+    SeatNeeded
+        Neither the address nor the cookie names a claimed seat.
+    NotSignedIn
+        The address names no seat, a seat nobody has claimed, or a wrong trainer
+        key.
+    """
+    words = parse_qs(query)
+    trainer = words.get("trainer", [""])[0]
+    if trainer:
+        if wm.is_trainer(conn, trainer):
+            raise TrainerHere("The trainer's page.")
+        raise NotSignedIn(
+            "This trainer link does not work. Copy the trainer link again from the "
+            "window where coachkit workshop serve runs."
+        )
+    seat = words.get("seat", [""])[0]
+    if seat:
+        return seat_viewer(conn, seat)
+    kept = cookie_value(cookie_header, SEAT_COOKIE)
+    if kept:
+        try:
+            return seat_viewer(conn, kept)
+        except NotSignedIn:
+            pass
+    return seat_viewer(conn, "")
 
 
 def seat_viewer(conn: Connection, token: str) -> Viewer:
@@ -198,8 +264,14 @@ def clean_name(name: str) -> str:
 
 
 @access.lead_only
-def claim_seat(conn: Connection, name: str, now: dt.datetime | None = None) -> str:
+def claim_seat(
+    conn: Connection, name: str, now: dt.datetime | None = None, browser: str = ""
+) -> str:
     """Give the first free seat to ``name``; return its new secret token.
+
+    ``browser`` is the browser's own random mark (its ``coachkit_browser``
+    cookie). Typed again on the browser that claimed it, a name gets its seat
+    back (the same token) instead of a refusal.
 
     It runs on the whole store, as nobody has signed in yet (a signed-in
     participant's connection is refused). Call it first thing in a write
@@ -217,6 +289,9 @@ def claim_seat(conn: Connection, name: str, now: dt.datetime | None = None) -> s
         it already, or every seat is taken.
     """
     cleaned = clean_name(name)
+    back = _own_seat(conn, cleaned, browser)
+    if back:
+        return back
     now = now or dt.datetime.now().replace(microsecond=0)
     token = secrets.token_urlsafe(16)
     seats = s.seats
@@ -256,7 +331,26 @@ def claim_seat(conn: Connection, name: str, now: dt.datetime | None = None) -> s
         )
     except sa.exc.IntegrityError as exc:  # someone took it at this very moment
         raise ValidationError("Your name", _taken(cleaned)) from exc
+    wm.mark_browser(conn, coach_id, browser)
     return token
+
+
+def _own_seat(conn: Connection, name: str, browser: str) -> str:
+    """The token of the seat ``name`` claimed on this same browser, or ""."""
+    if not browser:
+        return ""
+    wanted = name_key(name)
+    rows = conn.execute(
+        sa.select(s.seats.c.coach_id, s.seats.c.token, s.seats.c.claimed_by).where(
+            s.seats.c.claimed_by.is_not(None)
+        )
+    )
+    for row in rows:
+        if name_key(str(row.claimed_by)) == wanted and wm.claimed_from(
+            conn, int(row.coach_id), browser
+        ):
+            return str(row.token)
+    return ""
 
 
 def _refuse_when_full(conn: Connection) -> None:
@@ -376,13 +470,17 @@ def create_workshop(
 
 
 @access.lead_only
-def reset_workshop(store: Store, *, free_seats: bool = False) -> int:
+def reset_workshop(
+    store: Store, *, free_seats: bool = False, today: dt.date | None = None
+) -> int:
     """Put every seat's team back as it was when the workshop was made.
 
     Everything participants added, changed or deleted is undone: the same reps with
-    the same history and the same row ids. Claimed seats stay claimed, so their
-    links keep working, unless ``free_seats`` (then every seat is free again, its
-    coach is "Seat N" again and the old links stop working).
+    the same history and the same row ids, dated up to ``today`` (default: the
+    real today), so the practice team's last week is this week. Claimed seats stay
+    claimed, so their links keep working, unless ``free_seats`` (then every seat
+    is free again, its coach is "Seat N" again and the old links stop working).
+    Pages open on the old teams stop saving and ask for a reload.
 
     Returns the number of seats. One transaction: all of it, or none.
 
@@ -392,17 +490,25 @@ def reset_workshop(store: Store, *, free_seats: bool = False) -> int:
         The store holds no workshop.
     """
     with store.read() as conn:
-        made = recipe(conn)
+        made = redated(recipe(conn), today)
         template = make_template(conn, made)
     with store.write() as conn:
-        made = recipe(conn)
+        recipe(conn)  # still a workshop
         seats = list_seats(conn)
         coach_ids = [seat.coach_id for seat in seats]
         delete_teams(conn, coach_ids)
         if free_seats:
-            _free(conn, seats)
+            release_seats(conn, seats)
+        conn.execute(
+            sa.update(s.meta)
+            .where(s.meta.c.key == META_KEY)
+            .values(value=made.to_json())
+        )
+        wm.mark_reset(conn, coach_ids)
         try:
-            insert_teams(conn, template, coach_ids, made.made_at)
+            insert_teams(
+                conn, template, coach_ids, made.made_at, wm.slots(conn, coach_ids)
+            )
         except sa.exc.IntegrityError as exc:
             raise CoachkitError(
                 "the start state cannot be put back: rows added outside the seats "
@@ -411,7 +517,18 @@ def reset_workshop(store: Store, *, free_seats: bool = False) -> int:
     return len(seats)
 
 
-def _free(conn: Connection, seats: list[Seat]) -> None:
+def redated(made: Recipe, today: dt.date | None = None) -> Recipe:
+    """The same recipe, with its history ending ``today`` (default: the real today)."""
+    return replace(
+        made,
+        today=today or dt.date.today(),
+        made_at=dt.datetime.now().replace(microsecond=0),
+    )
+
+
+@access.lead_only
+def release_seats(conn: Connection, seats: list[Seat]) -> None:
+    """Free these seats: each coach is "Seat N" again and the old links stop."""
     now = dt.datetime.now().replace(microsecond=0)
     # Two steps, so a participant called "Ann" never collides on the way back.
     for seat in seats:
@@ -426,6 +543,7 @@ def _free(conn: Connection, seats: list[Seat]) -> None:
             .where(s.coaches.c.id == seat.coach_id)
             .values(name=SEAT_NAME.format(seat.number), updated_at=now)
         )
+        wm.mark_browser(conn, seat.coach_id, "")
         conn.execute(
             sa.update(s.seats)
             .where(s.seats.c.coach_id == seat.coach_id)
