@@ -281,6 +281,8 @@ class ShellView:
         copy = (
             "<span class='ck-copy'><button type='button' class='ck-copy-link'>"
             "Copy link to this view</button> "
+            "<button type='button' class='ck-print'>"
+            "Print or save as PDF</button> "
             "<span class='ck-copy-done' role='status' aria-live='polite'></span></span>"
         )
         self.nav.value = " ".join(links) + copy

@@ -184,8 +184,17 @@
     }
   }
 
+  // "Print or save as PDF": the browser's own print, with the page's print styles
+  // (coachkit.css) leaving out every control.
+  function printPage(event) {
+    if (event.target.closest && event.target.closest(".ck-print")) {
+      window.print();
+    }
+  }
+
   function start() {
     document.addEventListener("click", copyLink);
+    document.addEventListener("click", printPage);
     var pending = false;
     var observer = new MutationObserver(function () {
       if (pending) {
