@@ -43,9 +43,26 @@ function reachScrollers(root) {
   });
 }
 
+/** The tab the keyboard lands on in a row of tabs is the open one (Lumino keeps
+ * it on the first tab when another is opened with the mouse). While the keyboard
+ * is in the row its arrow keys move it, as Lumino does. */
+function currentTabFirst(root) {
+  root.querySelectorAll(".lm-TabBar-content").forEach((row) => {
+    const open = row.querySelector(":scope > .lm-TabBar-tab.lm-mod-current");
+    if (!open || open.getAttribute("tabindex") === "0" || row.contains(document.activeElement)) {
+      return;
+    }
+    row.querySelectorAll(':scope > [tabindex="0"]').forEach((tab) => {
+      tab.setAttribute("tabindex", "-1");
+    });
+    open.setAttribute("tabindex", "0");
+  });
+}
+
 function label(root) {
   nameHandles(root);
   reachScrollers(root);
+  currentTabFirst(root);
 }
 
 /** Keep naming slider handles and opening wide boxes to the keyboard as the page
