@@ -3,7 +3,7 @@
 :func:`keep_watch` does two things for a page opened in a seat:
 
 - it puts the seat (and the browser's own mark) in a hidden element, which the
-  page script (``static/coachkit-seat.js``) copies into cookies, so every link,
+  page script (``static/coachkit.js``) copies into cookies, so every link,
   Home included, opens the participant's own team;
 - it remembers the seat's reset stamp (:mod:`coachkit.web.workshop_meta`). Every
   write this page makes first checks the stamp, and a timer checks it every
@@ -42,7 +42,7 @@ RESET_NOTICE = (
 )
 #: Where a connection notes the transaction whose stamp was looked at.
 _CHECKED = "coachkit_reset_checked"
-#: The class of the hidden element coachkit-seat.js reads.
+#: The class of the hidden element the page script (coachkit.js) reads.
 KEEP_CLASS = "ck-seat-keep"
 
 

@@ -49,7 +49,7 @@ SEAT_NAME = "Seat {}"
 META_KEY = "workshop"
 
 #: The cookie that keeps a participant's seat in their browser (set by the page
-#: script, static/coachkit-seat.js), and the browser's own random mark.
+#: script, static/coachkit.js), and the browser's own random mark.
 SEAT_COOKIE = "coachkit_seat"
 BROWSER_COOKIE = "coachkit_browser"
 
