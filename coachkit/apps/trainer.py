@@ -83,7 +83,13 @@ class TrainerView(WorkshopPage):
         }
         for name, button in self.buttons.items():
             button.add_class(f"ck-trainer-{name.replace('_', '-')}")
-        self.sure = w.Checkbox(description="Yes, every team goes back to the start")
+            button.layout.width = "auto"  # the whole label, on a phone too
+            button.layout.min_width = "140px"
+        self.sure = w.Checkbox(
+            description="Yes, every team goes back to the start",
+            indent=False,
+            layout=w.Layout(width="auto"),
+        )
         self.sure.add_class("ck-trainer-sure")
         self.status = w.HTML()
         self.status.add_class("ck-status-line")
@@ -117,7 +123,7 @@ class TrainerView(WorkshopPage):
         for name, (action, doing) in actions.items():
             b[name].on_click(guarded(self.state, doing)(_ignore_widget(action)))
         self.refresh()
-        self.state.say("Pick a seat below to give its link again or fix it.", "info")
+        self.state.say("Pick a seat above to give its link again or fix it.", "info")
         self.root.add_class(READY_CLASS)
 
     # -- what the buttons do --------------------------------------------------------
