@@ -151,12 +151,14 @@ def serving(
 
 
 @contextmanager
-def serving_pooled(demo_db: Path, tmp: Path) -> Iterator[Server]:
-    """``coachkit serve`` with its default kernel pools, on a copy of ``demo_db``,
-    once every workbook's pool is filled."""
+def serving_pooled(
+    demo_db: Path, tmp: Path, env: dict[str, str] | None = None, *options: str
+) -> Iterator[Server]:
+    """``coachkit serve`` with its kernel pools, on a copy of ``demo_db``, once
+    every workbook's pool is filled (``env`` and ``options`` as for :func:`serving`)."""
     db = tmp / "store.db"
     shutil.copyfile(demo_db, db)
-    with serving(db, tmp) as (running, proc):
+    with serving(db, tmp, env, *options) as (running, proc):
         filled = [f"Kernel pool of {p.notebook} is filled" for p in PILLARS]
 
         def ready() -> bool:

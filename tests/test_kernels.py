@@ -304,3 +304,36 @@ def test_a_postgresql_server_copies_kernels_with_the_driver_loaded(
         template = Template._shared
         if template is not None:
             template.process.kill()
+
+
+DRAWS = """
+import gc, sys
+from coachkit.model import chart_engine
+from coachkit.model.charts import to_vega
+import altair as alt, pandas as pd
+chart = alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_point().encode(x="x:Q")
+import os
+engine = os.environ.get(chart_engine.ENGINE_VAR, "")
+print("marks" in to_vega(chart), bool(engine), len(chart_engine._GONE),
+      gc.get_freeze_count() > 0)
+"""
+
+
+def test_a_forked_kernel_draws_with_the_shared_engine_and_shares_the_template(
+    tmp_path: Path,
+) -> None:
+    """Kernels send charts to the one engine the template started (issue 24: an
+    engine per page cost ~47 MB each), and leave the template's objects frozen."""
+
+    async def scenario() -> dict[str, Any]:
+        km = _manager()
+        await km.start_kernel(env=dict(os.environ), cwd=str(tmp_path))
+        try:
+            return await _run(km, DRAWS)
+        finally:
+            await km.shutdown_kernel(now=True)
+
+    result = _in_a_thread(scenario())
+    assert result["reply"]["status"] == "ok", result
+    drawn, has_engine, engines_gone, frozen = result["out"].split()
+    assert (drawn, has_engine, engines_gone, frozen) == ("True", "True", "0", "True")

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from coachkit.model.chart_engine import convert
+
 if TYPE_CHECKING:  # altair costs a kernel 1 s; it is imported when a chart is drawn
     import altair as alt
 
@@ -55,9 +57,7 @@ def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
 
 def to_svg(chart: alt.TopLevelMixin) -> str:
     """Draw a chart as SVG text, with no network access."""
-    import vl_convert as vlc
-
-    return str(vlc.vegalite_to_svg(_spec(chart)))
+    return str(convert(_spec(chart), "svg"))
 
 
 def to_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
@@ -88,9 +88,7 @@ def save_chart(chart: alt.TopLevelMixin, path: str | os.PathLike[str]) -> Path:
 
 def to_vega(chart: alt.TopLevelMixin) -> dict[str, Any]:
     """The chart as a Vega spec with its data inside, as the page draws it."""
-    import vl_convert as vlc
-
-    return dict(vlc.vegalite_to_vega(_spec(chart)))
+    return dict(convert(_spec(chart), "vega"))
 
 
 def heatmap_chart(cells: pd.DataFrame, row_title: str = "Rep") -> alt.LayerChart:

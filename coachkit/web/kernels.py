@@ -9,6 +9,15 @@ until it changes them.
 
 Nothing of a visitor's is in the template: it has imported modules and read the
 hyphenation dictionary, and opened no store, no socket and no thread of its own.
+
+What a kernel costs is what it does not share with the template (issue 24): pages
+it writes to, and memory it allocates. So the template also runs, once, the code
+paths every workbook takes (a chart's spec, a table's HTML) before it freezes its
+objects for Python's garbage collector (``gc.freeze``: a collection in a kernel
+would otherwise write to every object the template made, copying its pages); each
+kernel gives memory it freed back to the system every few seconds
+(``malloc_trim``); and one chart engine process serves every kernel
+(:mod:`coachkit.model.chart_engine`) instead of one engine per page.
 Each kernel is a process of its own, as before; it stops when its page's kernel is
 shut down or culled, and every kernel stops when the server does (ipykernel
 watches its parent, the template; the template stops when its connection to the
@@ -23,6 +32,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
+import gc
 import importlib
 import json
 import os
@@ -30,11 +41,15 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from jupyter_client.provisioning import LocalProvisioner
+
+from coachkit.model.chart_engine import ENGINE_VAR
 
 #: What the template imports: the kernel itself, then what the workbooks' first
 #: cells import (``_load`` adds what each workbook preloads). Imported, never
@@ -50,8 +65,18 @@ PRELOAD = (
     "coachkit.apps.prioritize",
     "coachkit.apps.facilitate",
     "coachkit.apps.improve",
+    # Imported by a workbook's first tabs or charts; each kernel importing its own
+    # copy paid 5-10 MB.
+    "coachkit.exchange.importer",
+    "pandas.core.reshape.reshape",
+    "pandas.io.formats.html",
+    "pandas.io.formats.string",
 )
 _KERNEL_MODULES = ("ipykernel_launcher", "ipykernel")
+#: Seconds between a kernel's returns of freed memory to the system. glibc keeps
+#: what a kernel freed (a tab's frames, a query's rows) for reuse; after every
+#: tab had been opened that was 25-30 MB a kernel.
+TRIM_SECONDS = 10
 #: Unless the server's environment says otherwise: numpy's linear algebra without a
 #: thread of its own, so the template has just the one thread a fork copies (and
 #: kernels on a shared server do not each keep a thread per CPU).
@@ -228,10 +253,26 @@ def _load() -> None:
     # that cannot be opened is left for each page to explain.
     with contextlib.suppress(StoreError, ImportError, ArgumentError):
         resolve_url().get_dialect().import_dbapi()
+    _rehearse()
+
+
+def _rehearse() -> None:
+    """Run once what every page runs first, so kernels share what it loads: a
+    chart's spec (altair reads its schema classes and narwhals its pandas
+    support) and a table as HTML and text. Draws nothing: no engine starts."""
+    import altair as alt
+    import pandas as pd
+
+    frame = pd.DataFrame({"x": [1, 2], "y": ["a", "b"]})
+    alt.Chart(frame).mark_bar().encode(x="x:Q", y="y:N").to_dict(validate=False)
+    frame.to_html()
+    frame.to_string()
+    frame.to_dict("records")
 
 
 def _serve(fd: int) -> None:
     """The template: import, then fork a kernel per request until the server goes."""
+    engine = _start_chart_engine()
     _load()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the system reaps stopped kernels
     channel = socket.socket(fileno=fd)
@@ -239,6 +280,9 @@ def _serve(fd: int) -> None:
     stream.write(b"ready\n")
     for line in _requests(stream):
         request = json.loads(line)
+        request["env"][ENGINE_VAR] = engine
+        gc.collect()
+        gc.freeze()  # a kernel's collections then leave the template's objects be
         pid = os.fork()
         if pid == 0:
             code = 1
@@ -249,6 +293,37 @@ def _serve(fd: int) -> None:
             finally:
                 os._exit(code)
         stream.write(f"{pid}\n".encode())
+
+
+def _start_chart_engine() -> str:
+    """Start the chart engine every kernel shares; the path of its socket.
+
+    A process of its own, not a thread here: a fork copies no thread. It stops
+    when the template does.
+    """
+    folder = tempfile.mkdtemp(prefix="coachkit-charts-")  # this user's only
+    path = str(Path(folder) / "engine")
+    subprocess.Popen(
+        [sys.executable, "-m", "coachkit.model.chart_engine", path, str(os.getpid())],
+        stdin=subprocess.DEVNULL,
+    )
+    return path
+
+
+def _trim_memory() -> None:
+    """Every :data:`TRIM_SECONDS`, give memory this process freed back to the
+    system (glibc's ``malloc_trim``; nothing elsewhere)."""
+    try:
+        trim = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return
+
+    def loop() -> None:
+        while True:
+            time.sleep(TRIM_SECONDS)
+            trim(0)
+
+    threading.Thread(target=loop, name="coachkit-trim", daemon=True).start()
 
 
 def _requests(stream: Any) -> Any:
@@ -279,12 +354,15 @@ def _kernel(request: dict[str, Any]) -> int:
 
     # The class read JPY_PARENT_PID when the template imported it, so pass it.
     app = IPKernelApp.instance(parent_handle=parent)
-    app.initialize(request["argv"])
+    # No input history: a page runs no code a person typed, and the history keeps
+    # an SQLite file and a thread in every kernel.
+    app.initialize([*request["argv"], "--HistoryManager.enabled=False"])
     # ipywidgets registers its messages with the kernel when it is first imported
     # inside one; here it was imported before there was a kernel.
     import ipywidgets
 
     ipywidgets.register_comm_target()
+    _trim_memory()
     app.start()
     return 0
 

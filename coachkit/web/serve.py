@@ -58,6 +58,9 @@ EXECUTE_TIMEOUT = 60
 #: The kernel provisioner (coachkit/web/kernels.py, an entry point in pyproject.toml)
 #: that starts each kernel as a copy of one that has done the imports.
 PROVISIONER = "coachkit-fork"
+#: The kernel manager under Voila's pools: a page's kernel stops soon after its page
+#: closes, and pages per visitor and in all have a ceiling (web/page_kernels.py).
+KERNEL_MANAGER = "coachkit.web.page_kernels.PageKernelManager"
 #: The biggest file a page may upload (a CSV to import): the page refuses a bigger
 #: one before sending it (frontend/src/upload.js, which keeps the same number).
 UPLOAD_LIMIT_BYTES = 200 * 1024 * 1024
@@ -264,6 +267,7 @@ def voila_argv(
         # Each kernel is a copy of one process that has already imported ipykernel,
         # pandas, SQLAlchemy and coachkit (coachkit/web/kernels.py).
         f"--KernelProvisionerFactory.default_provisioner_name={PROVISIONER}",
+        f"{vc}multi_kernel_manager_class={KERNEL_MANAGER}",
     ]
     if pool_size <= 0:
         argv.append(f"--VoilaExecutor.timeout={EXECUTE_TIMEOUT}")
