@@ -86,13 +86,15 @@ def kernels(pid: int) -> list[psutil.Process]:
     """The Jupyter kernels under process ``pid`` (a Voila or ``coachkit serve``).
 
     A kernel is an ``ipykernel_launcher`` process, or a copy of coachkit's kernel
-    template (coachkit/web/kernels.py): a child of the template, with its command line.
+    template (coachkit/web/kernels.py): a child of the template, with its command line
+    (the template's other child is the chart engine the kernels share).
     """
     found = []
     for child in psutil.Process(pid).children(recursive=True):
         try:
-            if "ipykernel_launcher" in " ".join(child.cmdline()) or (
-                _TEMPLATE in " ".join(child.parent().cmdline())
+            command = " ".join(child.cmdline())
+            if "ipykernel_launcher" in command or (
+                _TEMPLATE in command and _TEMPLATE in " ".join(child.parent().cmdline())
             ):
                 found.append(child)
         except (psutil.Error, AttributeError):
@@ -204,3 +206,27 @@ def wait_until_quiet(
                 pass
         time.sleep(0.3)
     return False
+
+
+def memory(proc: psutil.Process) -> dict[str, int]:
+    """Bytes of ``proc``: resident (rss), its share of every page (pss: a page
+    shared by n processes counts 1/n), and its own pages (uss: what stopping it
+    frees). From /proc/PID/smaps_rollup; zeros if it is gone."""
+    try:
+        info = proc.memory_full_info()
+    except psutil.Error:
+        return {"rss": 0, "pss": 0, "uss": 0}
+    return {"rss": info.rss, "pss": info.pss, "uss": info.uss}
+
+
+def template(pid: int) -> psutil.Process | None:
+    """coachkit's kernel template under process ``pid``, if one runs."""
+    for child in psutil.Process(pid).children(recursive=True):
+        try:
+            command = " ".join(child.cmdline())
+            parent = " ".join(child.parent().cmdline())
+            if _TEMPLATE in command and _TEMPLATE not in parent:
+                return child
+        except (psutil.Error, AttributeError):
+            continue
+    return None

@@ -24,6 +24,7 @@ from _servers import free_port, quiet_env, running
 from nbformat.v4 import new_code_cell, new_notebook
 
 from coachkit.model.pillars import PILLARS
+from coachkit.web.page_kernels import PER_VISITOR_VAR, TOTAL
 from coachkit.web.serve import (
     voila_argv,
     voila_env,
@@ -160,6 +161,8 @@ class Run:
         self.tmp = tmp
         self.stack = stack
         self.env = quiet_env(tmp / "home")
+        # Every visitor of a burst comes from this machine, so from one address.
+        self.env[PER_VISITOR_VAR] = str(TOTAL)
         self.rows: list[Row] = []
         self.notes: list[str] = []
         self.medians: dict[str, float] = {}
