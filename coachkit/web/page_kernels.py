@@ -43,6 +43,9 @@ from coachkit.web.identity import HEADER_VAR
 #: Seconds a page's kernel waits for its page to come back (a reload, a dropped
 #: connection) before it is stopped.
 GRACE_SECONDS = 120.0
+#: Seconds a page may take from getting its kernel to connecting to it (Voila runs
+#: the workbook first): until then, making room for another page never stops it.
+BUILD_SECONDS = 90.0
 #: Pages one visitor may have open at once: the three workbooks twice over, and a
 #: team's own two.
 PER_VISITOR = 8
@@ -66,10 +69,18 @@ TOO_MANY_IN_ALL = (
 
 @dataclass
 class _Page:
-    """A kernel a page took: whose it is, and since when no websocket is open."""
+    """A kernel a page took: whose it is, since when no websocket is open, and
+    whether the page ever connected (until then it may still be being built)."""
 
     visitor: str
     alone_since: float | None
+    connected: bool = False
+
+    def closed(self, now: float) -> bool:
+        """Its page has gone: it connected and left, or never came in time."""
+        if self.alone_since is None:
+            return False
+        return self.connected or now - self.alone_since > BUILD_SECONDS
 
 
 def visitor_of(handler: web.RequestHandler, trusted_header: str = "") -> str:
@@ -162,8 +173,9 @@ class PageKernelManager(AsyncMappingKernelManager):  # type: ignore[misc]
     async def _make_room(self, kernel_ids: list[str], limit: int) -> bool:
         """Stop closed pages' kernels among ``kernel_ids``, longest closed first,
         until fewer than ``limit`` remain; whether that was enough."""
+        now = time.monotonic()
         alone = sorted(
-            (k for k in kernel_ids if self._pages[k].alone_since is not None),
+            (k for k in kernel_ids if self._pages[k].closed(now)),
             key=lambda k: self._pages[k].alone_since or 0.0,
         )
         excess = len(kernel_ids) - limit + 1
@@ -182,6 +194,7 @@ class PageKernelManager(AsyncMappingKernelManager):  # type: ignore[misc]
         page = self._pages.get(kernel_id)
         if page is not None:
             page.alone_since = None
+            page.connected = True
 
     def notify_disconnect(self, kernel_id: str) -> None:
         """A websocket closed: with none left, the grace starts."""
