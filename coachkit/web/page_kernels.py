@@ -18,7 +18,7 @@ page too.
 Two ceilings protect the server's memory: kernels per visitor and kernels in all.
 A page opened past one gets a short page that says what to do instead of a
 workbook. A visitor is the person a trusted proxy names, else the workshop seat in
-the address, else the browser's network address. Before refusing, the kernels of
+the address or the seat cookie, else the browser's network address. Before refusing, the kernels of
 pages already closed (still in their grace) are stopped to make room.
 
 Each setting comes from the server's environment: ``COACHKIT_KERNEL_GRACE``
@@ -39,6 +39,7 @@ from tornado import web
 from traitlets import Float, Int, default
 
 from coachkit.web.identity import HEADER_VAR
+from coachkit.web.workshop import SEAT_COOKIE
 
 #: Seconds a page's kernel waits for its page to come back (a reload, a dropped
 #: connection) before it is stopped.
@@ -85,10 +86,17 @@ class _Page:
 
 def visitor_of(handler: web.RequestHandler, trusted_header: str = "") -> str:
     """Who opened a page, as a key: the name a trusted proxy sent, else the
-    workshop seat in the address, else the browser's network address."""
+    workshop seat in the address or in the browser's seat cookie, else the
+    browser's network address.
+
+    The cookie matters in a room whose participants share one network address
+    (behind one router or proxy): each is still their own visitor.
+    """
     if trusted_header:
         return "user:" + handler.request.headers.get(trusted_header, "")
-    seat = handler.get_query_argument("seat", "")
+    seat = handler.get_query_argument("seat", "") or (
+        handler.get_cookie(SEAT_COOKIE, "") or ""
+    )
     if seat:
         return "seat:" + seat
     return "address:" + str(handler.request.remote_ip)
