@@ -185,6 +185,9 @@ class _Handler:
     def get_query_argument(self, name: str, default: str) -> str:
         return self.request.query.get(name, default)
 
+    def get_cookie(self, name: str, default: str) -> str:
+        return default
+
 
 @pytest.mark.parametrize(
     ("header", "headers", "query", "visitor"),
