@@ -3,7 +3,8 @@
 A real ``coachkit serve`` with a grace of a few seconds (``COACHKIT_KERNEL_GRACE``)
 and two pages per visitor, and Chromium: a tab closed without a word, or a browser
 that dies, leaves a kernel that the server stops once the grace is over; a page left
-open keeps its kernel; a third page says, in plain words, what to do.
+open keeps its kernel; a third page says, in plain words, what to do; so does a page past the server's
+ceiling of three pages in all, opened by another visitor.
 """
 
 from __future__ import annotations
@@ -31,12 +32,16 @@ from coachkit.model.pillars import PILLARS
 from coachkit.web.page_kernels import (
     GRACE_VAR,
     PER_VISITOR_VAR,
+    TOO_MANY_IN_ALL,
     TOO_MANY_MINE,
+    TOTAL_VAR,
     visitor_of,
 )
+from coachkit.web.workshop import SEAT_COOKIE
 
 GRACE = 4
 PER_VISITOR = 2
+TOTAL = 3
 #: Seconds a kernel may take to stop once its grace is over.
 STOPPING = 15
 
@@ -48,6 +53,7 @@ def server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     env = quiet_env(tmp / "home")
     env[GRACE_VAR] = str(GRACE)
     env[PER_VISITOR_VAR] = str(PER_VISITOR)
+    env[TOTAL_VAR] = str(TOTAL)
     with serving_pooled(demo_db, tmp, env, "--pool-size", "1") as running:
         yield running
 
@@ -169,6 +175,31 @@ def test_a_page_past_the_ceiling_says_what_to_do(server: Server, browser: Any) -
     open_workbook(pages[-1], server, PILLARS[1].path)
     assert not _running(server, closed)
     context.close()
+
+
+def test_a_page_past_the_servers_ceiling_says_so(server: Server, browser: Any) -> None:
+    first = browser.new_context()
+    # Another visitor on the same network address: their workshop seat cookie
+    # makes them someone else, with a page ceiling of their own.
+    second = browser.new_context()
+    second.add_cookies(
+        [{"name": SEAT_COOKIE, "value": "other-visitor", "url": server.url}]
+    )
+    for page in (first.new_page(), first.new_page()):
+        open_workbook(page, server, PILLARS[0].path)
+    kept = second.new_page()
+    open_workbook(kept, server, PILLARS[2].path)
+
+    refused = second.new_page()
+    answer = refused.goto(server.url + PILLARS[1].path.lstrip("/"))
+    assert answer is not None
+    assert answer.status == 503
+    message = TOO_MANY_IN_ALL.format(limit=TOTAL)
+    assert refused.get_by_text(message).is_visible()
+    # The pages already open were not touched to make room.
+    assert kept.locator(".coachkit-ready").is_visible()
+    first.close()
+    second.close()
 
 
 class _Request:
