@@ -1,8 +1,9 @@
 """Coach A cannot read or change coach B's data through any public function.
 
 The store refuses, not only the screen: every public function that takes a coach,
-rep, session, plan, goal, action or reflection id checks it against the viewer the
-store was opened as (:mod:`coachkit.store.access`) before it reads or writes anything.
+rep, session, plan, goal, action, reflection, call or tracker hit id checks it
+against the viewer the store was opened as (:mod:`coachkit.store.access`) before it
+reads or writes anything.
 """
 
 from __future__ import annotations
@@ -101,6 +102,15 @@ SHARED = {
         "runs a query a checked function built"
     ),
     "coachkit.store.versions.update_versioned": "called by checked functions only",
+    "coachkit.model.tracker_phrases.tracker_phrases": (
+        "the framework is the whole team's"
+    ),
+    "coachkit.model.tracker_phrases.write_phrases": (
+        "called by the framework's lead-only writers only"
+    ),
+    "coachkit.model.calls.weekly.call_metric_ids": "the framework is the whole team's",
+    "coachkit.model.calls.weekly.recompute_weeks": "called by checked functions only",
+    "coachkit.demo.calls.demo_calls": "called by build_demo, which is lead-only",
 }
 _SKIPPED_MODULES = (".apps", ".commands", ".__main__", ".voila", ".cli")
 
@@ -174,6 +184,12 @@ def _ids_of(store: Store, coach_id: int) -> dict[str, int]:
                 .where(s.sessions.c.rep_id.in_(reps))
             ),
         }
+        ids["call_id"] = first(
+            sa.select(s.calls.c.id).where(s.calls.c.rep_id == ids["rep_id"])
+        )
+        ids["hit_id"] = first(
+            sa.select(s.call_hits.c.id).where(s.call_hits.c.rep_id.in_(reps))
+        )
         ids["reflection_id"] = reflections.save_reflection(
             conn, coach_id, f"Reflection of coach {coach_id}", dt.date(2026, 3, 1)
         )
@@ -346,3 +362,33 @@ def test_a_coach_cannot_import_rows_for_another_team(
         name="reps.csv",
     )
     assert "1" in result.summary()
+
+
+def test_coach_a_cannot_read_or_decide_bs_calls_and_a_lead_can(
+    demo_store: Store, people: dict[str, Any]
+) -> None:
+    from coachkit.model.calls import store as calls
+
+    a, b = people["ids_a"], people["ids_b"]
+    store_a = demo_store.as_viewer(people["a"])
+    before = _snapshot(demo_store)
+    with pytest.raises(AccessDenied, match="Call: this call is not on your team"):
+        calls.call_turns(store_a, b["call_id"])
+    with pytest.raises(AccessDenied, match="Tracker hit"):
+        calls.decide_hit(store_a, b["hit_id"], "confirmed")
+    with pytest.raises(AccessDenied, match="only an enablement lead"):
+        calls.calls_table(store_a)
+    with pytest.raises(AccessDenied, match="only an enablement lead"):
+        calls.purge_calls(store_a, dt.date(2100, 1, 1))
+    assert _snapshot(demo_store) == before
+    with pytest.raises(AccessDenied, match="Rep: this rep is not on your team"):
+        calls.calls_table(store_a, rep_id=b["rep_id"])
+    mine = calls.calls_table(store_a, coach_id=people["a"].coach_id)
+    assert len(mine) > 0
+    one = calls.calls_table(store_a, rep_id=a["rep_id"])
+    assert set(one["rep_id"]) == {a["rep_id"]}
+    assert len(calls.call_turns(store_a, a["call_id"])) > 0
+    lead = demo_store.as_viewer(people["lead"])
+    assert len(calls.call_turns(lead, b["call_id"])) > 0
+    everyone = calls.calls_table(lead)
+    assert set(everyone["rep_id"]) > set(mine["rep_id"])

@@ -80,6 +80,8 @@ def test_round_trip_gives_identical_files(demo_store: Store, tmp_path: Path) -> 
     assert snapshot(target) == snapshot(demo_store)
     assert first.tables["reps"].rows == 20
     assert first.tables["metric_values"].rows > 1000
+    for table in ("calls", "call_turns", "call_speakers", "call_hits", "trackers"):
+        assert first.tables[table].rows > 0, table
     names = sorted(p.name for p in (tmp_path / "first").iterdir())
     assert names == sorted(p.name for p in (tmp_path / "second").iterdir())
     assert len(names) == len(schema.metadata.tables) + 1

@@ -24,6 +24,7 @@ from coachkit.model.forks import (
 from coachkit.model.framework import framework_frame, objective_weights
 from coachkit.model.readability import Readability
 from coachkit.model.templates import framework_problems, load_framework, templates_dir
+from coachkit.model.tracker_phrases import tracker_phrases
 from coachkit.prioritize.assessing import Rating, assessment_history, save_assessment
 from coachkit.store import schema as s
 from coachkit.store.database import Store
@@ -52,7 +53,7 @@ def drop_level(data: dict[str, Any]) -> None:
 
 
 def unknown_metric(data: dict[str, Any]) -> None:
-    behaviour(data, 0, 1)["metrics"][0] = "talk_ratio"
+    behaviour(data, 0, 1)["metrics"][0] = "coffee_breaks"
 
 
 def repeat_key(data: dict[str, Any]) -> None:
@@ -62,7 +63,7 @@ def repeat_key(data: dict[str, Any]) -> None:
 MISSING_LEVEL = ("line N, objective 2, behaviour 3, rubric level 4", "is missing")
 UNKNOWN_METRIC = (
     "line N, objective 1, behaviour 2, metric 1",
-    "names metric 'talk_ratio', which metrics.yaml does not define",
+    "names metric 'coffee_breaks', which metrics.yaml does not define",
 )
 REPEATED_KEY = (
     "line N, objective 3, behaviour 2, key",
@@ -341,7 +342,13 @@ def _many_edits(data: dict[str, Any]) -> None:
     impact = behaviour(data, 1, 1)
     impact["name"] = "Ask about impact"
     impact["target_level"] = 3
-    impact["metrics"] = ["win_rate"]
+    impact["metrics"] = [
+        "win_rate",
+        "rep_questions",
+        "questions_per_call",
+        "talk_share",
+    ]
+    impact["trackers"] = ["what does that cost", "cost of doing nothing"]
     impact["description"] = "Asks what each problem costs."
     data["objectives"][3]["behaviours"].append(shared["behaviours"].pop(0))
     new = dict(behaviour(data, 0, 0), key="follow_up", name="Follow up on events")
@@ -380,6 +387,9 @@ def test_preview_says_every_change_use_makes_and_writes_nothing(
         'won"; no longer shown by "Share of conversations where the buyer took an '
         'action", "Share of meetings that moved the deal forward"',
         'behaviour "Ask about impact": new description',
+        'behaviour "Ask about impact": call transcripts are now also searched for '
+        '"cost of doing nothing"; no longer for "how much time", "what happens if", '
+        '"impact on", "how does that affect", "if nothing changes"',
         'behaviour "Find out how the buyer measures success": moves to objective '
         '"Build a business case"; its ratings move with it',
     ]
@@ -388,6 +398,15 @@ def test_preview_says_every_change_use_makes_and_writes_nothing(
     assert used == preview
     with demo_store.read() as conn:
         assert preview_framework(conn, framework).lines() == []
+        impact_id = conn.execute(
+            sa.select(s.behaviours.c.id).where(
+                s.behaviours.c.key == "ask_impact_questions"
+            )
+        ).scalar_one()
+        assert tracker_phrases(conn)[impact_id] == (
+            "what does that cost",
+            "cost of doing nothing",
+        )
 
 
 def _change(n: int) -> FrameworkChange:

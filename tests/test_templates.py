@@ -199,6 +199,18 @@ F, M, G = FILES
 BEHAVIOUR = ("objectives", 1, "behaviours", 2)
 B = "objective 2, behaviour 3"  # BEHAVIOUR in words, counting from 1
 BROKEN = [
+    (F, _set(*BEHAVIOUR, "trackers", value=[]), f"{B}, trackers",
+     "must be a list with at least one entry, got an empty list"),
+    (F, _set(*BEHAVIOUR, "trackers", 1, value="x" * 81), f"{B}, tracker 2",
+     "is 81 characters long; a phrase may have 80"),
+    (F, _set(*BEHAVIOUR, "trackers", 1, value="WHAT'S   behind"), f"{B}, tracker 2",
+     "repeats 'WHAT'S behind' (case does not matter); keep one"),
+    (F, _set(*BEHAVIOUR, "trackers", 2, value="?!"), f"{B}, tracker 3",
+     "'?!' has no letters or digits, so it would match nothing"),
+    (F, _set(*BEHAVIOUR, "trackers", 0, value=12), f"{B}, tracker 1",
+     "must be text, got 12; put it in quotes"),
+    (F, _set(*BEHAVIOUR, "trackers", value="next step"), f"{B}, trackers",
+     "must be a list with at least one entry"),
     (F, _drop(*BEHAVIOUR, "rubric", 4), f"{B}, rubric level 4", "is missing"),
     (F, _set(*BEHAVIOUR, "rubric", 6, value="Does it all."),
      f"{B}, rubric level 6", "is not allowed; use the levels 1 to 5"),
@@ -315,7 +327,7 @@ def test_a_broken_field_is_named_in_words_with_its_line(
 
 # Each problem's line holds the thing it is about: (file, change, text on that line).
 LINES = [
-    (F, _set(*BEHAVIOUR, "metrics", 1, value="talk_ratio"), "- talk_ratio"),
+    (F, _set(*BEHAVIOUR, "metrics", 1, value="coffee_breaks"), "- coffee_breaks"),
     (F, _set(*BEHAVIOUR, "target_level", value=6), "target_level: 6"),
     (F, _set(*BEHAVIOUR, "key", value="set_agenda"), "- key: set_agenda"),
     (F, _set("objectives", 3, "key", value="gain_access"), "- key: gain_access"),

@@ -24,7 +24,7 @@ CUSTOMER_SUCCESS = templates_dir() / "frameworks" / "customer_success.yaml"
 # Line numbers show as N here; tests/test_templates.py checks that they are right.
 MISSING_LEVEL = "  line N, objective 2, behaviour 3, rubric level 4: is missing"
 UNKNOWN_METRIC = (
-    "  line N, objective 1, behaviour 2, metric 1: names metric 'talk_ratio', which "
+    "  line N, objective 1, behaviour 2, metric 1: names metric 'coffee_breaks', which "
 )
 REPEATED_KEY = (
     "  line N, objective 3, behaviour 2, key: repeats 'set_agenda', which "
@@ -45,7 +45,7 @@ def fork(folder: Path, *breaks: str) -> Path:
     if "level" in breaks:
         del objectives[1]["behaviours"][2]["rubric"][4]
     if "metric" in breaks:
-        objectives[0]["behaviours"][1]["metrics"][0] = "talk_ratio"
+        objectives[0]["behaviours"][1]["metrics"][0] = "coffee_breaks"
     if "key" in breaks:
         objectives[2]["behaviours"][1]["key"] = "set_agenda"
     if "rename" in breaks:  # a behaviour renamed, a rated one dropped
@@ -91,7 +91,7 @@ def test_check_lists_each_break_alone(tmp_path: Path, broken: str, line: str) ->
 @pytest.mark.parametrize(
     ("path", "summary"),
     [
-        (DEFAULT, "ok: 4 objectives, 14 behaviours, 14 metrics"),
+        (DEFAULT, "ok: 4 objectives, 14 behaviours, 17 metrics"),
         (CUSTOMER_SUCCESS, "ok: 4 objectives, 13 behaviours, 16 metrics"),
     ],
     ids=["default", "customer success"],

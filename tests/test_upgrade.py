@@ -224,3 +224,50 @@ def test_upgraded_store_takes_dropped_actions_and_notes(
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     finally:
         conn.close()
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_upgraded_store_takes_calls(release: str, tmp_path: Path) -> None:
+    """Version 4: an old store gets the call tables; the call metrics join it with
+    the first calls saved, and its weekly numbers come out as in a new store."""
+    import sqlalchemy as sa
+
+    from coachkit.model.calls.store import calls_table, save_calls
+    from coachkit.model.calls.transcript import Transcript, Turn
+
+    path = _copy(release, tmp_path)
+    store = open_store(path)
+    try:
+        with store.read() as conn:
+            rep = conn.execute(sa.select(schema.reps).limit(1)).one()
+        call = Transcript(
+            (
+                Turn(rep.name, 0, 30, "What is the next step?"),
+                Turn("Dana Ruiz", 31, 90, "We sign by Friday."),
+            ),
+            "zoom_vtt",
+            dt.date(2026, 1, 7),
+            "old-store.vtt",
+            "old store",
+        )
+        (saved,) = save_calls(
+            store, rep.coach_id, rep.id, [call], sides={"Dana Ruiz": "buyer"}
+        )
+        assert saved.created
+        table = calls_table(store, coach_id=rep.coach_id)
+        assert table["talk_share"].tolist() == pytest.approx([30 / 89])
+        with store.read() as conn:
+            keys = conn.execute(
+                sa.select(schema.metrics.c.key)
+                .join(schema.metric_values)
+                .where(schema.metric_values.c.rep_id == rep.id)
+                .distinct()
+            ).scalars()
+            assert "recorded_calls" in set(keys)
+    finally:
+        store.dispose()
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        conn.close()

@@ -7,6 +7,7 @@ import codecs
 import csv
 import io
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -17,8 +18,30 @@ from coachkit.model.framework import prepare_store
 from coachkit.store.database import open_for_reading, removed_if_failed
 
 
-@click.command("import")
-@click.argument("kind", type=click.Choice(KINDS))
+class _CsvOrCalls(click.Command):
+    """``coachkit import KIND FILE``; ``coachkit import calls ...`` is its own
+    command (:mod:`coachkit.cli.calls`), with its own options."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args[:1] == ["calls"]:
+            from coachkit.cli.calls import import_calls
+
+            ctx.meta["coachkit.calls"] = import_calls.make_context(
+                "import calls", args[1:], parent=ctx
+            )
+            return []
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        calls = ctx.meta.pop("coachkit.calls", None)
+        if calls is None:
+            return super().invoke(ctx)
+        with calls:
+            return calls.command.invoke(calls)
+
+
+@click.command("import", cls=_CsvOrCalls)
+@click.argument("kind", type=click.Choice([*KINDS, "calls"]))
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @db_option
 @coach_option("The coach of every row that has no coach column.")
@@ -31,7 +54,8 @@ def import_command(
     """Import reps, metrics, assessments, sessions, actions or goals from a CSV file.
 
     The whole file is checked first; if anything is wrong, every problem is listed
-    (row, column, what was expected) and nothing is written.
+    (row, column, what was expected) and nothing is written. Call transcripts:
+    coachkit import calls --help.
     """
     with removed_if_failed(db):  # a refused file leaves no new store behind
         store = open_for_reading(db) if dry_run else prepare_store(db)

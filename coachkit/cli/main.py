@@ -241,6 +241,7 @@ def store_with_team(db: str | None) -> Store:
 def _add_data_commands() -> None:
     from coachkit.cli import (
         archive,
+        calls,
         importer,
         lab,
         reports,
@@ -249,7 +250,16 @@ def _add_data_commands() -> None:
         workshop,
     )
 
-    for module in (importer, archive, reports, templates, lab, users, workshop):
+    for module in (
+        importer,
+        calls,
+        archive,
+        reports,
+        templates,
+        lab,
+        users,
+        workshop,
+    ):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -1,8 +1,9 @@
 """A made-up sales team with months of history, so every screen has something to show.
 
 :func:`build_demo` fills an empty store with coaches, reps, weekly and monthly numbers,
-assessments, plans, goals, coaching sessions (with observations and actions) and
-coaches' reflections. The same ``seed`` and ``today`` always give the same data.
+assessments, plans, goals, coaching sessions (with observations and actions),
+coaches' reflections and recorded calls (:mod:`.calls`). The same ``seed`` and
+``today`` always give the same data.
 
 How the story is made:
 
@@ -34,6 +35,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from coachkit.demo.assessments import _assess
+from coachkit.demo.calls import demo_calls
 from coachkit.demo.framework import _Framework
 from coachkit.demo.goals import _goals
 from coachkit.demo.metrics import _metric_rows, _simulate, _write_metrics
@@ -72,6 +74,7 @@ class DemoSummary:
     plans: int
     first_day: dt.date
     last_day: dt.date
+    calls: int = 0
 
 
 @access.lead_only
@@ -141,7 +144,7 @@ def build_demo(
             install_framework(conn, load_framework())
         fw = _Framework.from_store(conn)
         with _roomy_cache(conn):
-            return _write(conn, rng, py, fw, cal, coaches, reps)
+            return _write(conn, rng, py, fw, cal, coaches, reps, seed)
 
 
 @contextmanager
@@ -180,6 +183,7 @@ def _write(
     cal: _Calendar,
     n_coaches: int,
     per_coach: int,
+    seed: int,
 ) -> DemoSummary:
     names = _names(rng, n_coaches * (per_coach + 1))
     coach_names, rep_names = names[:n_coaches], names[n_coaches:]
@@ -287,6 +291,10 @@ def _write(
     _insert(conn, s.observations, observations)
     _insert(conn, s.actions, actions)
     _insert(conn, s.reflections, _reflections(py, coach_ids[:n_coaches], cal))
+    calls = demo_calls(conn, team, fw, cal, seed)
+    metric_rows = conn.execute(
+        sa.select(sa.func.count()).select_from(s.metric_values)
+    ).scalar_one()  # the calls' weekly numbers too
 
     return DemoSummary(
         coaches=n_coaches,
@@ -300,4 +308,5 @@ def _write(
         plans=len(coached),
         first_day=cal.weeks[0],
         last_day=cal.today,
+        calls=calls,
     )

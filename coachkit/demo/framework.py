@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit.model.calls.weekly import CALL_METRIC_KEYS
 from coachkit.store import schema as s
 
 
@@ -60,11 +61,14 @@ class _Framework:
                 row.denominator,
             )
             for row in conn.execute(sa.select(m).order_by(m.c.id))
+            # The call metrics come from the demo's calls (coachkit.demo.calls).
+            if row.key not in CALL_METRIC_KEYS
         }
         by_id = {mt.id: mt for mt in metrics.values()}
         links: dict[int, list[_Metric]] = {}
         for b_id, m_id in conn.execute(sa.select(s.behaviour_metrics)):
-            links.setdefault(b_id, []).append(by_id[m_id])
+            if m_id in by_id:
+                links.setdefault(b_id, []).append(by_id[m_id])
         rates = [mt for mt in metrics.values() if mt.kind == "rate"]
         in_rates = {k for r in rates for k in (r.numerator, r.denominator)}
         b, o = s.behaviours, s.objectives

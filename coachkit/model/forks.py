@@ -46,6 +46,7 @@ from coachkit.model.framework_changes import (
     reordered,
 )
 from coachkit.model.templates import Behaviour, Framework
+from coachkit.model.tracker_phrases import tracker_phrases, write_phrases
 from coachkit.store import access
 from coachkit.store import schema as s
 
@@ -122,6 +123,7 @@ def use_framework(conn: Connection, framework: Framework) -> FrameworkChange:
             _link_metrics(
                 conn, behaviour_id, [metric_ids[k] for k in behaviour.metrics]
             )
+            write_phrases(conn, behaviour_id, behaviour.trackers)
     _delete_behaviours(conn, [have_behaviours[k] for k in change.behaviours_removed])
     _settle_objectives(conn, framework, change)
     return change
@@ -138,6 +140,7 @@ class _Plan:
     rubrics: dict[int, tuple[str, ...]]  # behaviour id -> current texts
     ratings: dict[int, int]  # behaviour id -> number of ratings
     in_use: set[int]  # behaviours that coaching records point at
+    trackers: dict[int, tuple[str, ...]]  # behaviour id -> tracker phrases
 
     @classmethod
     def read(cls, conn: Connection, framework: Framework) -> _Plan:
@@ -179,6 +182,7 @@ class _Plan:
             rubrics={bid: tuple(t) for bid, t in texts.items()},
             ratings={bid: int(n) for bid, n in counts},
             in_use=_in_use(conn, gone),
+            trackers=tracker_phrases(conn),
         )
 
     def change(self, framework: Framework) -> FrameworkChange:
@@ -313,6 +317,16 @@ class _Plan:
                     )
                 if row.description != bh.description:
                     edits.append(Edit(bh.key, "description"))
+                had = self.trackers.get(row.id, ())
+                if had != bh.trackers:
+                    edits.append(
+                        Edit(
+                            bh.key,
+                            "trackers",
+                            ", ".join(f'"{p}"' for p in had if p not in bh.trackers),
+                            ", ".join(f'"{p}"' for p in bh.trackers if p not in had),
+                        )
+                    )
         return edits
 
 
@@ -368,7 +382,7 @@ def _link_metrics(conn: Connection, behaviour_id: int, metric_ids: list[int]) ->
 
 def _in_use(conn: Connection, behaviour_ids: list[int]) -> set[int]:
     """The behaviours that coaching records (not the framework itself) point at."""
-    own = {s.rubric_levels, s.behaviour_metrics}
+    own = {s.rubric_levels, s.behaviour_metrics, s.trackers}
     used: set[int] = set()
     for table in s.metadata.sorted_tables:
         if table in own or not behaviour_ids:
@@ -381,7 +395,7 @@ def _in_use(conn: Connection, behaviour_ids: list[int]) -> set[int]:
 
 
 def _delete_behaviours(conn: Connection, behaviour_ids: list[int]) -> None:
-    for table in (s.rubric_levels, s.behaviour_metrics):
+    for table in (s.rubric_levels, s.behaviour_metrics, s.trackers):
         conn.execute(table.delete().where(table.c.behaviour_id.in_(behaviour_ids)))
     conn.execute(s.behaviours.delete().where(s.behaviours.c.id.in_(behaviour_ids)))
 

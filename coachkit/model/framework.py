@@ -29,6 +29,7 @@ from sqlalchemy.engine import Connection, Row
 from coachkit.errors import ValidationError
 from coachkit.model.templates import Framework, load_framework
 from coachkit.model.text import checked_text, name_key
+from coachkit.model.tracker_phrases import write_phrases
 from coachkit.store import access
 from coachkit.store import schema as s
 from coachkit.store.database import Store, open_store
@@ -45,7 +46,8 @@ _KEY = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 @access.lead_only
 def install_framework(conn: Connection, framework: Framework) -> None:
-    """Write ``framework`` into an empty store (objectives, behaviours, metrics).
+    """Write ``framework`` into an empty store (objectives, behaviours, metrics,
+    trackers).
 
     Metrics and objectives already present (same key) are left as they are, so this
     is safe to call on every start.
@@ -115,6 +117,7 @@ def install_framework(conn: Connection, framework: Framework) -> None:
             ]
             if links:
                 conn.execute(s.behaviour_metrics.insert(), links)
+            write_phrases(conn, behaviour_id, b.trackers)
 
 
 def has_framework(conn: Connection) -> bool:

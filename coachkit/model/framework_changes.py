@@ -31,9 +31,9 @@ class Edit:
     """One part of an objective or behaviour that stays but changes.
 
     ``part`` is one of ``name``, ``description``, ``weight``, ``target level``,
-    ``objective`` (the behaviour moves), ``metrics``, ``rubric`` (``after`` lists
-    the levels whose words change) and ``order``; ``before`` and ``after`` are in
-    words, ready to show.
+    ``objective`` (the behaviour moves), ``metrics``, ``trackers``, ``rubric``
+    (``after`` lists the levels whose words change) and ``order``; ``before`` and
+    ``after`` are in words, ready to show.
     """
 
     key: str
@@ -218,6 +218,7 @@ def _behaviour_edit(edit: Edit, name: Any, ratings: Mapping[str, int]) -> str:
             "target level": f"target level from {edit.before} to {edit.after}; gaps "
             "are measured against the new target",
             "metrics": _metrics_said(edit),
+            "trackers": _trackers_said(edit),
             "description": "new description",
         }[edit.part]
     return f"behaviour {name(edit.key)}: {said}"
@@ -230,6 +231,15 @@ def _metrics_said(edit: Edit) -> str:
     if edit.before:
         parts.append(f"no longer shown by {edit.before}")
     return "; ".join(parts)
+
+
+def _trackers_said(edit: Edit) -> str:
+    parts = []
+    if edit.after:
+        parts.append(f"call transcripts are now also searched for {edit.after}")
+    if edit.before:
+        parts.append(f"no longer for {edit.before}")
+    return "; ".join(parts) or "its trackers come in the new file's order"
 
 
 def _and(items: Sequence[str]) -> str:

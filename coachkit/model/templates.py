@@ -30,6 +30,7 @@ from typing import Any, NoReturn
 import yaml
 
 from coachkit.errors import TemplateError
+from coachkit.model.tracker_phrases import clean_phrase, phrase_problem
 
 METRIC_KINDS = ("count", "rate", "percent")
 #: The values a metric of each kind can hold, as stored (lowest, highest). A count
@@ -65,6 +66,7 @@ _ITEMS = {
     "styles": "style",
     "stages": "stage",
     "session_types": "session type",
+    "trackers": "tracker",
 }
 
 
@@ -93,6 +95,8 @@ class Behaviour:
     target_level: int
     rubric: tuple[str, str, str, str, str]
     metrics: tuple[str, ...]
+    #: Phrases that point to it in a call transcript (``trackers:``; optional).
+    trackers: tuple[str, ...] = ()
 
     def level_text(self, level: int) -> str:
         """Return what you would see the rep do at ``level``.
@@ -673,6 +677,20 @@ def _metrics(data: Any) -> tuple[Metric, ...]:
     return metrics["metrics"] or ()
 
 
+def _trackers(where: _Where, raw: Any) -> tuple[str, ...]:
+    """A behaviour's tracker phrases (see :mod:`coachkit.model.tracker_phrases`)."""
+    phrases: list[str] = []
+    for i, text in enumerate(_list(_text)(where, raw)):
+        if text is None:  # not text, already noted
+            continue
+        phrase = clean_phrase(text)
+        if (problem := phrase_problem(phrase, phrases)) is not None:
+            _note((*where, i), problem)
+            continue
+        phrases.append(phrase)
+    return tuple(phrases)
+
+
 _LOW_HIGH = _choice("low", "high")
 _METRICS = _list(
     _of(
@@ -687,10 +705,12 @@ _METRICS = _list(
 _BEHAVIOURS = _list(
     _of(
         Behaviour,
+        ("trackers",),
         objective_key=None,
         target_level=_level,
         rubric=_rubric,
         metrics=_list(_key),
+        trackers=_trackers,
     )
 )
 _OBJECTIVES = _list(_of(Objective, weight=_weight, behaviours=_BEHAVIOURS))

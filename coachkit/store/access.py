@@ -4,10 +4,11 @@ A workbook opens the store *as* someone: a :class:`Viewer` (a coach, or an
 enablement lead who sees everyone). :meth:`coachkit.store.database.Store.as_viewer`
 gives a
 store whose connections carry that viewer, and every public function that takes a
-coach, rep, session, plan, goal, action or reflection id is wrapped in
-:func:`checks`, which refuses ids outside the viewer's own team *before* anything is
-read or written. A store opened without a viewer (the command line, an analyst's
-notebook, the tests) is the whole store: whoever can open the file can read it.
+coach, rep, session, plan, goal, action, reflection, call or tracker hit id is
+wrapped in :func:`checks`, which refuses ids outside the viewer's own team *before*
+anything is read or written. A store opened without a viewer (the command line, an
+analyst's notebook, the tests) is the whole store: whoever can open the file can
+read it.
 
 So a rep id typed into the browser's console, or sent in a widget message, gets a
 refusal, never data.
@@ -99,6 +100,8 @@ _OWNER: dict[str, Callable[[Any], sa.Select[Any]]] = {
     "reflection_id": lambda v: sa.select(s.reflections.c.coach_id).where(
         s.reflections.c.id == v
     ),
+    "call_id": _reps_row(s.calls),
+    "hit_id": _reps_row(s.call_hits),
 }
 #: True while a checked function runs, so the public functions it calls in turn
 #: are not checked again.
@@ -114,6 +117,8 @@ _WHAT = {
     "goal_id": "Goal",
     "action_id": "Action",
     "reflection_id": "Reflection",
+    "call_id": "Call",
+    "hit_id": "Tracker hit",
 }
 
 
@@ -144,17 +149,23 @@ def check(conn: Connection, viewer: Viewer | None, name: str, value: object) -> 
         )
 
 
-def checks(*names: str, **aliases: str) -> Callable[[F], F]:
+def checks(
+    *names: str, any_coach_with: str | None = None, **aliases: str
+) -> Callable[[F], F]:
     """Check the named id parameters against the viewer before the function runs.
 
     The wrapped function's first parameter is a ``Connection`` or a ``Store``.
     ``names`` are parameters named like :data:`ID_PARAMS`; ``aliases`` map other
-    parameter names to one of those (``coach="coach_id"``).
+    parameter names to one of those (``coach="coach_id"``). ``any_coach_with``
+    names a checked parameter that narrows the result by itself (say ``rep_id``):
+    when it is given, ``coach_id=None`` means "whichever coach", not "every coach".
     """
     kinds = {name: name for name in names} | aliases
     unknown = set(kinds.values()) - set(ID_PARAMS)
     if unknown:
         raise ValueError(f"no access check for {sorted(unknown)}")
+    if any_coach_with is not None and any_coach_with not in kinds:
+        raise ValueError(f"any_coach_with names {any_coach_with!r}, not checked")
 
     def wrap(fn: F) -> F:
         signature = inspect.signature(fn)
@@ -164,8 +175,11 @@ def checks(*names: str, **aliases: str) -> Callable[[F], F]:
             if viewer is None or viewer.sees_all:
                 return
             values = {p: _argument(signature, bound, p) for p in kinds}
+            narrowed = any_coach_with is not None and values[any_coach_with] is not None
             with _connection(target) as conn:
                 for param, value in values.items():
+                    if narrowed and kinds[param] == "coach_id" and value is None:
+                        continue  # the narrowing id is checked on its own
                     check(conn, viewer, kinds[param], value)
 
         return _guarded(fn, guard, tuple(kinds))

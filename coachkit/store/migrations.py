@@ -74,8 +74,19 @@ def _follow_through(conn: Connection) -> None:
     conn.execute(sa.text("PRAGMA writable_schema = OFF"))
 
 
+def _calls(conn: Connection) -> None:
+    """Version 4: call transcripts (``calls``, ``call_turns``, ``call_speakers``,
+    ``call_hits``) and the framework's ``trackers``.
+
+    All five tables are new, so they appear with :func:`upgrade`'s ``create_all``;
+    the call metrics join the store's metrics when the first calls are saved
+    (:mod:`coachkit.model.calls.store`).
+    """
+    del conn  # nothing to change in the tables that are there
+
+
 #: version n -> the step that upgrades a version n database to version n + 1.
-STEPS: dict[int, Step] = {1: _coach_logins, 2: _follow_through}
+STEPS: dict[int, Step] = {1: _coach_logins, 2: _follow_through, 3: _calls}
 
 
 def upgrade(conn: Connection, version: int, target: int | None = None) -> int:

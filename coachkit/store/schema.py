@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 #: Bump when the tables change, and add a step to ``coachkit.store.migrations.STEPS``.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: The value of ``meta.app`` in every coachkit database.
 APP_MARK = "coachkit"
@@ -349,9 +349,7 @@ coach_settings = sa.Table(
     sa.Column("coach_id", sa.Integer, sa.ForeignKey("coaches.id"), primary_key=True),
     sa.Column("key", sa.String(40), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
-    sa.Column(
-        "updated_at", sa.DateTime, nullable=False, server_default=sa.func.now()
-    ),
+    sa.Column("updated_at", sa.DateTime, nullable=False, server_default=sa.func.now()),
 )
 
 #: Workshop seats: one participant coach each, claimed by a name through a secret link.
@@ -368,6 +366,105 @@ seats = sa.Table(
     *_stamps(),
 )
 
+#: Phrases that point to a behaviour in a call transcript ("next step", "by when"):
+#: the whole organisation's, from the framework file's ``trackers:`` lists.
+trackers = sa.Table(
+    "trackers",
+    metadata,
+    sa.Column(
+        "behaviour_id", sa.Integer, sa.ForeignKey("behaviours.id"), primary_key=True
+    ),
+    sa.Column("phrase", sa.String(80), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False, server_default="0"),
+)
+
+#: The sides a speaker of a call can be on: the rep, the buyer, or someone else on
+#: the seller's side (a coach listening in), who counts on neither side.
+CALL_SIDES = ("rep", "buyer", "other")
+_SIDE_CHECK = "side in ('rep', 'buyer', 'other')"
+
+#: One recorded call of a rep, read from a transcript file, with its numbers.
+calls = sa.Table(
+    "calls",
+    metadata,
+    _id(),
+    _coach(),
+    _rep(index=False),  # the (rep, day) index covers rep lookups
+    sa.Column("held_on", sa.Date, nullable=False),
+    # What makes a re-import the same call: Gong's callId, else the file name.
+    sa.Column("source_key", sa.String(200), nullable=False),
+    sa.Column("format", sa.String(12), nullable=False),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("duration_s", sa.Float, nullable=False),
+    sa.Column("rep_talk_s", sa.Float, nullable=False),
+    sa.Column("buyer_talk_s", sa.Float, nullable=False),
+    sa.Column("talk_share", sa.Float),
+    sa.Column("longest_monologue_s", sa.Float, nullable=False),
+    sa.Column("longest_story_s", sa.Float, nullable=False),
+    sa.Column("switches_per_min", sa.Float),
+    sa.Column("rep_words_per_min", sa.Float),
+    sa.Column("rep_questions", sa.Integer, nullable=False),
+    sa.Column("patience_s", sa.Float),
+    # True when e-mail addresses and phone numbers were taken out on import.
+    sa.Column("redacted", sa.Boolean, nullable=False),
+    sa.UniqueConstraint("coach_id", "rep_id", "source_key", name="one_call_per_file"),
+    sa.Index("calls_by_rep_date", "rep_id", "held_on"),
+    *_stamps(),
+)
+
+#: What was said on a call, one row per turn, in order.
+call_turns = sa.Table(
+    "call_turns",
+    metadata,
+    _id(),
+    _coach(),
+    sa.Column("call_id", sa.Integer, sa.ForeignKey("calls.id"), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("speaker", sa.String(120), nullable=False),
+    sa.Column("side", sa.String(6), nullable=False),
+    sa.Column("start_s", sa.Float, nullable=False),
+    sa.Column("end_s", sa.Float, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.UniqueConstraint("call_id", "seq", name="one_turn_per_place"),
+    sa.CheckConstraint(_SIDE_CHECK, name="turn_side"),
+)
+
+#: The side a coach said each speaker name is on, remembered for the next import.
+#: A name on the rep's side belongs to one rep (``rep_id``).
+call_speakers = sa.Table(
+    "call_speakers",
+    metadata,
+    sa.Column("coach_id", sa.Integer, sa.ForeignKey("coaches.id"), primary_key=True),
+    sa.Column("name_key", sa.String(120), primary_key=True),
+    sa.Column("name", sa.String(120), nullable=False),  # as the coach last typed it
+    sa.Column("side", sa.String(6), nullable=False),
+    sa.Column("rep_id", sa.Integer, sa.ForeignKey("reps.id")),
+    sa.CheckConstraint(_SIDE_CHECK, name="speaker_side"),
+)
+
+#: A tracker phrase found in a call: evidence the coach confirms or dismisses.
+call_hits = sa.Table(
+    "call_hits",
+    metadata,
+    _id(),
+    _coach(),
+    _rep(index=False),  # the (rep, behaviour) index covers rep lookups
+    sa.Column(
+        "call_id", sa.Integer, sa.ForeignKey("calls.id"), nullable=False, index=True
+    ),
+    _behaviour(),
+    sa.Column("phrase", sa.String(80), nullable=False),
+    sa.Column("at_s", sa.Float, nullable=False),
+    sa.Column("speaker", sa.String(120), nullable=False, server_default=""),
+    sa.Column("snippet", sa.Text, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False, server_default="open"),
+    sa.Column("decided_at", sa.DateTime),
+    sa.CheckConstraint(
+        "status in ('open', 'confirmed', 'dismissed')", name="hit_status"
+    ),
+    sa.Index("call_hits_by_rep", "rep_id", "behaviour_id"),
+)
+
 #: Tables holding one team's data, each with a ``coach_id`` column.
 TEAM_TABLES = (
     reps,
@@ -381,4 +478,8 @@ TEAM_TABLES = (
     observations,
     actions,
     reflections,
+    calls,
+    call_turns,
+    call_speakers,
+    call_hits,
 )
