@@ -39,6 +39,7 @@ EVENTS = {
     "draft": "Facilitate: the session draft changed",
     "period": "Improve: another period was picked",
     "reflection": "Improve: the coach saved a reflection",
+    "calls": "a recorded call was imported, or one of its moments judged",
 }
 
 

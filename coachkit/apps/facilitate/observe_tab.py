@@ -6,6 +6,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from coachkit.apps.calls import CallEvidence, CallUpload
 from coachkit.apps.shell import text
 from coachkit.apps.tabs import Tab, field
 from coachkit.errors import ValidationError
@@ -21,7 +22,7 @@ class ObserveTab(Tab):
     """Live capture: seen, partly seen or missed, with a time and a short note."""
 
     title = "3. Observe"
-    redraws_on = frozenset({"rep", "draft"})
+    redraws_on = frozenset({"rep", "draft", "calls"})
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
@@ -42,6 +43,9 @@ class ObserveTab(Tab):
         self.tally = field(w.HTML(), "ck-tally")
         self.undo = field(w.Button(description="Undo last tap"), "ck-undo")
         self.undo.on_click(self.action("undoing the last tap", self._undo))
+        self.upload = CallUpload(
+            app, "ck-observe-call-upload", after=lambda: app.announce("calls")
+        )
         self.box.children = [
             self.intro,
             self.start,
@@ -50,7 +54,9 @@ class ObserveTab(Tab):
             self.rows,
             self.tally,
             self.undo,
+            self.upload.box,
         ]
+        self._hits: list[Any] = []
         self._counts: dict[int, dict[str, int]] = {}
         self._names: dict[int, str] = {}
 
@@ -88,10 +94,13 @@ class ObserveTab(Tab):
             f"<h2>Observing {text(draft.rep)}</h2><p class='ck-note'>Tap what you "
             "see. Each tap is saved at once.</p>"
         )
+        from coachkit.model.calls.store import hits
+
+        self._hits = hits(self.app.store, draft.rep_id)
         self.rows.children = [self._row(b, name) for b, name in self._names.items()]
         self._show_tally()
 
-    def _row(self, behaviour_id: int, name: str) -> w.HBox:
+    def _row(self, behaviour_id: int, name: str) -> w.Widget:
         buttons = []
         for label, outcome, style in _OUTCOMES:
             button = field(
@@ -104,7 +113,14 @@ class ObserveTab(Tab):
             w.HTML(f"<b>{text(name)}</b>", layout=w.Layout(width="340px")),
             "ck-tap-title",
         )
-        return field(w.HBox([title, *buttons]), f"ck-observe-{behaviour_id}")
+        taps = field(w.HBox([title, *buttons]), f"ck-observe-{behaviour_id}")
+        mine = [h for h in self._hits if h.behaviour_id == behaviour_id]
+        if not any(h.status in ("open", "confirmed") for h in mine):
+            return taps
+        # One moment still to judge per behaviour: the coach is watching a call.
+        evidence = CallEvidence(self.app, f"ck-call-evidence-{behaviour_id}", limit=1)
+        evidence.show(mine)
+        return w.VBox([taps, evidence.box])
 
     def _tapper(self, behaviour_id: int, outcome: str) -> Any:
         def tap(_button: Any = None) -> None:

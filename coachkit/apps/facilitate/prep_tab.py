@@ -12,6 +12,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
+from coachkit.apps.calls import CallUpload, EvidenceByBehaviour, calls_html
 from coachkit.apps.facilitate.follow_through import FollowThrough, Item
 from coachkit.apps.shell import html_table, text
 from coachkit.apps.tabs import Tab, field
@@ -25,11 +26,16 @@ class PrepTab(Tab):
     """What to read in the five minutes before a session."""
 
     title = "2. Prep"
-    redraws_on = frozenset({"rep"})
+    redraws_on = frozenset({"rep", "calls"})
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
         self.top = w.HTML()
+        self.calls = field(w.HTML(), "ck-prep-calls")
+        self.evidence = EvidenceByBehaviour(app, "ck-prep-call-evidence")
+        self.upload = CallUpload(
+            app, "ck-prep-call-upload", after=lambda: app.announce("calls")
+        )
         self.goals = FollowThrough(app, "ck-prep-goals")
         self.last = w.HTML()
         self.commitments = FollowThrough(app, "ck-prep-commitments")
@@ -42,6 +48,8 @@ class PrepTab(Tab):
                     self.last,
                     self.commitments.box,
                     self.rest,
+                    self.calls,
+                    self.evidence.box,
                 ]
             ),
             "ck-brief",
@@ -51,7 +59,7 @@ class PrepTab(Tab):
             "ck-start-session",
         )
         self.start.on_click(self.action("starting the session", self._start))
-        self.box.children = [self.brief, self.start]
+        self.box.children = [self.brief, self.start, self.upload.box]
 
     def draw(self, changed: frozenset[str]) -> None:
         brief = self.state.brief
@@ -60,7 +68,11 @@ class PrepTab(Tab):
             self.last.value = self.rest.value = ""
             self.goals.show([])
             self.commitments.show([])
+            self.calls.value = ""
+            self.evidence.show([], {})
+            self.upload.box.layout.display = "none"
             return
+        self.upload.box.layout.display = None
         parts = [f"<h2>Prep for {text(brief.rep)}</h2>"]
         plan = brief.plan
         goals: list[Item] = []
@@ -103,6 +115,22 @@ class PrepTab(Tab):
             ]
         )
         self.rest.value = self._trends_and_questions(brief)
+        self._show_calls(brief)
+
+    def _show_calls(self, brief: Any) -> None:
+        """The rep's recorded calls, and their moments under the plan's behaviours."""
+        from coachkit.model.calls.store import calls_table, hits
+
+        rep = self.state.rep_id
+        self.calls.value = calls_html(calls_table(self.app.store, rep_id=rep))
+        # The plan's behaviours (every behaviour the calls touched, with no plan):
+        # the rest wait on Assess, under their own behaviour.
+        names = {int(f.behaviour_id): str(f.behaviour) for f in brief.focus}
+        found = hits(self.app.store, rep)
+        if not names:
+            for hit in found:
+                names.setdefault(int(hit.behaviour_id), str(hit.behaviour))
+        self.evidence.show(found, names)
 
     def _goal_items(self, plan: Any) -> list[Item]:
         """The plan's goals, each judged with the number it rests on."""

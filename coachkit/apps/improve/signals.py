@@ -6,8 +6,10 @@ from typing import Any
 
 import ipywidgets as w
 
+from coachkit.apps.calls import clock
 from coachkit.apps.improve.tabs import ImproveTab, note, num, pct, say, section, table
 from coachkit.improve import cadence, indicators
+from coachkit.improve.calls import MIN_CALLS, rep_call_signs
 from coachkit.model import standing
 from coachkit.model.formats import hours
 from coachkit.model.plans import RESEARCH_HOURS_PER_MONTH
@@ -24,7 +26,18 @@ class SignsTab(ImproveTab):
             conn, self.scope, self.period, rep_id=self.rep_id
         )
         reps = indicators.rep_indicators(conn, self.scope, self.period)
-        self.frames = {"weekly": weekly, "reps": self.for_rep(reps)}
+        from coachkit.model.calls.store import calls_table
+
+        calls = calls_table(conn, coach_id=self.scope, rep_id=self.rep_id)
+        calls = calls[
+            (calls["held_on"] >= self.period.start)
+            & (calls["held_on"] <= self.period.end)
+        ]
+        self.frames = {
+            "weekly": weekly,
+            "reps": self.for_rep(reps),
+            "calls": rep_call_signs(calls),
+        }
         self.charts = {}
         if len(weekly):
             self.charts["Leading signs"] = indicators.indicator_chart(weekly)
@@ -70,7 +83,67 @@ class SignsTab(ImproveTab):
                 "ck-signs-reps",
             )
         )
+        children.append(self._calls_section())
         self.box.children = children
+
+    def _calls_section(self) -> w.Widget:
+        """What the period's recorded calls say, per rep, with ranges."""
+        signs = self.frames["calls"].copy()
+        if signs.empty:
+            return section(
+                "Recorded calls",
+                note(
+                    "No recorded calls in this period. Add call transcripts in "
+                    "2. Facilitate (Prep) to see how much each rep talks and how "
+                    "many questions they ask."
+                ),
+                "ck-signs-calls",
+            )
+        signs["talk"] = [
+            _with_range(pct(v), pct(lo), pct(hi))
+            for v, lo, hi in zip(
+                signs["talk_share"], signs["talk_low"], signs["talk_high"], strict=True
+            )
+        ]
+        signs["questions"] = [
+            _with_range(num(v, 1), num(lo, 1), num(hi, 1))
+            for v, lo, hi in zip(
+                signs["questions_per_call"],
+                signs["questions_low"],
+                signs["questions_high"],
+                strict=True,
+            )
+        ]
+        signs["monologue"] = signs["longest_monologue_s"].map(clock)
+        return section(
+            "Recorded calls",
+            note(
+                "Measured from the call transcripts of this period. The range is "
+                "where the true number likely is (95%); with fewer than "
+                f"{MIN_CALLS} calls there is none. Gong Labs found that top "
+                "sellers talk about 43% of the time. Questions are counted from "
+                "question marks, so they are approximate."
+            )
+            + table(
+                signs,
+                {
+                    "rep": "Rep",
+                    "calls": "Calls",
+                    "talk": "Rep talked (range)",
+                    "questions": "Rep questions a call (range)",
+                    "monologue": "Typical longest monologue",
+                },
+                "No recorded calls in this period.",
+            ),
+            "ck-signs-calls",
+        )
+
+
+def _with_range(value: str, low: str, high: str) -> str:
+    """ "38% (31% to 45%)", or the value alone when there is no range."""
+    if low == "–" or high == "–":
+        return value
+    return f"{value} ({low} to {high})"
 
 
 class CoverageTab(ImproveTab):

@@ -13,6 +13,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
+from coachkit.apps.calls import CallEvidence
 from coachkit.apps.shell import beside, html_table, text
 from coachkit.apps.tabs import Tab, field
 from coachkit.errors import CoachkitError, ValidationError
@@ -47,7 +48,7 @@ def _say(widget: w.HTML, message: str, level: str = "error") -> None:
 class _Row:
     """The widgets for one behaviour."""
 
-    def __init__(self, record: Any) -> None:
+    def __init__(self, record: Any, app: Any) -> None:
         self.behaviour_id = int(record.behaviour_id)
         self.levels = _levels(record)
         self.skill = field(
@@ -79,6 +80,9 @@ class _Row:
         self.evidence_msg = _message("ck-evidence-problem")
         self.level_text = w.HTML()
         self.other = w.HTML()
+        self.calls = CallEvidence(
+            app, f"ck-call-evidence-{self.behaviour_id}", on_use=self.add_evidence
+        )
         self.last_note = ""
         self.skill.observe(self._show_level, names="value")
         head = w.HTML(
@@ -94,6 +98,7 @@ class _Row:
                     self.level_text,
                     w.HBox([w.Label("Will"), self.will, self.will_msg], layout=wrap),
                     self.other,
+                    self.calls.box,
                     self.evidence,
                     self.evidence_msg,
                 ],
@@ -101,6 +106,11 @@ class _Row:
             ),
             f"ck-assess-{record.behaviour_key}",
         )
+
+    def add_evidence(self, words: str) -> None:
+        """Add a moment from a call to what the coach writes as evidence."""
+        current = self.evidence.value.strip()
+        self.evidence.value = f"{current} {words}".strip() if current else words
 
     def _show_level(self, _change: Any = None) -> None:
         level = self.skill.value
@@ -161,7 +171,7 @@ class AssessTab(Tab):
     """Skill (against the rubric) and will, per behaviour, for the chosen rep."""
 
     title = "5. Assess"
-    redraws_on = frozenset({"rep"})
+    redraws_on = frozenset({"rep", "calls"})
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
@@ -212,9 +222,10 @@ class AssessTab(Tab):
         ):
             for row in self.rows:
                 row.box.close()
-            self.rows = [_Row(r) for r in form.itertuples()]
+            self.rows = [_Row(r, self.app) for r in form.itertuples()]
             self.form.children = [row.box for row in self.rows]
         self._fill()
+        self._show_calls()
         self.day_msg.value = self.save_msg.value = ""
         history = s.rep_history.head(30)
         shown = pd.DataFrame(
@@ -230,6 +241,14 @@ class AssessTab(Tab):
         self.history.value = "<h3>Earlier ratings</h3>" + html_table(
             shown, "No ratings yet."
         )
+
+    def _show_calls(self) -> None:
+        """Under each behaviour, the moments from the rep's calls that fit it."""
+        from coachkit.model.calls.store import hits
+
+        found = hits(self.app.store, self.state.rep_id) if self.state.rep_id else []
+        for row in self.rows:
+            row.calls.show([h for h in found if h.behaviour_id == row.behaviour_id])
 
     def _fill(self) -> None:
         for row, record in zip(
