@@ -222,3 +222,95 @@ def test_import_calls_has_its_own_help() -> None:
     assert result.exit_code == 0
     assert "--speaker" in result.output
     assert "--keep-contacts" in result.output
+
+
+#: Each shipped fixture, one per format: its file and its calls.
+FORMATS = {
+    "zoom": ("GMT20261130-150000_Recording.transcript.vtt", 1),
+    "teams": ("teams_fabrikam_pilot.vtt", 1),
+    "otter srt": ("otter_forecast_call.srt", 1),
+    "otter txt": ("otter_recap_2026-12-02.txt", 1),
+    "gong": ("gong_transcripts.json", 2),
+}
+#: Every buyer-side speaker of the fixtures (Dana Reyes is the rep).
+BUYERS = ("Sam Okafor", "Priya Shah", "Speaker 5550001112223334445")
+
+
+@pytest.fixture
+def dana(db: Path) -> Path:
+    """The store, with its rep named as the fixtures' rep is."""
+    store = open_store(str(db))
+    with store.write() as conn:
+        conn.execute(s.reps.update().values(name="Dana Reyes"))
+    store.dispose()
+    return db
+
+
+def _import(db: Path, file: Path, *more: str) -> Result:
+    args = ["import", "calls", str(file), "--rep", "Dana Reyes", "--date", "2026-12-01"]
+    for buyer in BUYERS:
+        args += ["--speaker", f"{buyer}=buyer"]
+    return _run(db, *args, *more)
+
+
+@pytest.mark.parametrize("kind", list(FORMATS))
+def test_each_format_imports_from_its_fixture(dana: Path, kind: str) -> None:
+    name, calls = FORMATS[kind]
+    result = _import(dana, FIXTURES / name)
+    assert result.exit_code == 0, result.output
+    assert f"{calls} new" in result.output
+    counts = _counts(dana)
+    assert counts["calls"] == calls
+    assert counts["call_turns"] > 3 * calls
+    again = _import(dana, FIXTURES / name)  # the same file again: updated
+    assert again.exit_code == 0, again.output
+    assert _counts(dana)["calls"] == calls
+
+
+def _hostile(kind: str, how: str, tmp_path: Path) -> Path:
+    """A broken copy of ``kind``'s fixture, broken as ``how`` says."""
+    name, _ = FORMATS[kind]
+    data = (FIXTURES / name).read_bytes()
+    text = data.decode("utf-8")
+    if how == "bad time":
+        broken = {
+            "zoom": ("00:00:04.000", "00:00:4x.000"),
+            "teams": ("-->", "--> soon"),
+            "otter srt": ("-->", "--> soon"),
+            "otter txt": ("Dana Reyes  0:00", "Dana Reyes  0:00\n\nPriya Shah  9:99"),
+            "gong": ('"start": ', '"start": "soon", "was": '),
+        }[kind]
+        data = text.replace(*broken, 1).encode("utf-8")
+    elif how == "unknown speaker":
+        data = text.replace("Dana Reyes", "Zed Stranger").encode("utf-8")
+    elif how == "empty":
+        data = b"   \n"
+    elif how == "wrong encoding":
+        data = (
+            text.replace("Dana", "Dañá", 1)
+            .encode("utf-8")
+            .replace("ñá".encode(), "ñá".encode("latin-1"))
+        )
+    elif how == "50 MB":
+        data = data + b" " * (50 * 2**20)
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize(
+    "how", ["bad time", "unknown speaker", "empty", "wrong encoding", "50 MB"]
+)
+@pytest.mark.parametrize("kind", list(FORMATS))
+def test_a_hostile_copy_of_each_format_is_refused_in_one_line(
+    dana: Path, tmp_path: Path, kind: str, how: str
+) -> None:
+    before = _counts(dana)
+    result = _import(dana, _hostile(kind, how, tmp_path))
+    assert result.exit_code != 0, result.output
+    said = [line for line in result.output.splitlines() if line.strip()]
+    assert len(said) == 1, result.output
+    assert FORMATS[kind][0] in said[0] or "Zed Stranger" in said[0], said[0]
+    if how == "unknown speaker":
+        assert "Zed Stranger" in said[0]
+    assert _counts(dana) == before, "something was written"
