@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import ipywidgets as w
 import pandas as pd
 
 from coachkit.apps import charts as page_charts
+from coachkit.apps.calls import clock
 from coachkit.apps.shell import html_table, text
 from coachkit.apps.tabs import DATA, Tab, field
 from coachkit.model import charts, standing
 from coachkit.model.formats import number, percent
 from coachkit.model.rates import Rate
+
+#: The weeks the rep's recorded calls are summed over, as the team table's numbers.
+CALL_WEEKS = 12
 
 
 def rate_label(row: Any) -> str:
@@ -77,10 +82,44 @@ class PerformanceTab(Tab):
             f"<li>Buyer took an action: <b>{text(rate_label(row))}</b></li>"
             f"<li>Quota reached: <b>{percent(row.quota_attainment)}</b></li>"
             f"<li>Standing: <b>{text(standing.label(row.standing))}</b> "
-            f"({text(standing.MEANINGS.get(row.standing, ''))})</li></ul>"
+            f"({text(standing.MEANINGS.get(row.standing, ''))})</li>"
+            f"{self._calls_line(int(row.rep_id))}</ul>"
             + (f"<p><b>{text(row.far_below_reason)}</b></p>" if row.far_below else "")
         )
         self._show_charts(s.rep_weekly)
+
+    def _calls_line(self, rep_id: int) -> str:
+        """What the rep's recorded calls of the last weeks say, with ranges."""
+        from coachkit.improve.calls import rep_call_signs
+        from coachkit.model.calls.store import calls_table
+
+        since = self.app.today - dt.timedelta(weeks=CALL_WEEKS)
+        signs = rep_call_signs(calls_table(self.app.store, rep_id=rep_id, since=since))
+        if signs.empty:
+            return "<li>Recorded calls: none in the last 12 weeks</li>"
+        row = signs.iloc[0]
+
+        def ranged(value: str, low: object, high: object, fmt: Any) -> str:
+            if pd.isna(low) or pd.isna(high):
+                return value
+            return f"{value} (likely {fmt(low)} to {fmt(high)})"
+
+        talk = ranged(
+            percent(row["talk_share"]), row["talk_low"], row["talk_high"], percent
+        )
+        asks = ranged(
+            number(row["questions_per_call"], 1),
+            row["questions_low"],
+            row["questions_high"],
+            lambda v: number(v, 1),
+        )
+        calls = int(row["calls"])
+        return (
+            f"<li>On {calls} recorded {'call' if calls == 1 else 'calls'} in the last "
+            f"12 weeks: the rep talked <b>{text(talk)}</b> of the time, asked "
+            f"<b>{text(asks)}</b> questions a call (about), longest monologue "
+            f"<b>{text(clock(row['longest_monologue_s']))}</b> (typical)</li>"
+        )
 
     def _show_charts(self, weekly: pd.DataFrame | None) -> None:
         if weekly is None or weekly.empty:
