@@ -57,7 +57,7 @@ def test_open_observe_write_and_recover_the_draft(
     assert draft.rep_id == rep
 
     observe = _tab(app, "Observe")
-    buttons = observe.rows.children[0].children[1:]
+    buttons = observe.taps[0].children[1:]
     observe.note.value = IMG
     for i in range(8):
         buttons[i % 3].click()

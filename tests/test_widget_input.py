@@ -437,7 +437,7 @@ def test_observe_stores_only_the_outcome_of_the_button_clicked(
     facilitate: Facilitate, demo_store: Store
 ) -> None:
     observe = _tab(facilitate, "Observe")
-    seen = observe.rows.children[0].children[1]
+    seen = observe.taps[0].children[1]
     assert seen.description == "Seen"
     seen._handle_button_msg(None, {"event": "click", "outcome": "great"}, None)
     with demo_store.read() as conn:

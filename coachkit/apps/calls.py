@@ -408,10 +408,7 @@ class CallEvidence:
 
 
 def _with_status(hit: Any, status: str) -> Any:
-    import dataclasses
-
-    if dataclasses.is_dataclass(hit):
-        return dataclasses.replace(hit, status=status)
+    """The same hit (a :class:`coachkit.model.calls.store.CallHit`), decided."""
     return hit._replace(status=status)
 
 

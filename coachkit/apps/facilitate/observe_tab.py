@@ -57,6 +57,9 @@ class ObserveTab(Tab):
             self.upload.box,
         ]
         self._hits: list[Any] = []
+        #: Each behaviour's row of tap buttons, in order (its moments from calls,
+        #: when there are some, sit under it in ``rows``).
+        self.taps: list[w.HBox] = []
         self._counts: dict[int, dict[str, int]] = {}
         self._names: dict[int, str] = {}
 
@@ -97,6 +100,7 @@ class ObserveTab(Tab):
         from coachkit.model.calls.store import hits
 
         self._hits = hits(self.app.store, draft.rep_id)
+        self.taps = []
         self.rows.children = [self._row(b, name) for b, name in self._names.items()]
         self._show_tally()
 
@@ -114,6 +118,7 @@ class ObserveTab(Tab):
             "ck-tap-title",
         )
         taps = field(w.HBox([title, *buttons]), f"ck-observe-{behaviour_id}")
+        self.taps.append(taps)
         mine = [h for h in self._hits if h.behaviour_id == behaviour_id]
         if not any(h.status in ("open", "confirmed") for h in mine):
             return taps
