@@ -26,6 +26,9 @@ _KIND_OF = {
     ("observations", "outcome"): "outcome",
     ("actions", "owner"): "owner",
     ("actions", "status"): "action_status",
+    ("call_speakers", "side"): "side",
+    ("call_turns", "side"): "side",
+    ("call_hits", "status"): "hit_status",
 }
 
 

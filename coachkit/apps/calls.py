@@ -25,14 +25,10 @@ from coachkit.apps.shell import beside, html_table, text
 from coachkit.apps.tabs import field
 from coachkit.errors import CoachkitError
 from coachkit.model.formats import day
+from coachkit.model.vocabulary import choices, words
 
 #: What a person picks for each speaker, and the side it means.
-SIDE_CHOICES = (
-    ("Pick one", ""),
-    ("The rep", "rep"),
-    ("The buyer's side", "buyer"),
-    ("Someone else on our side", "other"),
-)
+SIDE_CHOICES = (("Pick one", ""), *choices("side"))
 #: The file types a transcript comes in.
 ACCEPT = ".vtt,.srt,.txt,.json"
 #: How many calls the list shows.
@@ -315,10 +311,6 @@ def calls_html(frame: pd.DataFrame, heading: str = "Recorded calls") -> str:
 
 
 # -- evidence ------------------------------------------------------------------
-_STATUS_WORDS = {
-    "confirmed": "Used as evidence",
-    "dismissed": "Set aside",
-}
 
 
 class CallEvidence:
@@ -371,7 +363,7 @@ class CallEvidence:
         if hit.status == "confirmed":
             undo = field(w.Button(description="Take back"), "ck-hit-undo")
             undo.on_click(self._decider(hit, "open"))
-            status = w.HTML(beside(_STATUS_WORDS["confirmed"], "ok"))
+            status = w.HTML(beside(words("hit_status", "confirmed"), "ok"))
             return field(w.VBox([quote, w.HBox([status, undo])]), "ck-hit")
         use = field(
             w.Button(description="Use as evidence", button_style="success"),

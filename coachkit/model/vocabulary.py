@@ -72,6 +72,18 @@ ROLE: Mapping[str, str] = MappingProxyType(
 METRIC_KIND: Mapping[str, str] = MappingProxyType(
     {"count": "Count", "rate": "Rate", "percent": "Percent"}
 )
+#: Who a speaker of a recorded call is (``call_speakers.side``, ``call_turns.side``).
+SIDE: Mapping[str, str] = MappingProxyType(
+    {"rep": "The rep", "buyer": "The buyer's side", "other": "Someone else on our side"}
+)
+#: What the coach made of a moment found in a call (``call_hits.status``).
+HIT_STATUS: Mapping[str, str] = MappingProxyType(
+    {
+        "open": "Still to decide",
+        "confirmed": "Used as evidence",
+        "dismissed": "Set aside",
+    }
+)
 
 #: Every map by the name :func:`words` takes.
 KINDS: Mapping[str, Mapping[str, str]] = MappingProxyType(
@@ -88,6 +100,8 @@ KINDS: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "source": SOURCE,
         "role": ROLE,
         "metric_kind": METRIC_KIND,
+        "side": SIDE,
+        "hit_status": HIT_STATUS,
     }
 )
 
