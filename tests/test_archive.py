@@ -497,3 +497,58 @@ def test_a_refused_restore_leaves_no_new_store(tmp_path: Path) -> None:
     assert code == 1
     assert "manifest.json" in out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["not-an-export"]
+
+
+def test_rep_links_and_the_reps_answers_go_out_and_come_back(
+    demo_store: Store, tmp_path: Path, today: dt.date
+) -> None:
+    """The rep's side travels: links as their hash only (the secret is in no file),
+    the rep's sign-in name, ratings, wishes and notes; a restored link still opens."""
+    from coachkit import rep_side
+
+    a = schema.actions
+    with demo_store.read() as conn:
+        action = conn.execute(
+            sa.select(a)
+            .join(schema.reps, schema.reps.c.id == a.c.rep_id)
+            .where(a.c.owner == "rep", a.c.status == "open", schema.reps.c.active)
+            .limit(1)
+        ).one()
+        session_id = conn.execute(
+            sa.select(schema.sessions.c.id).where(
+                schema.sessions.c.rep_id == action.rep_id,
+                schema.sessions.c.status == "done",
+            )
+        ).scalar()
+    with demo_store.write() as conn:
+        old = rep_side.make_rep_link(conn, action.coach_id, action.rep_id)
+        secret = rep_side.make_rep_link(conn, action.coach_id, action.rep_id)
+        rep_side.set_rep_login(conn, action.coach_id, action.rep_id, "rep-login")
+        rep_side.mark_action(conn, action.rep_id, action.id, False, "=No time", today)
+        rep_side.rate_session(conn, action.rep_id, session_id, 2, 4, 5, "More, please")
+    export_store(demo_store, tmp_path / "out")
+    files = {
+        p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "out").iterdir()
+    }
+    assert "rep_links.csv" in files
+    links = list(csv.DictReader(files["rep_links.csv"].splitlines()))
+    assert len(links) == 2
+    assert {r["token_hash"] for r in links} == {
+        rep_side.links.token_hash(x) for x in (old, secret)
+    }
+    assert not [name for name, text in files.items() if secret in text or old in text]
+    assert cell(tmp_path / "out", "actions", action.id, "rep_note") == "'=No time"
+    assert cell(tmp_path / "out", "sessions", session_id, "rep_wish") == "More, please"
+    assert cell(tmp_path / "out", "reps", action.rep_id, "login") == "rep-login"
+
+    target = prepare_store(str(tmp_path / "restored.db"))
+    restore_store(target, tmp_path / "out")
+    assert snapshot(target) == snapshot(demo_store)
+    with target.write() as conn:
+        back = rep_side.rep_for_link(conn, secret)
+        assert rep_side.rep_for_link(conn, old) is None
+        restored = conn.execute(sa.select(a).where(a.c.id == action.id)).one()
+    assert back is not None
+    assert back.rep_id == action.rep_id
+    assert (restored.status, restored.rep_note) == ("missed", "=No time")
+    target.dispose()

@@ -29,6 +29,7 @@ LAYERS = {
     "improve": 3,
     "demo": 3,
     "exchange": 4,
+    "rep_side": 4,
     "web": 5,
     "apps": 6,
     "cli": 7,

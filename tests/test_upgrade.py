@@ -28,6 +28,7 @@ from coachkit.apps.shell import READY_CLASS
 from coachkit.cli.main import main
 from coachkit.errors import SchemaTooNew
 from coachkit.store import schema
+from coachkit.store.access import Viewer
 from coachkit.store.database import open_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -269,5 +270,67 @@ def test_upgraded_store_takes_calls(release: str, tmp_path: Path) -> None:
     conn = sqlite3.connect(path)
     try:
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_upgraded_store_takes_the_reps_own_answers_and_links(
+    release: str, tmp_path: Path
+) -> None:
+    """Version 5: an old store's reps get a sign-in name and a link; sessions and
+    actions keep the rep's own answers beside the coach's."""
+    import sqlalchemy as sa
+
+    from coachkit import rep_side
+
+    path = _copy(release, tmp_path)
+    store = open_store(path)
+    today = dt.date.fromisoformat(_expected(release)["demo"]["today"])
+    try:
+        with store.read() as conn:
+            session = conn.execute(
+                sa.select(schema.sessions)
+                .where(schema.sessions.c.status == "done")
+                .limit(1)
+            ).one()
+            action = conn.execute(
+                sa.select(schema.actions).where(
+                    schema.actions.c.status == "open",
+                    schema.actions.c.owner == "rep",
+                )
+            ).first()
+        with store.write() as conn:
+            secret = rep_side.make_rep_link(conn, session.coach_id, session.rep_id)
+            rep_side.set_rep_login(conn, session.coach_id, session.rep_id, "old-rep")
+            rep_side.rate_session(
+                conn, session.rep_id, session.id, 4, 3, 5, "More practice"
+            )
+            if action is not None:
+                rep_side.mark_action(
+                    conn, action.rep_id, action.id, False, "No time", today
+                )
+        with store.write() as conn:
+            viewer = rep_side.rep_for_link(conn, secret)
+            assert viewer is not None
+            assert viewer.rep_id == session.rep_id
+            assert rep_side.rep_for_login(conn, "old-rep") == Viewer(
+                viewer.coach_id, viewer.name, "rep", "hub", rep_id=viewer.rep_id
+            )
+            row = conn.execute(
+                sa.select(schema.sessions).where(schema.sessions.c.id == session.id)
+            ).one()
+            assert (row.rep_relevant, row.rep_wish) == (4, "More practice")
+            assert row.rep_rated_at is not None
+    finally:
+        store.dispose()
+    conn = sqlite3.connect(path)
+    try:
+        with pytest.raises(sqlite3.IntegrityError):  # a login names one rep
+            conn.execute("UPDATE reps SET login = 'same'")
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(actions)")}
+        assert {"rep_note", "rep_marked_at"} <= columns
     finally:
         conn.close()

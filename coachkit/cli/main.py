@@ -245,6 +245,7 @@ def _add_data_commands() -> None:
         importer,
         lab,
         reports,
+        reps,
         templates,
         users,
         workshop,
@@ -258,6 +259,7 @@ def _add_data_commands() -> None:
         templates,
         lab,
         users,
+        reps,
         workshop,
     ):
         for command in module.COMMANDS:

@@ -1,17 +1,22 @@
 """Who may see and change what, enforced where the data is read and written.
 
-A workbook opens the store *as* someone: a :class:`Viewer` (a coach, or an
-enablement lead who sees everyone). :meth:`coachkit.store.database.Store.as_viewer`
-gives a
-store whose connections carry that viewer, and every public function that takes a
-coach, rep, session, plan, goal, action, reflection, call or tracker hit id is
-wrapped in :func:`checks`, which refuses ids outside the viewer's own team *before*
-anything is read or written. A store opened without a viewer (the command line, an
-analyst's notebook, the tests) is the whole store: whoever can open the file can
-read it.
+A workbook opens the store *as* someone: a :class:`Viewer` (a coach, an enablement
+lead who sees everyone, or a rep on their own page).
+:meth:`coachkit.store.database.Store.as_viewer` gives a store whose connections
+carry that viewer, and every public function that takes a coach, rep, session, plan,
+goal, action, reflection, call or tracker hit id is wrapped in :func:`checks`, which
+refuses ids outside the viewer's own team *before* anything is read or written. A
+store opened without a viewer (the command line, an analyst's notebook, the tests)
+is the whole store: whoever can open the file can read it.
 
 So a rep id typed into the browser's console, or sent in a widget message, gets a
 refusal, never data.
+
+A rep is refused by every :func:`checks` and :func:`lead_only` function, whatever
+the id: those are the coaches' functions. The rep's own page uses only functions
+wrapped in :func:`rep_checks` (:mod:`coachkit.rep_side`), where every id must be
+the rep's own; a coach may use them for their own team's reps (to see what the rep
+sees), and a lead for anyone.
 """
 
 from __future__ import annotations
@@ -34,11 +39,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: Key in ``Connection.info`` that holds the viewer while a store connection is open.
 INFO_KEY = "coachkit.viewer"
-ROLES = ("coach", "lead")
+ROLES = ("coach", "lead", "rep")
 
 
 class AccessDenied(ValidationError):
     """The viewer asked for another coach's data; nothing was read or written."""
+
+
+#: What a rep is told when a coach's function refuses them.
+_NOT_FOR_REPS = "this is for coaches; your own page shows what is yours"
 
 
 @dataclass(frozen=True)
@@ -48,25 +57,40 @@ class Viewer:
     Attributes
     ----------
     coach_id
-        Their row in ``coaches``.
+        Their row in ``coaches`` (for a rep: their coach's).
     name
         Their name, as shown on screen.
     role
-        ``"coach"`` (their own reps only) or ``"lead"`` (every coach's reps).
+        ``"coach"`` (their own reps only), ``"lead"`` (every coach's reps) or
+        ``"rep"`` (only their own records, through :func:`rep_checks` functions).
     source
-        How coachkit knows who they are: ``"hub"``, ``"proxy"``, ``"seat"`` or
-        ``"picker"`` (single-user mode).
+        How coachkit knows who they are: ``"hub"``, ``"proxy"``, ``"seat"``,
+        ``"link"`` (a rep's secret link) or ``"picker"`` (single-user mode).
+    rep_id
+        A rep viewer's row in ``reps``; None for a coach or a lead.
     """
 
     coach_id: int
     name: str
     role: str
     source: str = "picker"
+    rep_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"role must be one of {ROLES}, not {self.role!r}")
+        if (self.role == "rep") != (self.rep_id is not None):
+            raise ValueError("a rep viewer, and only a rep viewer, has a rep_id")
 
     @property
     def sees_all(self) -> bool:
         """True for an enablement lead."""
         return self.role == "lead"
+
+    @property
+    def is_rep(self) -> bool:
+        """True for a rep on their own page."""
+        return self.role == "rep"
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any], source: str = "picker") -> Viewer:
@@ -133,6 +157,8 @@ def check(conn: Connection, viewer: Viewer | None, name: str, value: object) -> 
     if viewer is None or viewer.sees_all:
         return
     what = _WHAT[name]
+    if viewer.is_rep:
+        raise AccessDenied(what, _NOT_FOR_REPS)
     if name == "coach_id":
         if value is None:
             raise AccessDenied(what, "only an enablement lead can see every coach")
@@ -142,7 +168,8 @@ def check(conn: Connection, viewer: Viewer | None, name: str, value: object) -> 
     if value is None:
         return  # "none of these" (for example every rep of an already checked coach)
     ident = _as_int(value)
-    owner = None if ident is None else conn.execute(_OWNER[name](ident)).scalar()
+    known = ident is not None and 0 < ident <= s.largest_id(conn.dialect.name)
+    owner = conn.execute(_OWNER[name](ident)).scalar() if known else None
     if owner is None or int(owner) != viewer.coach_id:
         raise AccessDenied(
             what, f"this {what.lower()} is not on your team, so it stays hidden"
@@ -174,6 +201,8 @@ def checks(
             viewer = _viewer(target)
             if viewer is None or viewer.sees_all:
                 return
+            if viewer.is_rep:
+                raise AccessDenied("Access", _NOT_FOR_REPS)
             values = {p: _argument(signature, bound, p) for p in kinds}
             narrowed = any_coach_with is not None and values[any_coach_with] is not None
             with _connection(target) as conn:
@@ -202,6 +231,90 @@ def lead_only(fn: F) -> F:
             )
 
     return _guarded(fn, guard, ("lead",))
+
+
+#: id parameter -> SQL giving the rep that id belongs to (for :func:`rep_checks`).
+def _rep_of(table: sa.Table) -> Callable[[Any], sa.Select[Any]]:
+    """SQL giving the rep of the row of ``table`` that has the id."""
+    return lambda v: sa.select(table.c.rep_id).where(table.c.id == v)
+
+
+_REP_OWNER: dict[str, Callable[[Any], sa.Select[Any]]] = {
+    "rep_id": lambda v: sa.select(s.reps.c.id).where(s.reps.c.id == v),
+    "session_id": _rep_of(s.sessions),
+    "plan_id": _rep_of(s.plans),
+    "goal_id": _rep_of(s.goals),
+    "action_id": _rep_of(s.actions),
+}
+#: The id parameters :func:`rep_checks` knows (``coach_id`` only with
+#: ``reps_may=False``: a rep never acts as a coach).
+REP_ID_PARAMS = ("coach_id", *_REP_OWNER)
+
+
+def rep_checks(*names: str, reps_may: bool = True) -> Callable[[F], F]:
+    """Check the named id parameters of a function of the rep's own page.
+
+    A rep viewer may pass only ids of their own records (their rep id, their
+    sessions, plans, goals, actions), and none at all when ``reps_may`` is False
+    (what only their coach may do, such as making their link). A coach viewer may
+    pass ids of their own team, exactly as :func:`checks` allows, so a coach can
+    see what their rep sees; a lead (or a store opened without a viewer) any.
+    """
+    unknown = set(names) - set(REP_ID_PARAMS)
+    if unknown:
+        raise ValueError(f"no rep access check for {sorted(unknown)}")
+    if "coach_id" in names and reps_may:
+        raise ValueError("a rep never passes a coach_id: say reps_may=False")
+
+    def wrap(fn: F) -> F:
+        signature = inspect.signature(fn)
+
+        def guard(target: object, bound: inspect.BoundArguments) -> None:
+            viewer = _viewer(target)
+            if viewer is None or viewer.sees_all:
+                return
+            values = {p: _argument(signature, bound, p) for p in names}
+            with _connection(target) as conn:
+                for param, value in values.items():
+                    if viewer.is_rep:
+                        if not reps_may:
+                            raise AccessDenied(
+                                _WHAT[param], "only your coach can do this"
+                            )
+                        _check_rep(conn, viewer, param, value)
+                    elif value is None:  # "none of these" is no rep's page
+                        raise AccessDenied(_WHAT[param], "say which one")
+                    else:
+                        check(conn, viewer, param, value)
+            if viewer.is_rep and not reps_may:
+                raise AccessDenied("Access", "only your coach can do this")
+
+        inner = _guarded(fn, guard, names)
+        inner.__coachkit_rep_checks__ = reps_may  # type: ignore[attr-defined]
+        return inner
+
+    return wrap
+
+
+def _check_rep(conn: Connection, viewer: Viewer, name: str, value: object) -> None:
+    """Refuse ``value`` of id parameter ``name`` unless it is the rep viewer's own.
+
+    Raises
+    ------
+    AccessDenied
+        The id is another rep's, is missing, or names no row.
+    """
+    what = _WHAT[name]
+    ident = _as_int(value)
+    top = s.largest_id(conn.dialect.name)
+    if name not in _REP_OWNER or ident is None or not 0 < ident <= top:
+        owner = None
+    else:
+        owner = conn.execute(_REP_OWNER[name](ident)).scalar()
+    if owner is None or int(owner) != viewer.rep_id:
+        raise AccessDenied(
+            what, f"this {what.lower()} is not yours, so it stays hidden"
+        )
 
 
 def _guarded(

@@ -85,8 +85,33 @@ def _calls(conn: Connection) -> None:
     del conn  # nothing to change in the tables that are there
 
 
+def _rep_side(conn: Connection) -> None:
+    """Version 5: the rep's side (#28).
+
+    Reps get a ``login``; sessions keep the rep's "what would help more" words and
+    when they rated it; actions keep the rep's own note and when they marked it.
+    ``rep_links`` is new and appears with :func:`upgrade`'s ``create_all``.
+    """
+    stamp = sa.DateTime().compile(dialect=conn.dialect)  # DATETIME, TIMESTAMP
+    for sql in (
+        "ALTER TABLE reps ADD COLUMN login VARCHAR(120)",
+        "ALTER TABLE sessions ADD COLUMN rep_wish TEXT DEFAULT '' NOT NULL",
+        f"ALTER TABLE sessions ADD COLUMN rep_rated_at {stamp}",
+        "ALTER TABLE actions ADD COLUMN rep_note TEXT DEFAULT '' NOT NULL",
+        f"ALTER TABLE actions ADD COLUMN rep_marked_at {stamp}",
+    ):
+        conn.execute(sa.text(sql))
+    index = next(i for i in schema.reps.indexes if i.name == "ix_reps_login")
+    index.create(conn)
+
+
 #: version n -> the step that upgrades a version n database to version n + 1.
-STEPS: dict[int, Step] = {1: _coach_logins, 2: _follow_through, 3: _calls}
+STEPS: dict[int, Step] = {
+    1: _coach_logins,
+    2: _follow_through,
+    3: _calls,
+    4: _rep_side,
+}
 
 
 def upgrade(conn: Connection, version: int, target: int | None = None) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 #: Bump when the tables change, and add a step to ``coachkit.store.migrations.STEPS``.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 #: The value of ``meta.app`` in every coachkit database.
 APP_MARK = "coachkit"
@@ -20,6 +20,12 @@ metadata = sa.MetaData()
 #: The largest id a row can have: SQLite's and PostgreSQL's 64-bit integers. A
 #: bigger number is no row's id, and the database refuses to even look it up.
 MAX_ID = 2**63 - 1
+
+
+def largest_id(dialect: str) -> int:
+    """The largest id a row can have in a database of this dialect: PostgreSQL
+    keeps ``Integer`` ids in 32 bits and refuses to look up a bigger number."""
+    return 2**31 - 1 if dialect == "postgresql" else MAX_ID
 
 
 def _id() -> sa.Column:
@@ -89,7 +95,10 @@ reps = sa.Table(
     sa.Column("segment", sa.String(80), nullable=False, server_default=""),
     sa.Column("start_date", sa.Date),
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    # The user name a sign-in service knows the rep by (their own rep page).
+    sa.Column("login", sa.String(120)),
     sa.UniqueConstraint("coach_id", "name", name="rep_name_per_coach"),
+    sa.Index("ix_reps_login", "login", unique=True),
     *_stamps(),
 )
 
@@ -275,6 +284,9 @@ sessions = sa.Table(
     sa.Column("rep_relevant", sa.Integer),
     sa.Column("rep_developmental", sa.Integer),
     sa.Column("rep_motivational", sa.Integer),
+    # The rep's own words on what would help more, and when they answered.
+    sa.Column("rep_wish", sa.Text, nullable=False, server_default=""),
+    sa.Column("rep_rated_at", sa.DateTime),
     # A conflict copy: the edit that lost a save race, kept beside the original.
     sa.Column("conflict_of", sa.Integer, sa.ForeignKey("sessions.id")),
     sa.CheckConstraint("status in ('draft', 'done')", name="session_status"),
@@ -324,6 +336,10 @@ actions = sa.Table(
     sa.Column("done_on", sa.Date),
     sa.Column("status", sa.String(10), nullable=False, server_default="open"),
     sa.Column("note", sa.Text, nullable=False, server_default=""),
+    # The rep's own words ("done", or why not) and when they marked it; the coach's
+    # words stay in ``note``.
+    sa.Column("rep_note", sa.Text, nullable=False, server_default=""),
+    sa.Column("rep_marked_at", sa.DateTime),
     sa.CheckConstraint("owner in ('rep', 'coach')", name="action_owner"),
     sa.CheckConstraint(
         "status in ('open', 'kept', 'missed', 'dropped')", name="action_status"
@@ -465,6 +481,20 @@ call_hits = sa.Table(
     sa.Index("call_hits_by_rep", "rep_id", "behaviour_id"),
 )
 
+#: A rep's secret link to their own page, which their coach sends them. Only the
+#: SHA-256 of the secret is kept; a rep has at most one live (unrevoked) link.
+rep_links = sa.Table(
+    "rep_links",
+    metadata,
+    _id(),
+    _coach(),
+    _rep(),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime, nullable=False, server_default=sa.func.now()),
+    sa.Column("revoked_at", sa.DateTime),
+    sa.Column("last_used_at", sa.DateTime),
+)
+
 #: Tables holding one team's data, each with a ``coach_id`` column.
 TEAM_TABLES = (
     reps,
@@ -482,4 +512,5 @@ TEAM_TABLES = (
     call_turns,
     call_speakers,
     call_hits,
+    rep_links,
 )

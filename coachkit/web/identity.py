@@ -2,6 +2,8 @@
 
 In order, coachkit believes:
 
+0. A rep's secret link: ``?me=SECRET`` (:mod:`coachkit.rep_side.links`) is the rep
+   that link was made for. A stopped or unknown link is refused.
 1. JupyterHub: ``JUPYTERHUB_USER``, which the Hub sets for each user's own server.
 2. A trusted reverse proxy: when ``coachkit serve --trusted-header X-Forwarded-User``
    runs, Voila hands that request header to the kernel (``http_header_envs``) and
@@ -12,7 +14,10 @@ In order, coachkit believes:
 4. Otherwise single-user mode: the coach picker on the page.
 
 Sign-in names are matched against ``coaches.login`` (``coachkit users add NAME
---login LOGIN``). A proxy sends a name such as ``josé`` in UTF-8, but HTTP header
+--login LOGIN``), then ``reps.login`` (``coachkit reps login NAME LOGIN``): a rep
+who signs in is a viewer with role ``"rep"``. Only the rep's own page takes a rep
+(``visitor(..., reps=True)``); a coach's workbook refuses them with a plain
+message. A proxy sends a name such as ``josé`` in UTF-8, but HTTP header
 values reach Python as Latin-1 text (``josÃ©``); :func:`header_text` undoes that.
 """
 
@@ -21,10 +26,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import parse_qs
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from coachkit.errors import CoachkitError
 from coachkit.model.users import find_by_login
+from coachkit.rep_side.links import LINK_PARAM, rep_for_link, rep_for_login
 from coachkit.store.access import Viewer
 
 HUB_VAR = "JUPYTERHUB_USER"
@@ -34,6 +41,15 @@ HEADER_VAR = "COACHKIT_USER_HEADER"
 
 class NotSignedIn(CoachkitError):
     """The page was opened without a sign-in coachkit trusts, or by a stranger."""
+
+
+#: What a stopped, unknown or mistyped rep link is told.
+LINK_GONE = "This link no longer works. Ask your coach for a new one."
+#: What a rep who opens a coach's workbook is told.
+FOR_COACHES = (
+    "This page is for coaches. Your own page is the one your coach's link opens "
+    "(My coaching)."
+)
 
 
 def header_env_name(header: str) -> str:
@@ -57,7 +73,12 @@ def header_text(value: str) -> str:
 
 
 def visitor(
-    conn: Connection, env: Mapping[str, str], query: str = "", *, seats: bool = True
+    conn: Connection,
+    env: Mapping[str, str],
+    query: str = "",
+    *,
+    seats: bool = True,
+    reps: bool = False,
 ) -> Viewer | None:
     """Return who opened the page, or None in single-user mode (the picker decides).
 
@@ -72,12 +93,28 @@ def visitor(
     seats
         False skips workshop seats (a notebook run for a given coach, as papermill
         does).
+    reps
+        True on the rep's own page: a rep (by link or sign-in) is let in. False
+        (a coach's workbook) refuses a rep.
 
     Raises
     ------
     NotSignedIn
-        A sign-in is expected but missing, or names nobody coachkit knows.
+        A sign-in is expected but missing, or names nobody coachkit knows; a rep
+        link that no longer works; a rep on a coach's workbook.
     """
+    found = _visitor(conn, env, query, seats)
+    if found is not None and found.is_rep and not reps:
+        raise NotSignedIn(FOR_COACHES)
+    return found
+
+
+def _visitor(
+    conn: Connection, env: Mapping[str, str], query: str, seats: bool
+) -> Viewer | None:
+    me = parse_qs(query).get(LINK_PARAM, [""])[0].strip()
+    if me or LINK_PARAM in parse_qs(query, keep_blank_values=True):
+        return _rep_by_link(conn, me)
     hub_user = env.get(HUB_VAR, "").strip()
     if hub_user:
         return _known(conn, hub_user, "hub")
@@ -98,9 +135,25 @@ def visitor(
     return None
 
 
+def _rep_by_link(conn: Connection, secret: str) -> Viewer:
+    """The rep of a ``?me=`` link; the day it was last used is kept on its own
+    short write (the page's own connection only reads)."""
+    try:
+        with conn.engine.begin() as write:
+            found = rep_for_link(write, secret)
+    except sa.exc.DBAPIError:  # a store opened to read, say: still let them in
+        found = rep_for_link(conn, secret, touch=False)
+    if found is None:
+        raise NotSignedIn(LINK_GONE)
+    return found
+
+
 def _known(conn: Connection, login: str, source: str) -> Viewer:
     user = find_by_login(conn, login)
     if user is None:
+        rep = rep_for_login(conn, login, source)
+        if rep is not None:
+            return rep
         raise NotSignedIn(
             f"You are signed in as {login}, but coachkit has no coach with that "
             "sign-in name yet. Ask your enablement lead to run: "

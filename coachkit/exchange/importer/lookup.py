@@ -35,6 +35,8 @@ def coach_ids(conn: Connection, cells: Cells, coach: str | None) -> np.ndarray:
     default: int | None = None
     # Someone signed in as a coach imports only into their own team.
     viewer = access.viewer_of(conn)
+    if viewer is not None and viewer.is_rep:  # a rep's page imports nothing
+        raise access.AccessDenied("Access", "only a coach can import a team's data")
     own = None if viewer is None or viewer.sees_all else viewer.coach_id
     if coach is not None:
         default = by_name.get(name_key(coach))
