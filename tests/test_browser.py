@@ -29,7 +29,7 @@ from browser_fixtures import (
 )
 
 from coachkit.model.pillars import PILLARS, Pillar
-from coachkit.web.serve import BUILD_ERROR
+from coachkit.web.serve import BUILD_ERROR, REP_PAGE
 
 pytestmark = pytest.mark.browser
 
@@ -223,10 +223,11 @@ def test_server_does_not_expose_jupyter(server: Server) -> None:
         assert status >= 400, (path, status)  # refused (tornado says 403, 404 or 500)
         assert b"SQLite format 3" not in body, path
         assert b"root:" not in body, path
-    # Voila's folder listing names the three workbooks, and nothing else.
+    # Voila's folder listing names the three workbooks and the rep's page, and
+    # nothing else.
     listing = json.loads(server.get("/voila/api/contents/")[1])
     assert sorted(item["name"] for item in listing["content"]) == sorted(
-        pillar.notebook for pillar in PILLARS
+        [*(pillar.notebook for pillar in PILLARS), REP_PAGE]
     )
     # A page that reaches us through DNS rebinding asks for another host name.
     assert server.get(PILLARS[0].path, Host=f"attacker.example:{server.port}")[0] == 403

@@ -92,3 +92,18 @@ def test_no_serious_accessibility_problem_on_any_tab(
         if found:
             problems[title] = found
     assert problems == {}, f"axe-core on {key}, {role}, {width} px: {problems}"
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_no_serious_accessibility_problem_on_the_reps_own_page(
+    server: Server, watched: Watched, width: int
+) -> None:
+    """The rep's page (workbook 4, #28), opened with their link, as they see it."""
+    from test_browser_rep_page import rep_link
+
+    page = watched.page
+    page.set_viewport_size({"width": width, "height": 900})
+    open_workbook(page, server, rep_link(server))
+    assert page.locator(".ck-my-action").count() > 0
+    found = settled_audit(page, axe_script())
+    assert found == [], f"axe-core on the rep's page, {width} px: {found}"

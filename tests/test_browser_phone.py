@@ -143,6 +143,25 @@ def test_nothing_is_cut_or_off_the_sheet_on_any_tab(
     context.close()
 
 
+def test_the_reps_own_page_fits_a_phone(server: Server, phone: Any) -> None:
+    """The rep's page (#28): nothing cut or off the sheet at 390 px, and every
+    choice and button big enough for a thumb."""
+    from test_browser_rep_page import rep_link
+
+    open_workbook(phone, server, rep_link(server))
+    expect(phone.locator(".ck-my-session").first).to_be_visible()
+    assert phone.evaluate(OFF_THE_SHEET) == []
+    assert phone.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    small = phone.locator(
+        ".ck-rep-page .widget-toggle-button, .ck-rep-page .widget-button"
+    ).evaluate_all(
+        "bs => bs.filter(b => b.checkVisibility()).map(b => b.getBoundingClientRect())"
+        ".filter(r => r.height < 40 || r.width < 40).length"
+    )
+    assert small == 0
+    screenshot(phone, "phone-my-coaching")
+
+
 def test_a_ride_along_on_a_phone(server: Server, phone: Any) -> None:
     """Open a rep, start a session, tap what is seen, write it up and finish: all
     at 390 px, every control whole on the screen and big enough to use."""

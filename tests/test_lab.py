@@ -39,7 +39,12 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_copies_are_made_once_and_edits_kept(tmp_path: Path) -> None:
     copied = copy_workbooks(tmp_path).copied
     names = [p.name for p in copied]
-    assert names == ["1_prioritize.ipynb", "2_facilitate.ipynb", "3_improve.ipynb"]
+    assert names == [
+        "1_prioritize.ipynb",
+        "2_facilitate.ipynb",
+        "3_improve.ipynb",
+        "4_my_coaching.ipynb",
+    ]
     edited = tmp_path / "3_improve.ipynb"
     edited.write_text(edited.read_text() + "\n", encoding="utf-8")
     mine = edited.read_text()
@@ -342,6 +347,7 @@ def test_lab_shows_the_workbooks(lab: Lab) -> None:
         "1_prioritize.ipynb",
         "2_facilitate.ipynb",
         "3_improve.ipynb",
+        "4_my_coaching.ipynb",
         "analyst.ipynb",
     ]
     unauthorised = urllib.request.Request(lab.url + "api/contents")

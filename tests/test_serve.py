@@ -36,6 +36,7 @@ from coachkit.model.pillars import PILLARS
 from coachkit.web.front_door import SIGN_IN_PAGE, FrontDoor
 from coachkit.web.identity import HEADER_VAR, HUB_VAR
 from coachkit.web.serve import (
+    REP_PAGE,
     UPLOAD_LIMIT_BYTES,
     WEBSOCKET_MAX_MESSAGE_BYTES,
     gather_workbooks,
@@ -232,7 +233,7 @@ def test_own_workbooks_are_served_beside_the_three_by_the_same_voila(
     (tmp_path / "served").mkdir()
     served = gather_workbooks(workbooks_dir(), own, tmp_path / "served")
     names = sorted(path.name for path in served.iterdir())
-    assert names == sorted([*(p.notebook for p in PILLARS), OWN])
+    assert names == sorted([*(p.notebook for p in PILLARS), REP_PAGE, OWN])
     assert (served / OWN).read_bytes() == (tmp_path / "team" / OWN).read_bytes()
 
     # One Voila serves them all: the command differs only in the folder, so every

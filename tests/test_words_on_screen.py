@@ -247,3 +247,18 @@ def test_no_stored_code_in_the_write_up_from_draft_to_summary(
     texts = _page(app, write)
     assert raw_codes(texts) == []
     assert other_days(texts) == []
+
+
+def test_no_stored_code_on_the_reps_own_page(demo_store: Store, today: dt.date) -> None:
+    """The rep's page (#28), every rep of the demo: words, and days read one way,
+    on the page and in the coach's Share panel."""
+    from coachkit.apps.my_coaching import MyCoaching
+
+    with demo_store.read() as conn:
+        reps = conn.execute(sa.select(schema.reps.c.id).limit(6)).scalars().all()
+    for rep in reps:
+        page = MyCoaching(db=demo_store.location, rep=int(rep), today=today)
+        texts = visible_texts(page.root)
+        assert "Your actions" in texts
+        assert raw_codes(texts) == [], rep
+        assert other_days(texts) == [], rep

@@ -68,6 +68,8 @@ UPLOAD_LIMIT_BYTES = 200 * 1024 * 1024
 #: message around it. Tornado's default, 10 MiB, closed the page's connection
 #: without a word on a bigger upload, and the page then went on doing nothing.
 WEBSOCKET_MAX_MESSAGE_BYTES = UPLOAD_LIMIT_BYTES + 16 * 1024 * 1024
+#: The rep's own page (#28), served beside the three workbooks; not a pillar.
+REP_PAGE = "4_my_coaching.ipynb"
 #: Shown in place of a traceback when a workbook fails to build.
 BUILD_ERROR = (
     "coachkit could not open this workbook. The window where coachkit serve runs "
@@ -97,7 +99,8 @@ def own_workbooks(folder: Path) -> dict[str, Path]:
     ----------
     folder
         The folder of ``coachkit serve --workbooks``. Each notebook directly in it
-        is served beside the three workbooks, under its own file name.
+        is served beside the three workbooks and the rep's page, under its own
+        file name.
 
     Returns
     -------
@@ -108,13 +111,13 @@ def own_workbooks(folder: Path) -> dict[str, Path]:
     ------
     CoachkitError
         ``folder`` is not a folder or holds no notebook, a file is not a notebook,
-        or a notebook has the name of one of the three workbooks.
+        or a notebook has the name of one of the three workbooks or the rep's page.
     """
     import nbformat
 
     if not folder.is_dir():
         raise CoachkitError(f"--workbooks {folder}: there is no such folder.")
-    taken = {pillar.notebook.lower() for pillar in PILLARS}
+    taken = {pillar.notebook.lower() for pillar in PILLARS} | {REP_PAGE}
     found = {}
     for path in sorted(folder.glob("*.ipynb")):
         if path.name.startswith(".") or not path.is_file():

@@ -14,6 +14,7 @@ import pandas as pd
 
 from coachkit.apps.calls import CallUpload, EvidenceByBehaviour, calls_html
 from coachkit.apps.facilitate.follow_through import FollowThrough, Item
+from coachkit.apps.my_coaching.answers import last_rating_html, rep_answers, rep_words
 from coachkit.apps.shell import html_table, text
 from coachkit.apps.tabs import Tab, field
 from coachkit.facilitate.actions import OWNER_WORDS
@@ -92,6 +93,9 @@ class PrepTab(Tab):
         self.goals.show(goals)
         when = day(brief.last_session_on) if brief.last_session_on else "never"
         last = [f"<h3>Last session: {text(when)}</h3>"]
+        with self.app.store.read() as conn:  # what the rep answered on their page
+            answers = rep_answers(conn, brief.rep_id, self.app.today)
+        last.append(last_rating_html(answers.sessions, brief.last_session_id))
         if brief.commitments:
             last.append(
                 f"<p>{text(brief.kept_sentence())} Mark each one below as Kept, "
@@ -109,7 +113,8 @@ class PrepTab(Tab):
                     status=c.status,
                     row_version=c.row_version,
                     note=c.note,
-                    detail=f"({OWNER_WORDS.get(c.owner, c.owner)}, by {day(c.due_on)})",
+                    detail=f"({OWNER_WORDS.get(c.owner, c.owner)}, by {day(c.due_on)})"
+                    + (f" {said}" if (said := rep_words(answers, c.action_id)) else ""),
                 )
                 for c in brief.commitments
             ]

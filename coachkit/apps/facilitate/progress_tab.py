@@ -14,6 +14,8 @@ import pandas as pd
 
 from coachkit.apps import charts as page_charts
 from coachkit.apps.facilitate.follow_through import FollowThrough, Item
+from coachkit.apps.my_coaching.answers import rep_answers, rep_words
+from coachkit.apps.my_coaching.share import SharePanel
 from coachkit.apps.shell import html_table
 from coachkit.apps.tabs import Tab, field
 from coachkit.facilitate.actions import OWNER_WORDS, Action, agreed_actions
@@ -46,6 +48,8 @@ class ProgressTab(Tab):
         self.action_marks = FollowThrough(app, "ck-action-marks")
         self.chart = w.VBox()
         self.sessions = field(w.HTML(), "ck-session-list")
+        self.ratings = field(w.HTML(), "ck-rep-ratings")
+        self.share = SharePanel(app)
         self.box.children = [
             self.goals,
             self.goal_marks.box,
@@ -53,8 +57,11 @@ class ProgressTab(Tab):
             self.action_marks.box,
             self.chart,
             self.sessions,
+            self.ratings,
+            self.share.box,
         ]
         self.latest = pd.DataFrame()
+        self.rep_page: Any = None
         self.all_goals = pd.DataFrame()
         self.follow_ups: tuple[Action, ...] = ()
 
@@ -64,8 +71,10 @@ class ProgressTab(Tab):
         self.latest = recent_sessions(conn, rep, names)
         if rep is None:
             self.all_goals, self.follow_ups = pd.DataFrame(), ()
+            self.rep_page = None
             return
         today = self.app.today
+        self.rep_page = rep_answers(conn, rep, today)
         self.all_goals = goal_progress(conn, rep, today, include_dropped=True)
         self.follow_ups = agreed_actions(conn, rep, today)
 
@@ -145,7 +154,8 @@ class ProgressTab(Tab):
                     status=a.status,
                     row_version=a.row_version,
                     note=a.note,
-                    detail=f"({OWNER_WORDS.get(a.owner, a.owner)}, by {day(a.due_on)})",
+                    detail=f"({OWNER_WORDS.get(a.owner, a.owner)}, by {day(a.due_on)})"
+                    + _said(rep_words(self.rep_page, a.id)),
                 )
                 for a in self.follow_ups
             ]
@@ -182,3 +192,37 @@ class ProgressTab(Tab):
         self.sessions.value = "<h2>Latest sessions</h2>" + html_table(
             shown, "No sessions yet."
         )
+        self.ratings.value = ratings_html(
+            self.rep_page.sessions if self.rep_page is not None else ()
+        )
+        self.share.show()
+
+
+def ratings_html(sessions: tuple[Any, ...]) -> str:
+    """The rep's own rating of each of their latest sessions, and their wish."""
+    if not sessions:
+        return ""
+    rows = pd.DataFrame(
+        {
+            "Session": [day(x.held_on) for x in sessions],
+            "Relevant": [_score(x.rep_relevant) for x in sessions],
+            "Developmental": [_score(x.rep_developmental) for x in sessions],
+            "Motivational": [_score(x.rep_motivational) for x in sessions],
+            "What would help more": [str(x.rep_wish or "") or "–" for x in sessions],
+        }
+    )
+    return (
+        "<h3>How the rep rated their sessions</h3>"
+        "<div class='ck-table-wrap'>"
+        + html_table(rows)
+        + "</div><p class='ck-note'>Each from 1 to 5, as the rep answered on their "
+        "own page; – where they have not rated a session.</p>"
+    )
+
+
+def _said(words: str) -> str:
+    return f" {words}" if words else ""
+
+
+def _score(value: Any) -> str:
+    return "–" if value is None or pd.isna(value) else str(int(value))

@@ -140,8 +140,7 @@ class _Row:
         if self.last_note:
             notes.append(f"Last note: {text(self.last_note)}")
         if theirs is not None:
-            gap = "" if mine is None else f" (gap {theirs - mine:+d})"
-            notes.append(f"{_WHO[other]}'s latest skill rating: {theirs}{gap}")
+            notes.append(_gap_line(other, theirs, mine))
         self.other.value = "".join(
             f"<span class='ck-note'>{note}</span><br>" for note in notes
         )
@@ -303,6 +302,23 @@ class AssessTab(Tab):
         """Say ``message`` next to the Save button, and in the status line."""
         _say(self.save_msg, message, level)
         self.state.say(message, level)
+
+
+def _gap_line(other: str, theirs: int, mine: int | None) -> str:
+    """The other view's latest skill rating, and the gap between the two in words.
+
+    The rep's own view is what they answered on their page (or the coach typed
+    for them); the gap is theirs minus this one, ``+1`` when they rate higher.
+    """
+    who = "The rep's own" if other == "self" else "The coach's"
+    line = f"{who} latest skill rating: {theirs}"
+    if mine is None:
+        return line
+    gap = theirs - mine
+    if gap == 0:
+        return f"{line} (the same: no gap)"
+    way = "higher" if gap > 0 else "lower"
+    return f"{line} (gap {gap:+d}: {abs(gap)} {way} than this one)"
 
 
 def _int(value: Any) -> int | None:

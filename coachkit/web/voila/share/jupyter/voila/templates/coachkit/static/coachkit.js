@@ -184,6 +184,47 @@
     }
   }
 
+  // "Copy the link" beside a rep's own link (coachkit/apps/my_coaching/share.py):
+  // the link's whole address, as the browser resolves it.
+  function copyRepLink(event) {
+    var button =
+      event.target.closest && event.target.closest(".ck-copy-rep-link");
+    if (!button) {
+      return;
+    }
+    var box = button.closest(".ck-rep-link-box");
+    var anchor = box && box.querySelector("a.ck-rep-link");
+    if (!anchor) {
+      return;
+    }
+    var link = anchor.href;
+    var done = function () {
+      said(button, "Link copied. Paste it in a message to the rep.");
+    };
+    var failed = function () {
+      if (copyOldWay(link)) {
+        done();
+      } else {
+        said(button, "Select the link above and copy it.");
+      }
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(link).then(done, failed);
+    } else {
+      failed();
+    }
+  }
+
+  // A rep's link is drawn with the path only (the kernel does not know the
+  // address people type); show it whole, as the rep will open it.
+  function showRepLinks() {
+    var links = document.querySelectorAll("a.ck-rep-link[data-ck-whole]");
+    for (var i = 0; i < links.length; i++) {
+      links[i].textContent = links[i].href;
+      links[i].removeAttribute("data-ck-whole");
+    }
+  }
+
   // "Print or save as PDF": the browser's own print, with the page's print styles
   // (coachkit.css) leaving out every control.
   function printPage(event) {
@@ -194,6 +235,7 @@
 
   function start() {
     document.addEventListener("click", copyLink);
+    document.addEventListener("click", copyRepLink);
     document.addEventListener("click", printPage);
     var pending = false;
     var observer = new MutationObserver(function () {
@@ -204,6 +246,7 @@
       window.setTimeout(function () {
         pending = false;
         apply();
+        showRepLinks();
       }, 30);
     });
     observer.observe(document.body, {
