@@ -337,3 +337,38 @@ def test_a_forked_kernel_draws_with_the_shared_engine_and_shares_the_template(
     assert result["reply"]["status"] == "ok", result
     drawn, has_engine, engines_gone, frozen = result["out"].split()
     assert (drawn, has_engine, engines_gone, frozen) == ("True", "True", "0", "True")
+
+
+STARTUP = """
+import sys
+from coachkit.web.kernels import TEMPLATE_MODULES as template
+assert template, "the template did not say what it had loaded"
+fresh = sorted(
+    name for name in sys.modules
+    if name.split(".")[0] in ("IPython", "psutil", "tornado", "zmq", "debugpy")
+    and name not in template
+)
+print(sys.modules.get("debugpy", "absent") is None, len(fresh), fresh[:5])
+"""
+
+
+def test_a_page_kernel_runs_no_debugger_and_imports_nothing_of_its_own_to_start(
+    tmp_path: Path,
+) -> None:
+    """Issue 24: a kernel that imported its own modules as it started (and
+    ipykernel's debugger, about 120 modules) paid 13 MB of memory before its page
+    ran a line; the template imports them once for every kernel."""
+
+    async def scenario() -> str:
+        km = _manager()
+        await km.start_kernel(env=dict(os.environ), cwd=str(tmp_path))
+        try:
+            result = await _run(km, STARTUP)
+            assert result["reply"]["status"] == "ok", result
+            return str(result["out"]).strip()
+        finally:
+            await km.shutdown_kernel(now=True)
+
+    no_debugger, fresh, names = _in_a_thread(scenario()).split(" ", 2)
+    assert no_debugger == "True"
+    assert fresh == "0", names

@@ -16,8 +16,10 @@ paths every workbook takes (a chart's spec, a table's HTML) before it freezes it
 objects for Python's garbage collector (``gc.freeze``: a collection in a kernel
 would otherwise write to every object the template made, copying its pages); each
 kernel gives memory it freed back to the system every few seconds
-(``malloc_trim``); and one chart engine process serves every kernel
-(:mod:`coachkit.model.chart_engine`) instead of one engine per page.
+(``malloc_trim``); one chart engine process serves every kernel
+(:mod:`coachkit.model.chart_engine`) instead of one engine per page; the template
+also imports what ipykernel imports as a kernel starts, and a page's kernel runs
+no debugger (:data:`_NO_DEBUGGER`).
 Each kernel is a process of its own, as before; it stops when its page's kernel is
 shut down or culled, and every kernel stops when the server does (ipykernel
 watches its parent, the template; the template stops when its connection to the
@@ -71,6 +73,21 @@ PRELOAD = (
     "pandas.core.reshape.reshape",
     "pandas.io.formats.html",
     "pandas.io.formats.string",
+    # Imported by every kernel as it starts, before its page: IPython's pdb,
+    # completer and inspector, psutil (and ipykernel's debugger, without debugpy:
+    # see _NO_DEBUGGER). Each kernel importing its own paid a few MB.
+    "ipykernel.debugger",
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.core.logger",
+    "IPython.core.oinspect",
+    "IPython.extensions.storemagic",
+    "faulthandler",
+    "psutil",
+    "tornado.platform.asyncio",
+    "tornado.queues",
+    # Imported when a page first sends a large message (a table, a chart).
+    "zmq.utils.garbage",
 )
 _KERNEL_MODULES = ("ipykernel_launcher", "ipykernel")
 #: Seconds between a kernel's returns of freed memory to the system. glibc keeps
@@ -81,6 +98,16 @@ TRIM_SECONDS = 10
 #: thread of its own, so the template has just the one thread a fork copies (and
 #: kernels on a shared server do not each keep a thread per CPU).
 _TEMPLATE_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+#: Modules a workbook page's kernel goes without. ipykernel starts a debugger in
+#: every kernel when debugpy is installed (debugpy and pydevd, about 120 modules:
+#: preloaded here, the template was 6 MB larger and each page's PSS 4-6 MB larger
+#: than without them, issue 24), and no page uses it: neither Voila nor
+#: coachkit's page script sends a debug request. Notebooks opened in JupyterLab
+#: (``coachkit lab``) keep theirs: their kernels are not forked.
+_NO_DEBUGGER = ("debugpy",)
+#: The modules the template had loaded when it began to fork kernels (set in the
+#: template, so a kernel can tell what it imported itself; tests/test_kernels.py).
+TEMPLATE_MODULES: frozenset[str] = frozenset()
 
 
 class ForkedKernel:
@@ -273,7 +300,14 @@ def _rehearse() -> None:
 def _serve(fd: int) -> None:
     """The template: import, then fork a kernel per request until the server goes."""
     engine = _start_chart_engine()
+    for name in _NO_DEBUGGER:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
     _load()
+    # Run as ``python -m``, this module is __main__: a kernel that imports it by
+    # name gets this copy, with the list.
+    here = sys.modules[__name__]
+    named = sys.modules.setdefault("coachkit.web.kernels", here)
+    here.TEMPLATE_MODULES = named.TEMPLATE_MODULES = frozenset(sys.modules)  # type: ignore[attr-defined]
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the system reaps stopped kernels
     channel = socket.socket(fileno=fd)
     stream = channel.makefile("rwb", buffering=0)
