@@ -1,11 +1,13 @@
 # JupyterHub for coachkit: each coach signs in to the Hub and gets a coachkit server
-# of their own, which shows only their own team. docs/deploy.md has every step.
+# of their own, which shows only their own team. docs/deploy.md has every step;
+# deploy/kubernetes/ has the same set-up for Zero to JupyterHub.
 #
 # How it fits together:
 # - The Hub signs people in (your authenticator below) and starts a server per user.
-# - That server is jhsingle-native-proxy, which lets in only the server's owner
-#   (the Hub's sign-in), and runs `coachkit serve --jupyterhub` behind it. No
-#   JupyterLab, no terminal: the coach gets the workbooks and nothing else.
+# - That server is jupyter-server-proxy's standalone proxy (jupyter-standaloneproxy),
+#   which lets in only the server's owner, through the Hub's own sign-in, and runs
+#   `coachkit serve --jupyterhub` behind it. No JupyterLab, no terminal: the coach
+#   gets the workbooks and nothing else.
 # - coachkit knows the coach by JUPYTERHUB_USER, the Hub's user name. Give each
 #   coach that sign-in name once, on the shared store:
 #       coachkit users add "Ann Example" --login ann --db postgresql://...
@@ -13,14 +15,14 @@
 # - Every server uses the same store on PostgreSQL (COACHKIT_DB below).
 #
 # The image (or environment) the servers run in needs:
-#     pip install coachkit jhsingle-native-proxy "tornado<6.6"
-# jhsingle-native-proxy 0.8.3 checks websocket origins itself in a way tornado 6.6
-# changed: with tornado 6.6 every workbook page stays empty (websocket 403).
+#     pip install coachkit jupyter-server-proxy
+# and the Hub's own environment: pip install jupyterhub jupyterhub-idle-culler
+# (plus dockerspawner for the spawner below).
 #
-# Tried by hand with JupyterHub 6.1.1 and jhsingle-native-proxy 0.8.3, with only the
-# authenticator, the spawner and the paths swapped (docs/deploy.md says what was
-# seen); tests/test_browser_proxy.py checks coachkit's side with a stand-in proxy
-# on every test run.
+# tests/test_hub.py runs this file under a real JupyterHub and
+# configurable-http-proxy on every test run, with only the authenticator
+# (DummyAuthenticator), the spawner (SimpleLocalProcessSpawner), the ports and the
+# programs' paths swapped; the idle culler there runs with short timeouts.
 
 c = get_config()  # noqa: F821 - JupyterHub provides it
 
@@ -38,7 +40,7 @@ c.JupyterHub.authenticator_class = "github"
 
 # --- One server per coach, each in its own container --------------------------------
 # Each container has its own network, so a coach's coachkit (which listens on the
-# container's 127.0.0.1) is reachable only through that coach's jhsingle-native-proxy.
+# container's 127.0.0.1) is reachable only through that coach's standalone proxy.
 # Do not use LocalProcessSpawner: there every user of the machine could reach every
 # other coach's coachkit port on 127.0.0.1 directly, past the Hub's sign-in.
 c.JupyterHub.spawner_class = "docker"
@@ -49,24 +51,32 @@ c.DockerSpawner.remove = True  # nothing is kept in the container: the store is 
 # c.JupyterHub.hub_ip = "0.0.0.0"
 
 # --- What each coach's server runs ----------------------------------------------------
+# This list is coachkit.web.serve.hub_command() (tests/test_hub.py checks that).
 c.Spawner.cmd = [
-    "jhsingle-native-proxy",
-    # coachkit listens on a free port of its own choosing ({port} below).
-    "--destport",
-    "0",
-    # coachkit needs a few seconds to start its workbook server (10 s by default).
-    "--ready-timeout",
-    "60",
-    # Then the command it supervises. "{--}" becomes "--" for that command, so the
-    # options reach coachkit and not jhsingle-native-proxy.
+    "jupyter-standaloneproxy",
+    # coachkit needs a few seconds to start its workbook server (the proxy's
+    # default wait is 5 s).
+    "--timeout=60",
+    # A CSV upload travels in one websocket message: room for coachkit's 200 MB.
+    "--websocket-max-message-size=226492416",
+    # Then the command the proxy runs. It strips /user/<name>/ before passing a
+    # request on, and fills in {port}: coachkit listens there on 127.0.0.1.
+    "--",
     "coachkit",
     "serve",
-    "{--}port",
+    "--port",
     "{port}",
     # The coach is JUPYTERHUB_USER; the address prefix (/user/ann/) comes from
-    # JUPYTERHUB_SERVICE_PREFIX, which jhsingle-native-proxy strips.
-    "{--}jupyterhub",
+    # JUPYTERHUB_SERVICE_PREFIX.
+    "--jupyterhub",
+    # No kernels kept ready: each coach has a server of their own (see
+    # docs/deploy.md, "How many coaches per machine").
+    "--pool-size",
+    "0",
 ]
+# coachkit takes a few seconds to start; the Hub's default wait is 30 s.
+c.Spawner.http_timeout = 90
+c.Spawner.start_timeout = 90
 
 # The shared store. Every coach's server uses it; coachkit shows each coach only
 # their own team. The coach cannot read this setting: the server runs no code sent
@@ -79,13 +89,30 @@ c.Spawner.environment = {
 # what that coach sees. Leave it off unless that is what you want.
 c.JupyterHub.admin_access = False
 
-# Stop servers nobody has used for an hour (pip install jupyterhub-idle-culler):
-# c.JupyterHub.services = [{
-#     "name": "idle-culler",
-#     "command": ["python3", "-m", "jupyterhub_idle_culler", "--timeout=3600"],
-# }]
-# c.JupyterHub.load_roles = [{
-#     "name": "idle-culler",
-#     "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
-#     "services": ["idle-culler"],
-# }]
+# --- Stop servers nobody has used for an hour -----------------------------------------
+# jupyterhub-idle-culler, run by the Hub. A server counts as used while its coach
+# loads pages from it (the standalone proxy tells the Hub every 5 minutes).
+c.JupyterHub.services = [
+    {
+        "name": "idle-culler",
+        "command": [
+            "python3",
+            "-m",
+            "jupyterhub_idle_culler",
+            "--timeout=3600",
+            "--cull-every=300",
+        ],
+    }
+]
+c.JupyterHub.load_roles = [
+    {
+        "name": "idle-culler",
+        "scopes": [
+            "list:users",
+            "read:users:activity",
+            "read:servers",
+            "delete:servers",
+        ],
+        "services": ["idle-culler"],
+    }
+]

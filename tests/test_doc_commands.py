@@ -47,9 +47,10 @@ SKIPPED = {
     "docs/deploy.md: sudo cp deploy/nginx-coachkit.conf "
     "/etc/nginx/sites-available/coachkit": "needs root: changes nginx's "
     "configuration, asks for a password and reloads nginx",
-    'docs/deploy.md: pip install coachkit jhsingle-native-proxy "tornado<6.6"': (
-        "installs packages"
-    ),
+    "docs/deploy.md: pip install coachkit jupyter-server-proxy": "installs packages",
+    "docs/deploy.md: docker build -t your-registry/coachkit-singleuser:0.1.0 -f "
+    "deploy/kubernetes/Dockerfile .": "needs Docker, a registry and a Kubernetes "
+    "cluster (tests/test_kubernetes.py checks the files instead)",
     "docs/workshop.md: coachkit workshop --participants 20 --db workshop.db   # one "
     "seat each, plus a few spare": "then starts the workshop's server, which runs "
     "until it is stopped (tests/test_browser_workshop_room.py runs it)",
@@ -73,12 +74,32 @@ def _report_page_was_written(
     assert "Passed unknown parameter" not in ran.stderr
 
 
+def _rep_link_was_made_then_stopped(
+    folder: Path, ran: subprocess.CompletedProcess[str]
+) -> None:
+    said = ran.stdout
+    assert "https://coaching.example.com/voila/render/4_my_coaching.ipynb?me=" in said
+    assert "Valeria Mensah's link no longer works." in said
+    from coachkit.rep_side import rep_for_link
+    from coachkit.store.database import open_existing
+
+    secret = said.split("?me=", 1)[1].split()[0]
+    store = open_existing(str(folder / "coachkit.db"))
+    try:
+        with store.read() as conn:
+            assert rep_for_link(conn, secret, touch=False) is None  # it was stopped
+    finally:
+        store.dispose()
+
+
 #: The blocks run, by file and first line, each with what a reader would check.
 CHECKS: dict[str, Callable[[Path, subprocess.CompletedProcess[str]], None]] = {
     'docs/deploy.md: coachkit users add "Ann Example" --login ann': _users_were_added,
     "docs/analysts.md: papermill workbooks/3_improve.ipynb out.ipynb \\": (
         _report_page_was_written
     ),
+    'docs/rep_page.md: coachkit reps link "Valeria Mensah" --base '
+    "https://coaching.example.com": _rep_link_was_made_then_stopped,
 }
 
 
@@ -136,7 +157,7 @@ def test_every_shell_block_is_run_or_skipped_with_a_reason() -> None:
     assert not set(CHECKS) & set(SKIPPED)
     assert blocks == set(CHECKS) | set(SKIPPED), (
         f"not run nor skipped: {sorted(blocks - set(CHECKS) - set(SKIPPED))}; "
-        f"no longer in the docs: {sorted(set(CHECKS) | set(SKIPPED) - blocks)}"
+        f"no longer in the docs: {sorted((set(CHECKS) | set(SKIPPED)) - blocks)}"
     )
     assert all(reason.strip() for reason in SKIPPED.values())
 

@@ -160,8 +160,9 @@ def demo(
 @click.option(
     "--jupyterhub",
     is_flag=True,
-    help="Run as a JupyterHub user's own server behind jhsingle-native-proxy: the "
-    "Hub's sign-in says who it is (see deploy/jupyterhub_config.py).",
+    help="Run as a JupyterHub user's own server behind jupyter-server-proxy's "
+    "standalone proxy: the Hub's sign-in says who it is (see "
+    "deploy/jupyterhub_config.py).",
 )
 @click.option(
     "--workbooks",

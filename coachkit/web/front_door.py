@@ -6,8 +6,8 @@ you?" picker decides). To serve a team, pick one way in:
 - a sign-in proxy in front (nginx with passwords, oauth2-proxy, your single sign-on)
   that puts the person's sign-in name in a request header:
   ``--trusted-header X-Forwarded-User``;
-- JupyterHub: each coach gets their own server behind jhsingle-native-proxy, which
-  lets only that coach in: ``--jupyterhub``;
+- JupyterHub: each coach gets their own server behind jupyter-server-proxy's
+  standalone proxy, which lets only that coach in: ``--jupyterhub``;
 - Voila's own key: ``--token``. Whoever has the key gets in; it says nothing about
   who they are.
 
@@ -55,8 +55,8 @@ class FrontDoor:
     trusted_header
         The request header a sign-in proxy fills in; "" for none.
     hub
-        Behind JupyterHub's jhsingle-native-proxy, which removes ``base_url`` before
-        passing a request on; ``JUPYTERHUB_USER`` says who the server belongs to.
+        Behind jupyter-server-proxy's standalone proxy, which removes ``base_url``
+        before passing a request on; ``JUPYTERHUB_USER`` says who the server belongs to.
     seat_cookies
         A workshop: each page's ``Cookie`` header reaches its kernel
         (``HTTP_COOKIE``), so the seat a browser keeps in a cookie opens that
@@ -144,7 +144,7 @@ class FrontDoor:
             if self.hub:
                 raise CoachkitError(
                     "under JupyterHub, coachkit listens on this machine only: "
-                    "jhsingle-native-proxy checks each sign-in and passes visitors on. "
+                    "the Hub's proxy checks each sign-in and passes visitors on. "
                     "Leave out --host."
                 )
             if not (self.token or self.trusted_header):

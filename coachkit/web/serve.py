@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import FrameType
 
@@ -280,6 +280,69 @@ def voila_argv(
         # local TCP ports that any user of the machine could reach.
         argv.append("--KernelManager.transport=ipc")
     return argv
+
+
+#: The program that stands in for ``jupyterhub-singleuser`` under JupyterHub
+#: (jupyter-server-proxy's standalone proxy): it lets in only the server's owner,
+#: through the Hub's own sign-in (OAuth), and passes them on to coachkit.
+HUB_PROXY = "jupyter-standaloneproxy"
+#: Seconds the standalone proxy waits for coachkit to answer (its default is 5 s;
+#: coachkit starts Voila and its kernel template first).
+HUB_READY_TIMEOUT = 60
+#: Kernels kept ready per workbook under JupyterHub: none. Each coach has a server
+#: of their own, so ready kernels would cost every coach about 4 x 75 MB while
+#: nobody looks; a page's kernel is a copy of the kernel template, made in a few
+#: hundredths of a second when the page is opened.
+HUB_POOL_SIZE = 0
+
+
+def hub_command(
+    coachkit: Sequence[str] = ("coachkit",),
+    *,
+    proxy: str = HUB_PROXY,
+    pool_size: int = HUB_POOL_SIZE,
+) -> list[str]:
+    """Build a JupyterHub user's server command (``Spawner.cmd``).
+
+    The same list is in ``deploy/jupyterhub_config.py`` and
+    ``deploy/kubernetes/values.yaml`` (``singleuser.cmd``); their tests compare
+    them with this function, and ``tests/test_hub.py`` runs it under a real Hub.
+
+    Parameters
+    ----------
+    coachkit
+        How to run coachkit, such as ``[sys.executable, "-m", "coachkit"]``.
+    proxy
+        The standalone proxy's program (a full path when it is not on PATH).
+    pool_size
+        Kernels kept ready per workbook (``coachkit serve --pool-size``).
+
+    Returns
+    -------
+    list of str
+        The command. ``{port}`` is filled in by the proxy with a free port of
+        its own choosing, where coachkit listens on 127.0.0.1.
+    """
+    return [
+        proxy,
+        f"--timeout={HUB_READY_TIMEOUT}",
+        # A page's CSV upload travels in one websocket message; the proxy would
+        # close the page's connection on one bigger than tornado's 10 MiB.
+        f"--websocket-max-message-size={WEBSOCKET_MAX_MESSAGE_BYTES}",
+        # The proxy strips /user/<name>/ before passing a request on (coachkit's
+        # --jupyterhub expects that) and tells the Hub when the server was last
+        # used, which the idle culler reads.
+        "--",
+        *coachkit,
+        "serve",
+        "--port",
+        "{port}",
+        # The coach is JUPYTERHUB_USER; the address prefix is
+        # JUPYTERHUB_SERVICE_PREFIX. coachkit listens on 127.0.0.1 only.
+        "--jupyterhub",
+        "--pool-size",
+        str(pool_size),
+    ]
 
 
 #: Set for the workbooks' kernels, so that :func:`log_to_terminal` works there.
