@@ -233,3 +233,11 @@ def test_a_visitor_is_the_signed_in_name_else_the_seat_else_the_address(
 ) -> None:
     handler: Any = _Handler(headers, query)
     assert visitor_of(handler, header) == visitor
+
+
+def test_no_kernel_waits_for_the_reps_own_page(server: Server) -> None:
+    # The three workbooks keep kernels ready; the rep's page, opened now and then
+    # by one rep, does not (two would cost about 150 MB and slow every start).
+    log = server.log.read_text(errors="replace")
+    assert "Kernel pool of 1_prioritize.ipynb is filled" in log
+    assert "Kernel pool of 4_my_coaching.ipynb" not in log

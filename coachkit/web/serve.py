@@ -260,6 +260,9 @@ def voila_argv(
         f"{vc}file_allowlist",
         r"\A(?!)",
         f"{vc}preheat_kernel={pool_size > 0}",
+        # The rep's own page is opened now and then, by one rep: no kernels wait
+        # for it (two would cost about 150 MB, and slow every start of the server).
+        f"--VoilaKernelManager.preheat_denylist={REP_PAGE}",
         f"{vc}default_pool_size={max(pool_size, 0)}",
         f"--VoilaKernelManager.fill_delay={POOL_FILL_DELAY * max(pool_size, 1)}",
         f"{km}cull_interval={CULL_INTERVAL}",
