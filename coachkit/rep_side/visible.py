@@ -24,6 +24,7 @@ from types import MappingProxyType
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coachkit.model.calls.store import METRIC_COLUMNS
 from coachkit.store import access
 from coachkit.store import schema as s
 
@@ -82,22 +83,7 @@ VISIBLE: Mapping[str, frozenset[str]] = MappingProxyType(
             {"behaviour_id", "assessed_on", "source", "skill", "will", "evidence"}
         ),
         "metric_values": frozenset({"metric_id", "observed_on", "value"}),
-        "calls": frozenset(
-            {
-                "held_on",
-                "title",
-                "duration_s",
-                "rep_talk_s",
-                "buyer_talk_s",
-                "talk_share",
-                "longest_monologue_s",
-                "longest_story_s",
-                "switches_per_min",
-                "rep_words_per_min",
-                "rep_questions",
-                "patience_s",
-            }
-        ),
+        "calls": frozenset({"held_on", "title", *METRIC_COLUMNS}),
         "rep_links": frozenset({"created_at", "revoked_at", "last_used_at"}),
     }
 )

@@ -47,30 +47,10 @@ from coachkit.store.database import Store
 
 #: What a coach may decide about a tracker hit.
 HIT_STATUSES = ("open", "confirmed", "dismissed")
-#: The columns of :func:`calls_table`, in order.
-CALL_COLUMNS = [
-    "call_id",
-    "rep_id",
-    "rep",
-    "held_on",
-    "title",
-    "format",
-    "duration_s",
-    "rep_talk_s",
-    "buyer_talk_s",
-    "talk_share",
-    "longest_monologue_s",
-    "longest_story_s",
-    "switches_per_min",
-    "rep_words_per_min",
-    "rep_questions",
-    "patience_s",
-    "tracker_hits",
-    "redacted",
-]
 #: Longest title, speaker name and source key kept (the columns' widths).
 _TITLE_MAX, _SPEAKER_MAX, _KEY_MAX = 200, 120, 200
-_METRIC_COLUMNS = (
+#: The numbers measured from a call, as the ``calls`` table keeps them.
+METRIC_COLUMNS = (
     "duration_s",
     "rep_talk_s",
     "buyer_talk_s",
@@ -82,6 +62,18 @@ _METRIC_COLUMNS = (
     "rep_questions",
     "patience_s",
 )
+#: The columns of :func:`calls_table`, in order.
+CALL_COLUMNS = [
+    "call_id",
+    "rep_id",
+    "rep",
+    "held_on",
+    "title",
+    "format",
+    *METRIC_COLUMNS,
+    "tracker_hits",
+    "redacted",
+]
 
 Target = Store | Connection
 
@@ -273,7 +265,7 @@ def calls_table(
             c.c.held_on,
             c.c.title,
             c.c.format,
-            *(c.c[name] for name in _METRIC_COLUMNS),
+            *(c.c[name] for name in METRIC_COLUMNS),
             hits,
             c.c.redacted,
         )
@@ -289,7 +281,7 @@ def calls_table(
     with _reading(store) as conn:
         rows = [tuple(row) for row in conn.execute(query)]
     frame = pd.DataFrame(rows, columns=CALL_COLUMNS)
-    floats = [name for name in _METRIC_COLUMNS if name != "rep_questions"]
+    floats = [name for name in METRIC_COLUMNS if name != "rep_questions"]
     frame[floats] = frame[floats].astype(float)
     frame["redacted"] = frame["redacted"].astype(bool)
     return frame
@@ -517,7 +509,7 @@ def _save_one(
         "format": t.format,
         "title": title,
         "redacted": redact,
-        **{col: getattr(numbers, col) for col in _METRIC_COLUMNS},
+        **{col: getattr(numbers, col) for col in METRIC_COLUMNS},
     }
     key = t.source_key[:_KEY_MAX]
     old = conn.execute(
