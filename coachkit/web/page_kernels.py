@@ -18,8 +18,9 @@ page too.
 Two ceilings protect the server's memory: kernels per visitor and kernels in all.
 A page opened past one gets a short page that says what to do instead of a
 workbook. A visitor is the person a trusted proxy names, else the workshop seat in
-the address or the seat cookie, else the browser's network address. Before refusing, the kernels of
-pages already closed (still in their grace) are stopped to make room.
+the address or the seat cookie, else the browser's network address. Before
+refusing, the kernels of pages already closed (still in their grace) are stopped
+to make room.
 
 Each setting comes from the server's environment: ``COACHKIT_KERNEL_GRACE``
 (seconds), ``COACHKIT_KERNELS_PER_VISITOR`` and ``COACHKIT_KERNELS_TOTAL``.
@@ -148,6 +149,14 @@ class PageKernelManager(AsyncMappingKernelManager):  # type: ignore[misc]
     def _for_a_page(self, take: Any) -> Any:
         async def checked(*args: Any, **kwargs: Any) -> Any:
             visitor = await self._admit()
+            # Voila saw a kernel in the pool before it asked; making room may have
+            # waited for kernels to stop, and meanwhile other pages may have taken
+            # the last one. Voila would then fail the page ("pool is empty"), so
+            # the pool is refilled now and the page waits for a fresh kernel.
+            notebook = kwargs.get("notebook_name", args[0] if args else None)
+            pooled: Any = self  # Voila's pooling subclass has the pool's methods
+            if pooled.get_pool_size(notebook) == 0:
+                pooled.fill_if_needed(delay=0, notebook_name=notebook)
             rendered = await take(*args, **kwargs)
             self._took(rendered[-1], visitor)
             return rendered
