@@ -187,7 +187,10 @@ def test_a_coach_imports_a_call_and_uses_it_as_evidence(
     )
     second.locator(".ck-hit-dismiss").click()
     expect(second).to_have_count(0)  # set aside: gone from the list
-    decided = {h.phrase: h.status for h in _hits(server, rep_id) if h.call_id == int(ours["call_id"])}
+    call_id = int(ours["call_id"])
+    decided = {
+        h.phrase: h.status for h in _hits(server, rep_id) if h.call_id == call_id
+    }
     assert decided[first_phrase] == "confirmed"
     assert decided[second_phrase] == "dismissed"
 
@@ -207,7 +210,7 @@ def test_a_coach_imports_a_call_and_uses_it_as_evidence(
     again.locator(".ck-call-import").click()
     expect(again.locator(".ck-call-report")).to_contain_text("updated")
     assert len(_calls(server, rep_id)) == before + 1
-    kept = {h.phrase: h.status for h in _hits(server, rep_id) if h.call_id == int(ours["call_id"])}
+    kept = {h.phrase: h.status for h in _hits(server, rep_id) if h.call_id == call_id}
     assert kept == decided, "a re-import forgot what the coach decided"
 
     # Assess: the evidence is there with the rating.

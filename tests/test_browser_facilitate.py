@@ -211,9 +211,7 @@ def _observe(page: Any, rep: Rep, before: int) -> None:
         if text:
             note.fill(text)
         page.locator(f".ck-observe-{behaviour} .ck-{outcome}").click()
-        expect(tally).to_contain_text(
-            _so_far(before + i), timeout=ROUND_TRIP_MS
-        )
+        expect(tally).to_contain_text(_so_far(before + i), timeout=ROUND_TRIP_MS)
         expect(note).to_have_value("")  # the note went with this tap
 
 

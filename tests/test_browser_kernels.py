@@ -3,8 +3,8 @@
 A real ``coachkit serve`` with a grace of a few seconds (``COACHKIT_KERNEL_GRACE``)
 and two pages per visitor, and Chromium: a tab closed without a word, or a browser
 that dies, leaves a kernel that the server stops once the grace is over; a page left
-open keeps its kernel; a third page says, in plain words, what to do; so does a page past the server's
-ceiling of three pages in all, opened by another visitor.
+open keeps its kernel; a third page says, in plain words, what to do; so does a page
+past the server's ceiling of three pages in all, opened by another visitor.
 """
 
 from __future__ import annotations
