@@ -130,7 +130,8 @@ async def open_view(context: Any, url: str, ready: str) -> tuple[Any, View]:
     timing = "performance.getEntriesByType('navigation')[0].responseEnd"
     view.answered = float(await page.evaluate(timing)) / 1000
     if await page.locator(FAILED).count():
-        view.errors.append(f"{url} did not build")
+        said = (await page.locator(FAILED).first.inner_text()).strip()
+        view.errors.append(f"{url} did not build: {' '.join(said.split())[:300]}")
     config = page.locator("#jupyter-config-data")
     if await config.count():
         view.kernel_id = json.loads(await config.text_content() or "{}").get(

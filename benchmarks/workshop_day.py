@@ -20,8 +20,9 @@ everyone leaves without a word, and the run waits out the grace.
 Every ``--sample`` seconds it reads the server's kernels (count) and the memory of
 the server and everything it started (PSS: each page shared by n processes counts
 1/n, so the sum is what the machine really holds; and RSS for comparison). It
-checks the promise: kernels never exceed the open pages, plus the pools, plus the
-pages closed less than the grace ago (plus ``SLACK`` seconds for a kernel to stop).
+checks the promise: kernels never exceed the open pages (a page being opened
+counts: it has its kernel from its first request), plus the pools, plus the pages
+closed less than the grace ago (plus ``SLACK`` seconds for a kernel to stop).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ SLACK = 20
 class Day:
     """What happened, as the participants and the sampler saw it."""
 
+    #: Pages open or being opened (a page has its kernel from its first request).
     open_pages: int = 0
     #: When each page was left (closed, reloaded, navigated away), monotonic.
     left: list[float] = field(default_factory=list)
@@ -70,8 +72,8 @@ class Day:
 
 
 async def _timed_open(day: Day, context: Any, url: str, what: str) -> Any:
-    page, view = await open_view(context, url, WORKBOOK_READY)
     day.open_pages += 1
+    page, view = await open_view(context, url, WORKBOOK_READY)
     day.seconds.append((view.seconds, what))
     day.errors += [f"{what}: {e}" for e in view.errors if "did not build" in e]
     return page
@@ -86,10 +88,10 @@ async def _claim(day: Day, context: Any, base: str, name: str) -> tuple[Any, str
     await link.wait_for(timeout=60_000)
     seat = str(await link.get_attribute("href")).split("?seat=")[1]
     started = time.perf_counter()
+    day.open_pages += 1
     await link.click()
     day.leave()  # the claim page goes; its kernel is left to the grace
     await page.locator(WORKBOOK_READY).wait_for(timeout=120_000)
-    day.open_pages += 1
     day.seconds.append((time.perf_counter() - started, "own Prioritize"))
     return page, seat
 
@@ -117,15 +119,23 @@ async def _participant(
                     how = rng.random()
                     if how < 0.15:  # a reload: a new kernel, the old one alone
                         started = time.perf_counter()
-                        await previous.reload()
-                        await previous.locator(WORKBOOK_READY).wait_for(timeout=120_000)
-                        day.leave()
                         day.open_pages += 1
+                        await previous.reload()
+                        day.leave()
+                        await previous.locator(WORKBOOK_READY).wait_for(timeout=120_000)
                         day.seconds.append((time.perf_counter() - started, "reload"))
                     await close(previous, tell_server=how > 0.5)
                     day.leave()
                 previous = page
     return context, [home, previous]
+
+
+def _age(kernel: psutil.Process, now: float) -> float:
+    """Seconds since ``kernel`` started (``now`` is monotonic, as in :class:`Day`)."""
+    try:
+        return time.time() - (time.monotonic() - now) - kernel.create_time()
+    except psutil.Error:
+        return float("nan")
 
 
 async def _sample(day: Day, server_pid: int, every: float, grace: float) -> None:
@@ -149,7 +159,13 @@ async def _sample(day: Day, server_pid: int, every: float, grace: float) -> None
             }
         )
         if len(found) > allowed:
-            day.over.append(f"{len(found)} kernels > {allowed} allowed")
+            ages = sorted(_age(k, now) for k in found)
+            since = now - max(day.left) if day.left else float("nan")
+            day.over.append(
+                f"{len(found)} kernels > {allowed} allowed ({day.open_pages} pages "
+                f"open, the last page left {since:.0f} s ago; kernels' ages in s: "
+                f"{', '.join(f'{a:.0f}' for a in ages)})"
+            )
         await asyncio.sleep(every)
 
 
