@@ -269,6 +269,9 @@ def test_the_printable_sheet_has_a_code_per_seat_and_escapes_names(
         seats = ws.list_seats(conn)
     page = trainer.seat_sheet(seats, "http://192.0.2.5:8877/", "key-1")
     assert page.count("<svg") == 3  # the room's address and one per seat
+    room = page.split("<section class='card room'>")[1].split("</section>")[0]
+    assert "scan it to open the workshop" in room  # the room's code says what it is
+    assert "<svg" in room
     assert "&lt;i&gt;Ana&lt;/i&gt;" in page
     assert "<i>Ana" not in page
     assert f"seat={seats[0].token}&amp;token=key-1" in page

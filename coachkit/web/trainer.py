@@ -126,5 +126,8 @@ def seat_sheet(seats: list[ws.Seat], address: str, key: str) -> str:
         f"<p>Everyone opens <b>{html.escape(start)}</b> and types their name. "
         "Cut out a card for anyone who needs their own link again. Keep each "
         "link to its owner: it opens their team.</p>"
-        f"{qr_svg(start)}" + "".join(cards) + "</body></html>"
+        "<section class='card room'>"
+        "<h2>Everyone <small>scan it to open the workshop</small></h2>"
+        f"{qr_svg(start)}<p class='link'>{html.escape(start)}</p></section>"
+        "<h2 class='seats'>Each seat</h2>" + "".join(cards) + "</body></html>"
     )
