@@ -37,7 +37,7 @@ POLL_SECONDS = 5.0
 #: What a page says once its team was reset under it.
 RESET_NOTICE = (
     "The trainer reset the workshop, so this page shows your team as it was "
-    "before. Reload the page (press F5) to see your team now. Nothing you type "
+    "before. Reload the page to see your team now. Nothing you type "
     "here is saved until you reload."
 )
 #: Where a connection notes the transaction whose stamp was looked at.
