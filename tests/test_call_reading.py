@@ -292,7 +292,7 @@ def _zoom_with(old: str, new: str) -> str:
         ),
         (
             "bad_time.txt",
-            "Dana Reyes  0:00\nHi.\n\nSam Okafor  0:7O\nHello.\n\n"
+            "Dana Reyes  0:00\nHi.\n\nSam Okafor  0:07\nHello.\n\n"
             "Dana Reyes  0:61\nOK.\n",
             "bad_time.txt line 7: '0:61' is not a time like '4:05' or '1:04:05'",
         ),
@@ -301,6 +301,17 @@ def _zoom_with(old: str, new: str) -> str:
             "Dana Reyes  0:30\nHi.\n\nSam Okafor  0:10\nHello.\n",
             "backwards.txt line 4: the turn starts (0:10) before the turn above it "
             "(0:30)",
+        ),
+        (
+            "garbled.txt",
+            "Dana Reyes  0:00\nHi.\n\nSam Okafor  0:7O\nHello.\n",
+            "garbled.txt line 4: 'Sam Okafor 0:7O' looks like a speaker line, but "
+            "'0:7O' is not a time like '4:05' or '1:04:05'.",
+        ),
+        (
+            "cut_time.txt",
+            "Dana Reyes  0:00\nHi.\n\nSam Okafor\t1:02:\nHello.\n",
+            "cut_time.txt line 4: ",
         ),
         (
             "preamble.txt",

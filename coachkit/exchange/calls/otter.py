@@ -24,6 +24,10 @@ LOOK_AHEAD = 20
 _HEADER = re.compile(
     r"(?P<name>\S.*?)(?: {2,}|\t+)(?P<time>\d{1,2}:\d{1,2}(?::\d{1,2})?)\s*"
 )
+#: A header whose time is garbled ("Dana Reyes  0:5x", "Sam  1:02:"): a name, the
+#: gap, and one word with a digit and a colon. Read as words, it would glue two
+#: turns into one under the wrong speaker, so it is refused instead.
+_GARBLED = re.compile(r"\S.*?(?: {2,}|\t+)(?P<time>(?=\S*\d)(?=\S*:)\S+)\s*")
 #: The line a free Otter account adds at the end.
 _FOOTER = re.compile(r"transcribed by https?://otter\.ai\S*", re.IGNORECASE)
 
@@ -46,6 +50,15 @@ def read_otter(text: str, file_name: str) -> tuple[Turn, ...]:
             )
             bodies.append([])
         elif line.strip() and not _FOOTER.fullmatch(line.strip()):
+            garbled = _GARBLED.fullmatch(line)
+            if garbled is not None:
+                fail(
+                    file_name,
+                    f"line {number}",
+                    f"{quote(line)} looks like a speaker line, but "
+                    f"{quote(garbled['time'])} is not a time like '4:05' or "
+                    "'1:04:05'.",
+                )
             if not heads:
                 fail(
                     file_name,
