@@ -114,6 +114,7 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Room]:
     assert "Tell the room:" in out
     assert "Your trainer's page" in out
     assert "http://0.0.0.0" not in out
+    assert "DeprecationWarning" not in out  # the trainer reads it as a fault
     try:
         yield served
     finally:

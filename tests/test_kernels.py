@@ -29,7 +29,7 @@ from jupyter_client.manager import AsyncKernelManager
 from coachkit.model.pillars import PILLARS
 from coachkit.web import kernels
 from coachkit.web.kernels import ForkedKernel, Template
-from coachkit.web.serve import PROVISIONER, voila_argv, workbooks_dir
+from coachkit.web.serve import PROVISIONER, VOILA_MAIN, voila_argv, workbooks_dir
 
 T = TypeVar("T")
 KERNEL = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
@@ -245,7 +245,7 @@ def test_no_kernel_outlives_a_server_that_was_killed(
         # One template and its kernels: the visitor's and two still in pools.
         assert len(templates) >= 4, tree
         # Voila itself, with no chance to shut its kernels down.
-        voila = [p for p in tree if "-m voila" in " ".join(psutil.Process(p).cmdline())]
+        voila = [p for p in tree if VOILA_MAIN in psutil.Process(p).cmdline()]
         assert len(voila) == 1, tree
         os.kill(voila[0], signal.SIGKILL)
         assert _gone(tree, 20) == []

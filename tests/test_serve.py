@@ -38,6 +38,7 @@ from coachkit.web.identity import HEADER_VAR, HUB_VAR
 from coachkit.web.serve import (
     REP_PAGE,
     UPLOAD_LIMIT_BYTES,
+    VOILA_MAIN,
     WEBSOCKET_MAX_MESSAGE_BYTES,
     gather_workbooks,
     own_workbooks,
@@ -61,7 +62,7 @@ def _voila_reads(argv: list[str]) -> Any:
 
     Parsed.clear_instance()
     app = Parsed()
-    app.initialize(argv[argv.index("voila") + 1 :])
+    app.initialize(argv[argv.index(VOILA_MAIN) + 1 :])
     return app
 
 

@@ -33,6 +33,8 @@ from coachkit.web.room import room_addresses
 
 #: Folder that holds ``voila/templates/coachkit``; Voila finds it through JUPYTER_PATH.
 TEMPLATE_ROOT = Path(__file__).resolve().parent / "voila" / "share" / "jupyter"
+#: The module that runs Voila (coachkit/web/voila_main.py).
+VOILA_MAIN = "coachkit.web.voila_main"
 TEMPLATE_NAME = "coachkit"
 
 #: Culling: every CULL_INTERVAL s, stop kernels silent (no widget message in or out)
@@ -235,7 +237,7 @@ def voila_argv(
     argv = [
         sys.executable,
         "-m",
-        "voila",
+        VOILA_MAIN,  # Voila's own command, with a quiet terminal
         str(workbooks),
         "--no-browser",
         f"--Voila.ip={host}",
