@@ -119,6 +119,8 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Room]:
         yield served
     finally:
         served.stop()
+    # Pages were opened: nothing in the trainer's terminal looked like a fault.
+    assert "not trusted" not in served.server.log.read_text(errors="replace")
 
 
 @pytest.fixture
