@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 import psutil
 import pytest
-from browser_fixtures import process_tree, quiet_env, serving
+from browser_fixtures import process_tree, quiet_env, serving, serving_pooled
 from jupyter_client.manager import AsyncKernelManager
 
 from coachkit.model.pillars import PILLARS
@@ -372,3 +372,16 @@ def test_a_page_kernel_runs_no_debugger_and_imports_nothing_of_its_own_to_start(
     no_debugger, fresh, names = _in_a_thread(scenario()).split(" ", 2)
     assert no_debugger == "True"
     assert fresh == "0", names
+
+
+def test_a_server_stopped_with_full_pools_prints_no_traceback(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    """Each pool kernel waits, mid-cell, for its page; a server stopped then must
+    not leave a trainer a traceback in the terminal (a reply the kernel could not
+    send, its connection closed by the stop)."""
+    with serving_pooled(demo_db, tmp_path, None, "--pool-size", "1") as running:
+        pass
+    log = running.log.read_text(errors="replace")
+    assert "Kernel pool of" in log  # the pools were full
+    assert "Traceback" not in log, log[-3000:]

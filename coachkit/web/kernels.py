@@ -35,9 +35,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import errno
 import gc
 import importlib
 import json
+import logging
 import os
 import signal
 import socket
@@ -396,9 +398,27 @@ def _kernel(request: dict[str, Any]) -> int:
     import ipywidgets
 
     ipywidgets.register_comm_target()
+    app.log.addFilter(_StoppedMidReply())
     _trim_memory()
     app.start()
     return 0
+
+
+class _StoppedMidReply(logging.Filter):
+    """Drops the traceback of a reply a kernel could not send because it was being
+    stopped (its sockets already closed).
+
+    A pool kernel waits, in the middle of running its workbook, for a page to take
+    it; when the server stops, that wait ends after the kernel's sockets closed, and
+    ipykernel logged the failed reply with a traceback in the server's terminal,
+    which reads like a crash. Any other error is still logged.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        import zmq
+
+        error = record.exc_info[1] if record.exc_info else None
+        return not (isinstance(error, zmq.ZMQError) and error.errno == errno.ENOTSOCK)
 
 
 if __name__ == "__main__":
