@@ -43,10 +43,6 @@ SHARED = {
     "coachkit.model.goals.validate_goal": "checks a draft; writes nothing",
     "coachkit.prioritize.tables.framework": "the framework is the whole team's",
     "coachkit.store.queries.coaches": "names and roles, for the picker",
-    "coachkit.web.identity.visitor": "decides who the viewer is",
-    "coachkit.model.users.find_by_login": "decides who the viewer is",
-    "coachkit.model.users.find_user": "names and roles",
-    "coachkit.model.users.list_users": "names and roles",
     "coachkit.web.workshop.has_seats": "says whether this is a workshop",
     "coachkit.web.workshop.seat_viewer": "decides who the viewer is",
     "coachkit.web.workshop.workshop_visitor": "decides who the viewer is",
@@ -224,10 +220,11 @@ _ALIASES = {"coach": "coach_id", "rep": "rep_id", "scope": "coach_id"}
 
 
 def _checked_functions() -> list[tuple[str, Callable[..., Any]]]:
+    """Functions that check ids (not lead-only, not only refusing a rep)."""
     return [
         (name, fn)
         for name, fn in _public_store_functions()
-        if getattr(fn, "__coachkit_checks__", ("lead",)) != ("lead",)
+        if getattr(fn, "__coachkit_checks__", ()) not in ((), ("lead",))
     ]
 
 

@@ -2,9 +2,13 @@
 
 The store refuses, not only the screen (:mod:`coachkit.store.access`):
 
-- every public function of coachkit wrapped in ``access.checks`` or ``lead_only``
-  (found by walking the package, so a new one is covered the day it is written)
-  refuses a rep viewer, whatever the ids, even the rep's own;
+- every public function of coachkit wrapped in ``access.checks``, ``lead_only`` or
+  ``not_for_reps`` (found by walking the package, so a new one is covered the day
+  it is written) refuses a rep viewer, whatever the ids, even the rep's own;
+- every other public function on the store is listed below, with why a rep may
+  call it: a new one without a check fails until someone decides;
+- what takes no id but reads people across teams (every coach's sign-in name,
+  who a sign-in name belongs to) refuses a rep and still answers a coach;
 - every function of :mod:`coachkit.rep_side` refuses another rep's ids (of the same
   team and of another), a forged id, and a coach's ids from another team;
 - what a rep can read or download never holds a coach's private note.
@@ -30,6 +34,51 @@ from coachkit.store.database import Store
 
 #: Modules that are not library code: running them starts something.
 _NOT_LIBRARY = (".__main__", ".voila")
+#: Views and commands: they call the store's functions, which check.
+_NOT_STORE = (*_NOT_LIBRARY, ".apps", ".commands", ".cli")
+#: Public functions on the store that do not refuse a rep, and why that is safe.
+#: Every other one refuses a rep viewer (proved below by walking the package).
+NO_REP_CHECK = {
+    "coachkit.store.access.check": "the check itself",
+    "coachkit.store.access.viewer_of": "says who the connection works for",
+    "coachkit.store.migrations.upgrade": "runs when the store opens, before any viewer",
+    "coachkit.store.versions.update_versioned": "called by checked functions only",
+    # The framework is the whole organisation's; the rep's page shows behaviours.
+    "coachkit.model.framework.behaviours_frame": "the framework, no person",
+    "coachkit.model.framework.framework_frame": "the framework: the rep's page",
+    "coachkit.model.framework.has_framework": "the framework, no person",
+    "coachkit.model.framework.metrics_frame": "the framework, no person",
+    "coachkit.model.framework.objective_weights": "the framework, no person",
+    "coachkit.model.framework.rubric": "the framework, no person",
+    "coachkit.model.goals.metrics_for_behaviour": "the framework, no person",
+    "coachkit.model.goals.validate_goal": "checks a draft; reads no person",
+    "coachkit.model.tracker_phrases.tracker_phrases": "the framework, no person",
+    "coachkit.model.calls.weekly.call_metric_ids": "the framework, no person",
+    "coachkit.prioritize.tables.framework": "the framework, no person",
+    # Reached only through a function that checked (or refused) the viewer first.
+    "coachkit.model.tracker_phrases.write_phrases": "called by lead-only writers",
+    "coachkit.model.calls.weekly.recompute_weeks": "called by checked functions",
+    "coachkit.improve.records.read": "runs a query a checked function built",
+    "coachkit.improve.retro.data.read": "runs a query a checked function built",
+    "coachkit.improve.retro.numbers.skill_table": "runs a checked function's query",
+    "coachkit.demo.calls.demo_calls": "called by build_demo, which is lead-only",
+    "coachkit.exchange.importer.import_file": "lookup.coach_ids refuses a rep",
+    "coachkit.exchange.importer.check_file": "lookup.coach_ids refuses a rep",
+    "coachkit.exchange.importer.lookup.coach_ids": "refuses a rep itself",
+    "coachkit.exchange.importer.lookup.rep_ids": "after coach_ids, which refused",
+    "coachkit.exchange.importer.lookup.metric_parser": "the framework, no person",
+    "coachkit.exchange.importer.lookup.behaviour_parser": "the framework, no person",
+    "coachkit.exchange.importer.upsert.upsert": "writes rows a check accepted",
+    **{
+        f"coachkit.exchange.importer.{kind}.{step}": "inside import_file only"
+        for kind in ("reps", "metrics", "sessions", "assessments", "actions", "goals")
+        for step in ("check", "write")
+    },
+    # A workshop's seats: a seat's secret names its one coach.
+    "coachkit.web.workshop.has_seats": "says whether this is a workshop; no person",
+    "coachkit.web.workshop.seat_viewer": "the seat's secret names its coach",
+    "coachkit.web.workshop.workshop_visitor": "the seat's secret names its coach",
+}
 _ALIASES = {"coach": "coach_id", "rep": "rep_id", "scope": "coach_id"}
 #: Ids no row has, and values that are no id at all.
 FORGED = (0, -1, 10**9, s.MAX_ID, s.MAX_ID + 1, "1 OR 1=1", None)
@@ -51,6 +100,22 @@ def _guarded_functions() -> Iterator[tuple[str, Callable[..., Any]]]:
                 yield f"{module.__name__}.{name}", fn
 
 
+def _store_functions() -> Iterator[tuple[str, Callable[..., Any]]]:
+    """Every public function of the library that takes a connection or a store."""
+    for info in pkgutil.walk_packages(coachkit.__path__, "coachkit."):
+        if any(part in info.name for part in _NOT_STORE):
+            continue
+        module = importlib.import_module(info.name)
+        for name, fn in vars(module).items():
+            if name.startswith("_") or not inspect.isfunction(fn):
+                continue
+            if fn.__module__ != module.__name__:
+                continue
+            params = list(inspect.signature(fn).parameters)
+            if params and params[0] in ("conn", "store"):
+                yield f"{module.__name__}.{name}", fn
+
+
 def _coach_functions() -> list[tuple[str, Callable[..., Any]]]:
     return [
         (n, f)
@@ -65,7 +130,12 @@ def _rep_functions() -> list[tuple[str, Callable[..., Any]]]:
     ]
 
 
-def test_every_function_of_rep_side_is_rep_checked() -> None:
+#: The rep side's functions that find who opened the page, on the whole store:
+#: a rep is refused them outright (they would name other reps).
+_WHO_OPENED = {"rep_for_link", "rep_for_login"}
+
+
+def test_every_function_of_rep_side_is_rep_checked_or_refuses_reps() -> None:
     public = [
         getattr(coachkit.rep_side, name)
         for name in coachkit.rep_side.__all__
@@ -74,11 +144,39 @@ def test_every_function_of_rep_side_is_rep_checked() -> None:
         == "conn"
     ]
     assert public
-    assert [
+    unchecked = {
         f.__name__ for f in public if not hasattr(f, "__coachkit_rep_checks__")
-    ] == []
+    }
+    assert unchecked == _WHO_OPENED
     found = {f for _, f in _rep_functions()}
-    assert set(public) <= found
+    assert {f for f in public if f.__name__ not in _WHO_OPENED} <= found
+    for fn in public:
+        if fn.__name__ in _WHO_OPENED:
+            assert fn.__coachkit_checks__ == ()  # not_for_reps
+        else:  # with no id to check, a rep could read anyone's records
+            assert fn.__coachkit_checks__ or not fn.__coachkit_rep_checks__
+
+
+def test_a_rep_checked_function_must_name_the_ids_a_rep_may_pass() -> None:
+    from coachkit.store import access
+
+    with pytest.raises(ValueError, match="name the ids"):
+        access.rep_checks()
+    assert access.rep_checks(reps_may=False)  # only the coach: nothing to pass
+
+
+def test_every_function_on_the_store_refuses_a_rep_or_is_listed() -> None:
+    functions = dict(_store_functions())
+    unchecked = {
+        n for n, f in functions.items() if not hasattr(f, "__coachkit_checks__")
+    }
+    listed = set(NO_REP_CHECK)
+    assert sorted(unchecked - listed) == [], (
+        "these take a connection or a store and do not refuse a rep: wrap them "
+        "(access.checks, lead_only, not_for_reps, rep_checks) or list them in "
+        "NO_REP_CHECK with the reason a rep may call them"
+    )
+    assert sorted(listed - unchecked) == [], "listed, but checked now (or gone)"
 
 
 def test_the_walk_finds_the_coaches_functions() -> None:
@@ -89,6 +187,11 @@ def test_the_walk_finds_the_coaches_functions() -> None:
         "coachkit.model.users.add_user",
         "coachkit.web.workshop.list_seats",
         "coachkit.exchange.archive.export.export_store",
+        "coachkit.model.users.list_users",
+        "coachkit.model.users.find_user",
+        "coachkit.model.users.find_by_login",
+        "coachkit.rep_side.links.rep_for_login",
+        "coachkit.web.identity.visitor",
     ):
         assert known in names
     assert len(names) > 80
@@ -285,6 +388,64 @@ def test_a_coach_is_refused_another_teams_reps_on_the_reps_functions(
             with pytest.raises(AccessDenied):
                 _call(fn, as_coach, {**own, param: forged})
     assert _snapshot(demo_store) == before, f"{name} wrote something"
+
+
+# --- no id, but everyone's names: a rep is refused, a coach still answered ------
+
+_PLAIN_REFUSAL = "Access: this is for coaches; your own page shows what is yours"
+
+
+def _people_reads(store: Store, people: dict[str, Any]) -> dict[str, Any]:
+    """Each no-id read of people, as a call on a connection: the lead signs in as
+    ``lee``, rep ``mate`` as ``mate.login`` and has a link."""
+    from coachkit import rep_side
+    from coachkit.model import users
+    from coachkit.web import identity
+
+    mate = people["ids"]["mate"]
+    with store.write() as conn:
+        lead = next(u for u in users.list_users(conn) if u.role == "lead")
+        users.change_user(conn, lead.name, login="lee")
+        rep_side.set_rep_login(conn, mate["coach_id"], mate["rep_id"], "mate.login")
+        secret = rep_side.make_rep_link(conn, mate["coach_id"], mate["rep_id"])
+    return {
+        "list_users": lambda c: users.list_users(c),
+        "find_user": lambda c: users.find_user(c, lead.name),
+        "find_by_login": lambda c: users.find_by_login(c, "lee"),
+        "rep_for_login": lambda c: rep_side.rep_for_login(c, "mate.login"),
+        "rep_for_link": lambda c: rep_side.rep_for_link(c, secret),
+        "visitor": lambda c: identity.visitor(
+            c, {"JUPYTERHUB_USER": "mate.login"}, reps=True
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        "list_users",
+        "find_user",
+        "find_by_login",
+        "rep_for_login",
+        "rep_for_link",
+        "visitor",
+    ],
+)
+def test_a_rep_cannot_list_or_look_up_people_but_a_coach_can(
+    read: str, demo_store: Store, people: dict[str, Any]
+) -> None:
+    call = _people_reads(demo_store, people)[read]
+    before = _snapshot(demo_store)
+    as_rep = demo_store.as_viewer(people["rep"])
+    with as_rep.write() as conn, pytest.raises(AccessDenied) as refused:
+        call(conn)
+    assert str(refused.value) == _PLAIN_REFUSAL
+    assert _snapshot(demo_store) == before  # a link's "last opened" is not touched
+    for who in ("coach", "lead"):
+        with demo_store.as_viewer(people[who]).write() as conn:
+            assert call(conn), who
+    with demo_store.read() as conn:  # the whole store: how a page finds its visitor
+        assert call(conn)
 
 
 def test_a_rep_reads_and_writes_their_own_and_a_coach_previews_it(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from typing import Any
 
 import pytest
@@ -148,7 +149,7 @@ def test_the_page_address_carries_the_secret_and_identity_knows_it(
         visitor(conn, {}, query, reps=True)
 
 
-def test_a_rep_signs_in_by_login_and_coaches_come_first(
+def test_a_rep_signs_in_by_a_login_nobody_else_has(
     demo_store: Store, rep: dict[str, Any]
 ) -> None:
     with demo_store.write() as conn:
@@ -175,7 +176,11 @@ def test_a_rep_signs_in_by_login_and_coaches_come_first(
             .values(login="coachy")
         )
     with (
-        pytest.raises(ValidationError, match="^Login: coachy is already a coach's"),
+        pytest.raises(
+            ValidationError,
+            match="^Login: coachy is already the sign-in name of "
+            f"{re.escape(coach_name)}, a coach$",
+        ),
         demo_store.write() as conn,
     ):
         rep_side.set_rep_login(conn, rep["coach_id"], rep["rep_id"], "coachy")
@@ -201,6 +206,108 @@ def test_a_rep_signs_in_by_login_and_coaches_come_first(
     with demo_store.read() as conn, pytest.raises(NotSignedIn, match="no coach"):
         visitor(conn, {"JUPYTERHUB_USER": "val"}, reps=True)
     assert coach_name
+
+
+def _logins(store: Store) -> dict[str, list[Any]]:
+    """Every coach's and rep's sign-in name: what a refusal must leave as it was."""
+    with store.read() as conn:
+        return {
+            t.name: conn.execute(sa.select(t.c.id, t.c.login).order_by(t.c.id)).all()
+            for t in (s.coaches, s.reps)
+        }
+
+
+@pytest.fixture
+def taken(demo_store: Store, rep: dict[str, Any]) -> dict[str, Any]:
+    """The rep's coach signs in as ``coachy``, the lead as ``lead``, and a rep on
+    another team as ``far.rep``; their names, for the messages."""
+    c, r = s.coaches, s.reps
+    with demo_store.write() as conn:
+        coach = conn.execute(
+            sa.select(c.c.name).where(c.c.id == rep["coach_id"])
+        ).scalar_one()
+        conn.execute(c.update().where(c.c.id == rep["coach_id"]).values(login="coachy"))
+        lead = conn.execute(
+            c.update()
+            .where(c.c.role == "lead")
+            .values(login="lead")
+            .returning(c.c.name)
+        ).scalar_one()
+        far = conn.execute(
+            sa.select(r.c.id, r.c.name, c.c.name.label("coach"))
+            .join(c, c.c.id == r.c.coach_id)
+            .where(r.c.coach_id != rep["coach_id"], c.c.role == "coach")
+            .order_by(r.c.id)
+            .limit(1)
+        ).one()
+        conn.execute(r.update().where(r.c.id == far.id).values(login="far.rep"))
+    return {"coach": coach, "lead": lead, "far": far.name, "far_coach": far.coach}
+
+
+@pytest.mark.parametrize(
+    ("login", "holder"),
+    [
+        ("coachy", "{coach}, a coach"),
+        ("Coachy", "{coach}, a coach"),
+        ("LEAD", "{lead}, an enablement lead"),
+        ("far.rep", "{far}, a rep on {far_coach}'s team"),
+        (" FAR.Rep ", "{far}, a rep on {far_coach}'s team"),
+    ],
+)
+def test_a_rep_cannot_take_a_sign_in_name_a_coach_or_another_rep_has(
+    demo_store: Store,
+    rep: dict[str, Any],
+    taken: dict[str, Any],
+    login: str,
+    holder: str,
+) -> None:
+    before = _logins(demo_store)
+    with pytest.raises(ValidationError) as refused, demo_store.write() as conn:
+        rep_side.set_rep_login(conn, rep["coach_id"], rep["rep_id"], login)
+    typed, whose = login.strip(), holder.format(**taken)
+    stored = {"coachy": "coachy", "lead": "lead", "far.rep": "far.rep"}[typed.lower()]
+    assert str(refused.value) == (
+        f"Login: {typed} is already the sign-in name of {whose}"
+        if typed == stored
+        else f"Login: {typed} is the same as {stored}, the sign-in name of {whose}; "
+        "capitals do not count"
+    )
+    assert _logins(demo_store) == before
+
+
+def test_reps_login_refuses_a_coachs_sign_in_name_in_one_line(
+    demo_db: Any, tmp_path: Any
+) -> None:
+    import shutil
+
+    from coachkit.store.database import open_store
+
+    db = tmp_path / "demo.db"
+    shutil.copy(demo_db, db)
+    store = open_store(str(db))
+    try:
+        with store.write() as conn:
+            name, coach_id, coach = conn.execute(
+                sa.select(s.reps.c.name, s.reps.c.coach_id, s.coaches.c.name)
+                .join(s.coaches, s.coaches.c.id == s.reps.c.coach_id)
+                .where(s.reps.c.active == sa.true())
+                .limit(1)
+            ).one()
+            conn.execute(
+                s.coaches.update().where(s.coaches.c.id == coach_id).values(login="ann")
+            )
+        before = _logins(store)
+        refused = CliRunner().invoke(
+            main, ["reps", "login", name, "ANN", "--coach", coach, "--db", str(db)]
+        )
+        assert _logins(store) == before
+    finally:
+        store.dispose()
+    assert refused.exit_code == 1
+    assert refused.output.splitlines() == [
+        f"coachkit: Login: ANN is the same as ann, the sign-in name of {coach}, a "
+        "coach; capitals do not count"
+    ]
 
 
 # --- the rep's answers ---------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from coachkit.cli.options import db_option
-from coachkit.store.access import ROLES
+from coachkit.store.access import USER_ROLES
 from coachkit.store.database import (
     open_existing,
     open_for_reading,
@@ -18,7 +18,7 @@ from coachkit.store.database import (
     removed_if_failed,
 )
 
-_ROLE = click.Choice(ROLES)
+_ROLE = click.Choice(USER_ROLES)
 _ROLE_HELP = "coach: their own reps only. lead: an enablement lead, sees every coach."
 
 

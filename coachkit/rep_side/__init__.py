@@ -2,7 +2,10 @@
 
 Every function is wrapped in :func:`coachkit.store.access.rep_checks`: a rep sees
 and writes only their own records; a coach may read their team's reps' pages (to
-see what a rep sees); a lead anyone's. ``docs/rep_page.md`` says what a rep sees.
+see what a rep sees); a lead anyone's. The two that find who opened the page
+(:func:`rep_for_link`, :func:`rep_for_login`) refuse a rep outright
+(:func:`coachkit.store.access.not_for_reps`). ``docs/rep_page.md`` says what a rep
+sees.
 """
 
 from __future__ import annotations

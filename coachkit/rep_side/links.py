@@ -6,7 +6,13 @@ A rep has at most one live link: making a new one stops the old. A coach can sto
 link at any time (:func:`revoke_rep_link`); a stopped link names nobody.
 
 A rep who signs in through JupyterHub or a trusted proxy is found by
-``reps.login`` (:func:`set_rep_login`, ``coachkit reps login NAME LOGIN``).
+``reps.login`` (:func:`set_rep_login`, ``coachkit reps login NAME LOGIN``). A
+sign-in name belongs to one person: a coach's, a lead's or another rep's is
+refused (:func:`coachkit.model.users.refuse_taken_login`).
+
+:func:`rep_for_link` and :func:`rep_for_login` find who opened the page, on the
+whole store, before there is a viewer; a rep viewer is refused them
+(:func:`coachkit.store.access.not_for_reps`): they would name other reps.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from coachkit.errors import ValidationError
+from coachkit.model.users import refuse_taken_login
 from coachkit.store import access
 from coachkit.store import schema as s
 from coachkit.store.access import Viewer
@@ -107,7 +114,7 @@ def rep_link_state(conn: Connection, rep_id: int) -> LinkState | None:
     return None if row is None else LinkState(row.created_at, row.last_used_at)
 
 
-@access.rep_checks()
+@access.not_for_reps
 def rep_for_link(conn: Connection, secret: str, touch: bool = True) -> Viewer | None:
     """The rep a link's secret belongs to, as a viewer; None for an unknown or
     stopped link (or an inactive rep).
@@ -137,7 +144,7 @@ def rep_for_link(conn: Connection, secret: str, touch: bool = True) -> Viewer | 
     return _viewer(row, "link")
 
 
-@access.rep_checks()
+@access.not_for_reps
 def rep_for_login(conn: Connection, login: str, source: str = "hub") -> Viewer | None:
     """The active rep whose ``reps.login`` is ``login``, as a viewer; or None."""
     login = str(login or "").strip()
@@ -161,7 +168,8 @@ def set_rep_login(
     Raises
     ------
     ValidationError
-        ``Login``: too long, or already a coach's or another rep's.
+        ``Login``: too long, or already a coach's, a lead's or another rep's (case
+        does not count); the message names who has it.
     """
     rep = _rep_row(conn, coach_id, rep_id)
     text = str(login or "").strip() or None
@@ -170,16 +178,7 @@ def set_rep_login(
             raise ValidationError(
                 "Login", f"use one word of at most {LOGIN_MAX} characters"
             )
-        c, r = s.coaches, s.reps
-        if conn.execute(sa.select(c.c.id).where(c.c.login == text)).first():
-            raise ValidationError("Login", f"{text} is already a coach's sign-in name")
-        other = conn.execute(
-            sa.select(r.c.name).where(r.c.login == text, r.c.id != int(rep.id))
-        ).first()
-        if other is not None:
-            raise ValidationError(
-                "Login", f"{text} is already the sign-in name of {other.name}"
-            )
+        refuse_taken_login(conn, text, changing_rep=int(rep.id))
     conn.execute(s.reps.update().where(s.reps.c.id == rep.id).values(login=text))
 
 

@@ -12,8 +12,10 @@ is the whole store: whoever can open the file can read it.
 So a rep id typed into the browser's console, or sent in a widget message, gets a
 refusal, never data.
 
-A rep is refused by every :func:`checks` and :func:`lead_only` function, whatever
-the id: those are the coaches' functions. The rep's own page uses only functions
+A rep is refused by every :func:`checks`, :func:`lead_only` and :func:`not_for_reps`
+function, whatever the id: those are the coaches' functions. :func:`not_for_reps`
+is for what takes no id but reads people across teams (every coach's name and
+sign-in name, who a sign-in name belongs to). The rep's own page uses only functions
 wrapped in :func:`rep_checks` (:mod:`coachkit.rep_side`), where every id must be
 the rep's own; a coach may use them for their own team's reps (to see what the rep
 sees), and a lead for anyone.
@@ -40,6 +42,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: Key in ``Connection.info`` that holds the viewer while a store connection is open.
 INFO_KEY = "coachkit.viewer"
 ROLES = ("coach", "lead", "rep")
+#: The roles of coachkit's users (coaches and leads). A rep is not a user: a
+#: rep's sign-in name is set with ``coachkit reps`` and opens only their own page.
+USER_ROLES = ("coach", "lead")
 
 
 class AccessDenied(ValidationError):
@@ -233,6 +238,23 @@ def lead_only(fn: F) -> F:
     return _guarded(fn, guard, ("lead",))
 
 
+def not_for_reps(fn: F) -> F:
+    """Refuse a rep viewer; let a coach, a lead (or a store opened without a viewer)
+    run ``fn``.
+
+    For a function that takes no team's id but reads people across teams: every
+    coach's name, role and sign-in name, or who a sign-in name belongs to. A rep
+    gets the same refusal as from every other coach's function.
+    """
+
+    def guard(target: object, bound: inspect.BoundArguments) -> None:
+        viewer = _viewer(target)
+        if viewer is not None and viewer.is_rep:
+            raise AccessDenied("Access", _NOT_FOR_REPS)
+
+    return _guarded(fn, guard, ())
+
+
 #: id parameter -> SQL giving the rep that id belongs to (for :func:`rep_checks`).
 def _rep_of(table: sa.Table) -> Callable[[Any], sa.Select[Any]]:
     """SQL giving the rep of the row of ``table`` that has the id."""
@@ -259,10 +281,16 @@ def rep_checks(*names: str, reps_may: bool = True) -> Callable[[F], F]:
     (what only their coach may do, such as making their link). A coach viewer may
     pass ids of their own team, exactly as :func:`checks` allows, so a coach can
     see what their rep sees; a lead (or a store opened without a viewer) any.
+
+    ``rep_checks()`` with no id and ``reps_may=True`` is refused when decorating:
+    with nothing to check, a rep could read anyone's records (say
+    ``reps_may=False``, or use :func:`not_for_reps`).
     """
     unknown = set(names) - set(REP_ID_PARAMS)
     if unknown:
         raise ValueError(f"no rep access check for {sorted(unknown)}")
+    if not names and reps_may:
+        raise ValueError("a rep could pass anything: name the ids to check")
     if "coach_id" in names and reps_may:
         raise ValueError("a rep never passes a coach_id: say reps_may=False")
 

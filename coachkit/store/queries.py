@@ -22,6 +22,7 @@ def _for_coach(query: sa.Select, column: sa.Column, coach_id: int | None) -> sa.
     return query if coach_id is None else query.where(column == coach_id)
 
 
+@access.not_for_reps
 def coaches(conn: Connection) -> pd.DataFrame:
     """Every coach with their role and number of active reps."""
     c, r = s.coaches, s.reps

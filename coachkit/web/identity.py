@@ -14,8 +14,11 @@ In order, coachkit believes:
 4. Otherwise single-user mode: the coach picker on the page.
 
 Sign-in names are matched against ``coaches.login`` (``coachkit users add NAME
---login LOGIN``), then ``reps.login`` (``coachkit reps login NAME LOGIN``): a rep
-who signs in is a viewer with role ``"rep"``. Only the rep's own page takes a rep
+--login LOGIN``) and ``reps.login`` (``coachkit reps login NAME LOGIN``): a rep
+who signs in is a viewer with role ``"rep"``. A sign-in name belongs to one person
+(:func:`coachkit.model.users.refuse_taken_login`); a store that still gives one to
+a coach and a rep (set before that rule) opens for neither, with a plain message
+(:data:`TWO_PEOPLE`), rather than picking one. Only the rep's own page takes a rep
 (``visitor(..., reps=True)``); a coach's workbook refuses them with a plain
 message. A proxy sends a name such as ``josé`` in UTF-8, but HTTP header
 values reach Python as Latin-1 text (``josÃ©``); :func:`header_text` undoes that.
@@ -32,6 +35,7 @@ from sqlalchemy.engine import Connection
 from coachkit.errors import CoachkitError
 from coachkit.model.users import find_by_login
 from coachkit.rep_side.links import LINK_PARAM, rep_for_link, rep_for_login
+from coachkit.store import access
 from coachkit.store.access import Viewer
 
 HUB_VAR = "JUPYTERHUB_USER"
@@ -49,6 +53,13 @@ LINK_GONE = "This link no longer works. Ask your coach for a new one."
 FOR_COACHES = (
     "This page is for coaches. Your own page is the one your coach's link opens "
     "(My coaching)."
+)
+#: What someone is told when their sign-in name is both a coach's and a rep's.
+TWO_PEOPLE = (
+    "You are signed in as {login}, but two people in coachkit have that sign-in "
+    "name: {coach} and {rep}. coachkit cannot tell which of them you are, so it "
+    "opens nothing. Ask your enablement lead to give one of them another sign-in "
+    "name."
 )
 
 
@@ -72,6 +83,7 @@ def header_text(value: str) -> str:
         return value
 
 
+@access.not_for_reps
 def visitor(
     conn: Connection,
     env: Mapping[str, str],
@@ -100,8 +112,9 @@ def visitor(
     Raises
     ------
     NotSignedIn
-        A sign-in is expected but missing, or names nobody coachkit knows; a rep
-        link that no longer works; a rep on a coach's workbook.
+        A sign-in is expected but missing, names nobody coachkit knows, or
+        names both a coach and a rep; a rep link that no longer works; a rep on
+        a coach's workbook.
     """
     found = _visitor(conn, env, query, seats)
     if found is not None and found.is_rep and not reps:
@@ -150,10 +163,18 @@ def _rep_by_link(conn: Connection, secret: str) -> Viewer:
 
 def _known(conn: Connection, login: str, source: str) -> Viewer:
     user = find_by_login(conn, login)
+    rep = rep_for_login(conn, login, source)
+    if user is not None and rep is not None:
+        raise NotSignedIn(
+            TWO_PEOPLE.format(
+                login=login,
+                coach=f"{user.name} ({user.a_role})",
+                rep=f"{rep.name} (a rep)",
+            )
+        )
+    if rep is not None:
+        return rep
     if user is None:
-        rep = rep_for_login(conn, login, source)
-        if rep is not None:
-            return rep
         raise NotSignedIn(
             f"You are signed in as {login}, but coachkit has no coach with that "
             "sign-in name yet. Ask your enablement lead to run: "

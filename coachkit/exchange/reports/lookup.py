@@ -18,6 +18,7 @@ from coachkit.store import access
 from coachkit.store import schema as s
 
 
+@access.not_for_reps
 def find_coach(conn: Connection, coach: int | str) -> tuple[int, str]:
     """The ``(id, name)`` of a coach given by id or by name.
 
@@ -36,6 +37,7 @@ def find_coach(conn: Connection, coach: int | str) -> tuple[int, str]:
     )
 
 
+@access.not_for_reps
 def find_rep(
     conn: Connection, rep: str, coach: int | str | None = None
 ) -> tuple[int, str]:
