@@ -9,16 +9,14 @@ reads or writes anything.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import inspect
-import pkgutil
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from package_walk import store_functions
 
-import coachkit
 from coachkit.exchange.importer import ImportProblems, import_file
 from coachkit.facilitate import sessions
 from coachkit.improve import reflections
@@ -112,18 +110,7 @@ _SKIPPED_MODULES = (".apps", ".commands", ".__main__", ".voila", ".cli")
 
 
 def _public_store_functions() -> Iterator[tuple[str, Callable[..., Any]]]:
-    for info in pkgutil.walk_packages(coachkit.__path__, "coachkit."):
-        if any(part in info.name for part in _SKIPPED_MODULES):
-            continue
-        module = importlib.import_module(info.name)
-        for name, fn in vars(module).items():
-            if name.startswith("_") or not inspect.isfunction(fn):
-                continue
-            if fn.__module__ != module.__name__:
-                continue
-            params = list(inspect.signature(fn).parameters)
-            if params and params[0] in ("conn", "store"):
-                yield f"{module.__name__}.{name}", fn
+    return store_functions(_SKIPPED_MODULES)
 
 
 def test_every_public_function_on_the_store_checks_the_viewer() -> None:

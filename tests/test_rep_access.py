@@ -17,16 +17,14 @@ The store refuses, not only the screen (:mod:`coachkit.store.access`):
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import inspect
-import pkgutil
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from package_walk import public_functions, store_functions
 
-import coachkit
 import coachkit.rep_side
 from coachkit.store import schema as s
 from coachkit.store.access import AccessDenied, Viewer
@@ -87,33 +85,14 @@ MARKER = "PRIVATE-COACH-MARKER-7f3a"
 
 def _guarded_functions() -> Iterator[tuple[str, Callable[..., Any]]]:
     """Every public function of coachkit with an access guard, by full name."""
-    for info in pkgutil.walk_packages(coachkit.__path__, "coachkit."):
-        if any(part in info.name for part in _NOT_LIBRARY):
-            continue
-        module = importlib.import_module(info.name)
-        for name, fn in vars(module).items():
-            if name.startswith("_") or not inspect.isfunction(fn):
-                continue
-            if fn.__module__ != module.__name__:
-                continue
-            if hasattr(fn, "__coachkit_checks__"):
-                yield f"{module.__name__}.{name}", fn
+    for name, fn in public_functions(_NOT_LIBRARY):
+        if hasattr(fn, "__coachkit_checks__"):
+            yield name, fn
 
 
 def _store_functions() -> Iterator[tuple[str, Callable[..., Any]]]:
     """Every public function of the library that takes a connection or a store."""
-    for info in pkgutil.walk_packages(coachkit.__path__, "coachkit."):
-        if any(part in info.name for part in _NOT_STORE):
-            continue
-        module = importlib.import_module(info.name)
-        for name, fn in vars(module).items():
-            if name.startswith("_") or not inspect.isfunction(fn):
-                continue
-            if fn.__module__ != module.__name__:
-                continue
-            params = list(inspect.signature(fn).parameters)
-            if params and params[0] in ("conn", "store"):
-                yield f"{module.__name__}.{name}", fn
+    return store_functions(_NOT_STORE)
 
 
 def _coach_functions() -> list[tuple[str, Callable[..., Any]]]:
